@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  rootDir: __dirname,
+  testMatch: ['**/*.test.ts'],
+  // middy is published as ESM only; let swc turn it into CommonJS for jest.
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  testTimeout: 30000,
+  setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+};

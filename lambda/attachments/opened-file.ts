@@ -1,0 +1,7 @@
+import type { UploadableFile } from '../spaces/client';
+
+/** An attachment ready to upload: its name as shown in the chat, and what to clean up once delivered. */
+export interface OpenedFile extends UploadableFile {
+  readonly name: string;
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,150 @@
+/**
+ * Fetches an allow-listed URL into a temporary file, so that its exact size is known before the upload URL is asked
+ * for and a retried upload can read it again. SSRF-safe: https only (http only for hosts listed as http://), every
+ * redirect re-checked against the allowlist, every resolved address checked at connect time, size and time capped.
+ */
+import { lookup as dnsLookup } from 'node:dns';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { isIP, type LookupFunction } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { mediaType } from '../routes';
+import { HttpTransportError, openExchange } from '../spaces/http';
+import { allowingRule, isAddressRule, type HostRule } from './allowlist';
+import { isInternalAddress, isLinkLocalAddress } from './address-policy';
+import { AttachmentError } from './attachment-error';
+import type { OpenedFile } from './opened-file';
+
+export interface UrlFetchPolicy {
+  readonly rules: readonly HostRule[];
+  readonly maxBytes: number;
+  readonly timeoutMs: number;
+  readonly maxRedirects?: number;
+}
+
+/** A resolver that refuses internal addresses, so a listed name cannot lead the relay into the VPC. */
+const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '', 0);
+    const list = addresses as unknown as { address: string; family: number }[];
+    const refused = list.find((entry) => isInternalAddress(entry.address));
+    if (refused || list.length === 0) {
+      const denial = Object.assign(new Error(`${hostname} resolves to an internal address (${refused?.address ?? 'none'})`), {
+        code: 'EADDRREFUSED',
+      });
+      return callback(denial, '', 0);
+    }
+    if (options.all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
+    callback(null, list[0]!.address, list[0]!.family);
+  });
+};
+
+function checkTarget(url: URL, rules: readonly HostRule[]): void {
+  const rule = allowingRule(url, rules);
+  if (!rule) {
+    const why = url.protocol === 'http:' ? 'plain http is allowed only for hosts listed as http://' : 'not on the allowlist';
+    throw new AttachmentError(`${url.protocol}//${url.host} is ${why}`);
+  }
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) !== 0) {
+    if (isLinkLocalAddress(literal)) throw new AttachmentError(`${literal} is a link-local address`);
+    if (!isAddressRule(rule) && isInternalAddress(literal)) throw new AttachmentError(`${literal} is an internal address`);
+  }
+}
+
+function fileName(url: URL, response: IncomingMessage, contentType: string): string {
+  const disposition = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(String(response.headers['content-disposition'] ?? ''));
+  let name = disposition?.[1] ? decodeURIComponent(disposition[1]) : decodeURIComponent(basename(url.pathname));
+  name = basename(name).replace(/[\u0000-\u001f]/g, '') || 'attachment';
+  if (!extname(name)) {
+    const subtype = contentType.split('/')[1]?.replace(/\+.*$/, '');
+    if (subtype && /^[a-z0-9.-]{1,10}$/.test(subtype)) name += `.${subtype === 'jpeg' ? 'jpg' : subtype}`;
+  }
+  return name;
+}
+
+/** Counts bytes on their way to disk and stops the transfer when the cap is passed. */
+function byteCap(maxBytes: number): Transform & { bytes: number } {
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      counter.bytes += chunk.length;
+      if (counter.bytes > maxBytes) done(new AttachmentError(`larger than the limit of ${maxBytes} bytes`));
+      else done(null, chunk);
+    },
+  }) as Transform & { bytes: number };
+  counter.bytes = 0;
+  return counter;
+}
+
+/** Downloads `address` under `policy`; `accept` is the media type prefix the answer must have (e.g. `image/`). */
+export async function downloadAllowedUrl(address: string, policy: UrlFetchPolicy, accept?: string): Promise<OpenedFile> {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    throw new AttachmentError('not a valid URL');
+  }
+  const started = Date.now();
+  let response: IncomingMessage | undefined;
+  for (let hop = 0; ; hop += 1) {
+    checkTarget(url, policy.rules);
+    const remaining = policy.timeoutMs - (Date.now() - started);
+    try {
+      response = await openExchange({
+        method: 'GET',
+        url,
+        headers: { Accept: accept ? `${accept}*` : '*/*', 'User-Agent': 'spaces-relay' },
+        idleTimeoutMs: Math.max(1, remaining),
+        deadlineMs: Math.max(1, remaining),
+        lookup: publicOnlyLookup,
+      });
+    } catch (error) {
+      throw new AttachmentError(`fetching ${url.host} failed: ${(error as Error).message}`, { cause: error });
+    }
+    const status = response.statusCode ?? 0;
+    if (status >= 300 && status < 400 && response.headers.location) {
+      response.resume();
+      if (hop >= (policy.maxRedirects ?? 3)) throw new AttachmentError('too many redirects');
+      url = new URL(response.headers.location, url);
+      continue;
+    }
+    if (status !== 200) {
+      response.resume();
+      throw new AttachmentError(`${url.host} answered HTTP ${status}`);
+    }
+    break;
+  }
+
+  const contentType = mediaType(response.headers['content-type']) || 'application/octet-stream';
+  const refuse = (reason: string): never => {
+    response.destroy();
+    throw new AttachmentError(reason);
+  };
+  if (contentType === 'text/html') refuse('the URL returned an HTML page, not a file');
+  if (accept && !contentType.startsWith(accept)) refuse(`expected ${accept}*, got ${contentType}`);
+  const declared = Number(response.headers['content-length'] ?? Number.NaN);
+  if (declared > policy.maxBytes) refuse(`${declared} bytes is larger than the limit of ${policy.maxBytes}`);
+
+  const directory = await mkdtemp(join(tmpdir(), 'spaces-relay-'));
+  const path = join(directory, 'download');
+  const counter = byteCap(policy.maxBytes);
+  try {
+    await pipeline(response, counter, createWriteStream(path));
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    if (error instanceof AttachmentError) throw error;
+    const reason = error instanceof HttpTransportError ? error.message : `download failed: ${(error as Error).message}`;
+    throw new AttachmentError(reason, { cause: error });
+  }
+  return {
+    name: fileName(url, response, contentType),
+    contentType,
+    size: counter.bytes,
+    open: async () => createReadStream(path),
+    dispose: () => rm(directory, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Typed errors with an HTTP status. Anything the relay refuses is one of these, and `errorResponse` is the one
+ * place that turns them into a JSON answer, so a bad payload can never surface as a 500.
+ */
+
+/** One concrete problem with a request: which field, and what is wrong with it. */
+export interface Problem {
+  readonly field: string;
+  readonly problem: string;
+}
+
+/** Base class of every error that maps to an HTTP answer. */
+export abstract class HttpError extends Error {
+  abstract readonly statusCode: number;
+  /** Stable machine-readable code for the JSON body. */
+  abstract readonly code: string;
+  readonly problems: readonly Problem[];
+
+  constructor(message: string, options: { problems?: readonly Problem[]; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.problems = options.problems ?? [];
+  }
+}
+
+export class BadRequestError extends HttpError {
+  readonly statusCode = 400;
+  readonly code = 'bad_request';
+}
+
+export class UnauthorizedError extends HttpError {
+  readonly statusCode = 401;
+  readonly code = 'unauthorized';
+}
+
+export class NotFoundError extends HttpError {
+  readonly statusCode = 404;
+  readonly code = 'not_found';
+}
+
+export class MethodNotAllowedError extends HttpError {
+  readonly statusCode = 405;
+  readonly code = 'method_not_allowed';
+}
+
+export class PayloadTooLargeError extends HttpError {
+  readonly statusCode = 413;
+  readonly code = 'payload_too_large';
+}
+
+export class UnsupportedMediaTypeError extends HttpError {
+  readonly statusCode = 415;
+  readonly code = 'unsupported_media_type';
+}
+
+/** The JSON answer the relay sends: always an object, always with a `status` the client can branch on. */
+export interface JsonResponse {
+  readonly statusCode: number;
+  readonly body: Record<string, unknown>;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Turns a thrown `HttpError` into its JSON answer; anything else is a fault of ours and is rethrown. */
+export function errorResponse(error: unknown): JsonResponse {
+  if (!(error instanceof HttpError)) throw error;
+  const body: Record<string, unknown> = { error: error.code, message: error.message };
+  if (error.problems.length > 0) {
+    body.field = error.problems[0]?.field;
+    body.problems = error.problems;
+  }
+  return { statusCode: error.statusCode, body };
+}

@@ -1,0 +1,63 @@
+/** `npm start`: the relay on 127.0.0.1, configured from the environment (DESIGN.md "Configuration", local). */
+import * as v from 'valibot';
+import { parseAllowlist } from '../attachments/allowlist';
+import { ChannelsSchema, ConfigError, readEnv } from '../config';
+import { logger } from '../logger';
+import { STAND_IN_PREFIX, startLocalRelay } from './server';
+
+const LocalEnv = v.pipe(
+  v.object({
+    PORT: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'must be a port number'), v.transform(Number), v.maxValue(65535)), '3000'),
+    HOST: v.optional(v.string(), '127.0.0.1'),
+    SPACES_API_URL: v.optional(v.pipe(v.string(), v.url('must be an absolute URL'))),
+    SPACES_TOKEN: v.optional(v.string()),
+    SPACE_ID: v.optional(v.pipe(v.string(), v.nonEmpty()), 'local-space'),
+    CHANNELS: v.optional(v.string()),
+    WEBHOOK_TOKEN: v.optional(v.string()),
+    ATTACHMENT_URL_HOSTS: v.optional(v.string()),
+  }),
+  v.check((env) => !env.SPACES_API_URL || !!env.SPACES_TOKEN, 'SPACES_API_URL needs SPACES_TOKEN (the token for that Spaces)'),
+);
+
+async function main(): Promise<void> {
+  const env = readEnv(LocalEnv, process.env);
+  let channels: v.InferOutput<typeof ChannelsSchema> = { default: env.SPACE_ID };
+  if (env.CHANNELS) {
+    const parsed = v.safeParse(ChannelsSchema, JSON.parse(env.CHANNELS));
+    if (!parsed.success) throw new ConfigError(`CHANNELS: ${parsed.issues[0].message}`);
+    channels = parsed.output;
+  }
+  const relay = await startLocalRelay({
+    port: env.PORT,
+    host: env.HOST,
+    webhookToken: env.WEBHOOK_TOKEN || undefined,
+    channels,
+    spaces: env.SPACES_API_URL ? { baseUrl: env.SPACES_API_URL, token: env.SPACES_TOKEN! } : undefined,
+    attachmentHosts: parseAllowlist(env.ATTACHMENT_URL_HOSTS),
+  });
+
+  const auth = env.WEBHOOK_TOKEN ? ` -H 'Authorization: Bearer <WEBHOOK_TOKEN>'` : '';
+  const lines = [
+    `spaces-relay listening on ${relay.url}`,
+    `  webhooks:  POST ${relay.url}/hooks/{alertmanager|grafana|generic}[/{channel}]   channels: ${Object.keys(channels).join(', ')}`,
+    `  events:    POST ${relay.url}/events     health: GET ${relay.url}/healthz`,
+    relay.standIn
+      ? `  messages:  ${relay.url}${STAND_IN_PREFIX}/  (embedded Spaces stand-in; JSON at ${relay.url}${STAND_IN_PREFIX}/messages)`
+      : `  posting to Spaces at ${env.SPACES_API_URL}, space ${channels.default}`,
+    `  try:       curl -X POST ${relay.url}/hooks/generic -H 'Content-Type: text/plain'${auth} -d 'Hello from spaces-relay'`,
+  ];
+  if (!env.WEBHOOK_TOKEN) lines.push('  WARNING: WEBHOOK_TOKEN is not set, so webhooks are accepted without authentication (local use only).');
+  process.stdout.write(`${lines.join('\n')}\n`);
+  logger.info('local relay started', { url: relay.url, standIn: !!relay.standIn, authenticated: !!env.WEBHOOK_TOKEN });
+
+  const stop = (): void => {
+    relay.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : error.stack}\n`);
+  process.exit(1);
+});

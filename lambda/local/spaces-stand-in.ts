@@ -1,0 +1,289 @@
+/**
+ * A stand-in for the Avaya Spaces API that enforces its contract (DESIGN.md "Avaya Spaces"): the Authorization header,
+ * one upload URL per declared file, PUTs with exactly the declared type and length, chat posts that reference only
+ * stored files. `npm start` mounts it when no real Spaces is configured; the tests run it with injected faults.
+ * It keeps the messages and shows them: JSON at `{prefix}/messages`, a page at `{prefix}/`.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as v from 'valibot';
+import { attr } from '../render';
+
+/** What a fault hook may do to a call instead of (or before) answering it. */
+export type Fault =
+  | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: unknown }
+  | { readonly reset: true }
+  | { readonly delayMs: number }
+  /** Handle the call normally, then drop the connection: the caller cannot know it succeeded. */
+  | { readonly dropAfterHandling: true };
+
+export type StandInOperation = 'getuploadurl' | 'upload' | 'post' | 'edit';
+
+export interface StoredFile {
+  readonly fileKey: string;
+  readonly spaceId: string;
+  readonly contentType: string;
+  readonly declaredSize: number;
+  receivedSize?: number;
+  sha256?: string;
+  /** Kept only for small files, so the page can show pictures without holding gigabytes. */
+  bytes?: Buffer;
+}
+
+export interface StoredMessage {
+  readonly _id: string;
+  readonly spaceId: string;
+  bodyText: string;
+  readonly data: readonly Record<string, unknown>[];
+  readonly created: string;
+  edits: number;
+}
+
+export interface StandInOptions {
+  /** The credential it expects, as `<scheme> <token>` (scheme compared case-insensitively). */
+  readonly token: string;
+  readonly scheme?: string;
+  /** Where the stand-in is reachable, e.g. `http://127.0.0.1:3000/stand-in`, used to build upload URLs. */
+  readonly publicUrl: () => string;
+  /** Called on every call before it is handled; a returned fault replaces or delays the answer. */
+  readonly fault?: (operation: StandInOperation, request: IncomingMessage) => Fault | undefined;
+  /** Files up to this size are kept in memory for display. */
+  readonly keepBytesUpTo?: number;
+}
+
+const UploadRequest = v.object({
+  files: v.pipe(
+    v.array(v.object({ 'Content-Type': v.pipe(v.string(), v.nonEmpty()), 'Content-Length': v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1024 ** 3)) })),
+    v.minLength(1),
+  ),
+  topicId: v.optional(v.string()),
+});
+const ChatAttachment = v.object({
+  fileId: v.string(),
+  fileSize: v.number(),
+  fileType: v.picklist(['image', 'video', 'audio', 'document']),
+  name: v.string(),
+  provider: v.literal('native'),
+  providerFileType: v.string(),
+  thumbnailFile: v.optional(v.string()),
+});
+const ChatRequest = v.object({
+  content: v.object({ bodyText: v.string(), data: v.optional(v.array(ChatAttachment), []) }),
+});
+const EditRequest = v.object({ _id: v.optional(v.string()), content: v.object({ bodyText: v.string() }) });
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export class SpacesStandIn {
+  readonly messages: StoredMessage[] = [];
+  readonly files = new Map<string, StoredFile>();
+  /** Every call as it arrived, for tests that count attempts. */
+  readonly calls: { operation: StandInOperation; path: string; status?: number }[] = [];
+
+  constructor(private readonly options: StandInOptions) {}
+
+  /** Handles a request whose path (below the mount prefix) is `path`; false if the path is not the stand-in's. */
+  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    const method = req.method ?? 'GET';
+    if (method === 'GET') {
+      const file = /^\/files\/([\w-]+)$/.exec(path);
+      if (path === '/' || path === '') this.page(res);
+      else if (path === '/messages') send(res, 200, { messages: this.messages });
+      else if (file) this.serveFile(res, file[1]!);
+      else return false;
+      return true;
+    }
+
+    const upload = /^\/upload\/([\w-]+)$/.exec(path);
+    const chat = /^\/api\/spaces\/([^/]+)\/chats$/.exec(path);
+    const edit = /^\/api\/messages\/([^/]+)$/.exec(path);
+    let operation: StandInOperation;
+    if (method === 'POST' && path === '/api/files/getuploadurl') operation = 'getuploadurl';
+    else if (method === 'PUT' && upload) operation = 'upload';
+    else if (method === 'POST' && chat) operation = 'post';
+    else if (method === 'POST' && edit) operation = 'edit';
+    else return false;
+
+    const call: { operation: StandInOperation; path: string; status?: number } = { operation, path };
+    this.calls.push(call);
+    const answer = (status: number, body: unknown, headers?: Record<string, string>): void => {
+      call.status = status;
+      send(res, status, body, headers);
+    };
+
+    const fault = this.options.fault?.(operation, req);
+    if (fault && 'reset' in fault) {
+      req.socket.destroy();
+      return true;
+    }
+    if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault && 'status' in fault) {
+      req.resume();
+      answer(fault.status, fault.body ?? { message: `injected ${fault.status}` }, fault.headers);
+      return true;
+    }
+    const respond =
+      fault && 'dropAfterHandling' in fault
+        ? (status: number): void => {
+            call.status = status;
+            req.socket.destroy();
+          }
+        : answer;
+
+    if (operation !== 'upload' && !this.authorized(req)) {
+      req.resume();
+      answer(401, { message: 'missing or wrong Authorization' });
+      return true;
+    }
+    switch (operation) {
+      case 'getuploadurl':
+        await this.getUploadUrl(req, respond);
+        break;
+      case 'upload':
+        await this.receiveUpload(req, upload![1]!, respond);
+        break;
+      case 'post':
+        await this.post(req, decodeURIComponent(chat![1]!), respond);
+        break;
+      case 'edit':
+        await this.edit(req, decodeURIComponent(edit![1]!), respond);
+        break;
+    }
+    return true;
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const [scheme = '', ...rest] = (req.headers.authorization ?? '').split(' ');
+    return scheme.toLowerCase() === (this.options.scheme ?? 'bearer') && rest.join(' ') === this.options.token;
+  }
+
+  private async getUploadUrl(req: IncomingMessage, answer: (s: number, b: unknown) => void): Promise<void> {
+    const parsed = v.safeParse(UploadRequest, await readJson(req));
+    if (!parsed.success) return answer(400, { message: 'body must be {files: [{"Content-Type", "Content-Length"}], topicId}' });
+    const data = parsed.output.files.map((declared) => {
+      const fileKey = randomUUID();
+      this.files.set(fileKey, {
+        fileKey,
+        spaceId: parsed.output.topicId ?? '',
+        contentType: declared['Content-Type'],
+        declaredSize: declared['Content-Length'],
+      });
+      return { fileKey, url: `${this.options.publicUrl()}/upload/${fileKey}` };
+    });
+    answer(200, { data });
+  }
+
+  private async receiveUpload(req: IncomingMessage, fileKey: string, answer: (s: number, b: unknown) => void): Promise<void> {
+    const file = this.files.get(fileKey);
+    const problem = !file
+      ? 'unknown upload URL'
+      : req.headers['content-type'] !== file.contentType
+        ? `Content-Type ${String(req.headers['content-type'])} differs from the declared ${file.contentType}`
+        : Number(req.headers['content-length']) !== file.declaredSize
+          ? `Content-Length ${String(req.headers['content-length'])} differs from the declared ${file.declaredSize}`
+          : undefined;
+    if (problem || !file) {
+      req.resume();
+      return answer(400, { message: problem });
+    }
+    const hash = createHash('sha256');
+    const keep = file.declaredSize <= (this.options.keepBytesUpTo ?? 8 * 1024 * 1024);
+    const kept: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+      if (keep) kept.push(chunk);
+    }
+    if (size !== file.declaredSize) return answer(400, { message: `received ${size} bytes, declared ${file.declaredSize}` });
+    file.receivedSize = size;
+    file.sha256 = hash.digest('hex');
+    if (keep) file.bytes = Buffer.concat(kept);
+    answer(200, {});
+  }
+
+  private async post(req: IncomingMessage, spaceId: string, answer: (s: number, b: unknown) => void): Promise<void> {
+    const parsed = v.safeParse(ChatRequest, await readJson(req));
+    if (!parsed.success) return answer(400, { message: 'body must be {content: {bodyText, data?}}' });
+    for (const entry of parsed.output.content.data) {
+      const file = this.files.get(entry.fileId);
+      if (!file || file.receivedSize === undefined) return answer(400, { message: `file ${entry.fileId} was never uploaded` });
+      if (file.receivedSize !== entry.fileSize) return answer(400, { message: `fileSize of ${entry.fileId} is wrong` });
+    }
+    const message: StoredMessage = {
+      _id: randomUUID().replace(/-/g, '').slice(0, 24),
+      spaceId,
+      bodyText: parsed.output.content.bodyText,
+      data: parsed.output.content.data,
+      created: new Date().toISOString(),
+      edits: 0,
+    };
+    this.messages.push(message);
+    answer(200, { data: [{ ...message, content: { bodyText: message.bodyText, data: message.data }, topicId: spaceId }] });
+  }
+
+  private async edit(req: IncomingMessage, id: string, answer: (s: number, b: unknown) => void): Promise<void> {
+    const parsed = v.safeParse(EditRequest, await readJson(req));
+    if (!parsed.success) return answer(400, { message: 'body must be {_id, content: {bodyText}}' });
+    const message = this.messages.find((m) => m._id === id);
+    if (!message) return answer(404, { message: `no message ${id}` });
+    message.bodyText = parsed.output.content.bodyText;
+    message.edits += 1;
+    answer(200, { data: [message] });
+  }
+
+  private serveFile(res: ServerResponse, fileKey: string): void {
+    const file = this.files.get(fileKey);
+    if (!file?.bytes) return send(res, 404, { message: 'not kept' });
+    res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length });
+    res.end(file.bytes);
+  }
+
+  /** The messages as a person reads them: the bodyText is the relay's own escaped HTML, shown as Spaces would. */
+  private page(res: ServerResponse): void {
+    const base = attr(this.options.publicUrl());
+    const items = [...this.messages]
+      .reverse()
+      .map((m) => {
+        const files = m.data
+          .map((d) => {
+            const key = attr(String(d.fileId));
+            const name = attr(String(d.name));
+            return String(d.fileType) === 'image'
+              ? `<figure><img src="${base}/files/${key}" alt="${name}"><figcaption>${name}</figcaption></figure>`
+              : `<div class="file">📎 <a href="${base}/files/${key}">${name}</a> (${attr(String(d.fileSize))} bytes)</div>`;
+          })
+          .join('');
+        const edited = m.edits > 0 ? ' · edited' : '';
+        return `<article><header>${attr(m.created)} · space ${attr(m.spaceId)}${edited}</header>${m.bodyText}${files}</article>`;
+      })
+      .join('\n');
+    const html = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
+<title>spaces-relay — local space</title><style>
+body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;background:#f4f5f7;color:#1d2125}
+article{background:#fff;border-radius:8px;padding:.75rem 1rem;margin:.75rem 0;box-shadow:0 1px 2px #0002}
+header{font-size:.75rem;color:#6b778c;margin-bottom:.25rem} p{margin:.35rem 0} img{max-width:100%;border-radius:4px}
+ul{padding-left:1.2rem} figure{margin:.5rem 0} figcaption,.file{font-size:.8rem;color:#44546f}
+</style></head><body><h1>Local space</h1><p>${this.messages.length} message(s). This page refreshes every 5 s;
+JSON at <a href="${base}/messages">${base}/messages</a>.</p>${items || '<p><i>No messages yet.</i></p>'}</body></html>`;
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+    });
+    res.end(html);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The `ChatMessage` model: what every source produces and what the renderer and the deliverer consume.
+ * It is also the body of a queued notification, so its schema is checked again when deliver reads the queue.
+ */
+import * as v from 'valibot';
+
+/**
+ * What happened, in one word. The renderer gives each its own mark and label, so a reader can tell them apart at a glance.
+ */
+export const STATUSES = [
+  'firing',
+  'resolved',
+  'success',
+  'failure',
+  'cancelled',
+  'timed_out',
+  'skipped',
+  'neutral',
+  'action_required',
+  'insufficient_data',
+  'started',
+  'info',
+] as const;
+
+export const StatusSchema = v.picklist(STATUSES);
+export type Status = v.InferOutput<typeof StatusSchema>;
+
+export const FieldSchema = v.object({ name: v.string(), value: v.string() });
+export type Field = v.InferOutput<typeof FieldSchema>;
+
+export const LinkSchema = v.object({ label: v.string(), url: v.pipe(v.string(), v.url()) });
+export type Link = v.InferOutput<typeof LinkSchema>;
+
+/**
+ * A file to attach, opened as a stream only when delivered. `accept` is the media type prefix the file must have
+ * (a Grafana panel screenshot must be an image, not the HTML of a login page).
+ */
+export const AttachmentSchema = v.variant('kind', [
+  v.object({
+    kind: v.literal('url'),
+    url: v.pipe(v.string(), v.url()),
+    name: v.optional(v.string()),
+    accept: v.optional(v.string()),
+  }),
+]);
+export type Attachment = v.InferOutput<typeof AttachmentSchema>;
+
+/** One entry of a group (an alert of an Alertmanager group, a failed job of a pipeline): it has a status of its own. */
+export const ItemSchema = v.object({
+  status: StatusSchema,
+  title: v.string(),
+  summary: v.optional(v.string()),
+  fields: v.array(FieldSchema),
+  links: v.array(LinkSchema),
+});
+export type Item = v.InferOutput<typeof ItemSchema>;
+
+export const ChatMessageSchema = v.object({
+  source: v.string(),
+  status: StatusSchema,
+  title: v.string(),
+  severity: v.optional(v.string()),
+  summary: v.optional(v.string()),
+  fields: v.array(FieldSchema),
+  links: v.array(LinkSchema),
+  items: v.array(ItemSchema),
+  /** Entries the sender or the relay left out (Alertmanager `truncatedAlerts`, a split that was capped). */
+  omitted: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  attachments: v.array(AttachmentSchema),
+  /** Stable identity of what this message is about (alert group, alarm ARN), so a later resolve can find it. */
+  groupKey: v.optional(v.string()),
+  /** Channel named by the sender's route; the default channel when absent. */
+  channel: v.optional(v.string()),
+});
+export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
+
+/** Builds a message with empty lists filled in, so sources only spell out what they know. */
+export function chatMessage(
+  message: Pick<ChatMessage, 'source' | 'status' | 'title'> & Partial<ChatMessage>,
+): ChatMessage {
+  return { fields: [], links: [], items: [], attachments: [], ...message };
+}
+
+/** A link if the sender gave a usable absolute http(s) URL; senders often send `""` for "none". */
+export function linkIf(label: string, url: string | undefined | null): Link[] {
+  if (!url) return [];
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? [{ label, url: parsed.href }] : [];
+  } catch {
+    return [];
+  }
+}

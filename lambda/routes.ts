@@ -1,0 +1,13 @@
+/** The webhook routes, shared by the Lambda handler and the local server so both answer alike. */
+
+/** `/hooks/{source}` or `/hooks/{source}/{channel}`; undefined for any other path. */
+export function parseHookPath(path: string): { source: string; channel?: string } | undefined {
+  const match = /^\/hooks\/([A-Za-z0-9_-]+)(?:\/([A-Za-z0-9_.-]+))?\/?$/.exec(path);
+  if (!match) return undefined;
+  return match[2] ? { source: match[1]!, channel: match[2] } : { source: match[1]! };
+}
+
+/** The media type of a Content-Type header, lower case, without parameters. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}

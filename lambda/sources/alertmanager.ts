@@ -1,0 +1,20 @@
+/** Prometheus Alertmanager `webhook_configs` (payload version 4). */
+import * as v from 'valibot';
+import { AlertEntries, AlertGroupEntries, alertGroupKey, alertGroupMessage } from './alert-group';
+import { verifySharedSecret } from './shared-secret';
+import { defineSource } from './source';
+
+export const AlertmanagerAlertSchema = v.object(AlertEntries);
+export const AlertmanagerSchema = v.object({
+  ...AlertGroupEntries,
+  alerts: v.pipe(v.array(AlertmanagerAlertSchema), v.minLength(1, 'an alert group has at least one alert')),
+});
+export type Alertmanager = v.InferOutput<typeof AlertmanagerSchema>;
+
+export const alertmanager = defineSource<Alertmanager>({
+  name: 'alertmanager',
+  schema: AlertmanagerSchema,
+  webhook: { contentTypes: ['application/json'], verify: verifySharedSecret },
+  deliveryKey: (group) => alertGroupKey('alertmanager', group),
+  toMessages: (group) => [alertGroupMessage('alertmanager', group, { home: 'Alertmanager', silenceFromLabels: true })],
+});

@@ -1,0 +1,55 @@
+/** Grafana unified alerting webhook contact point (payload version 1): an Alertmanager group plus Grafana's own fields. */
+import * as v from 'valibot';
+import { linkIf, type Field } from '../message';
+import { AlertEntries, AlertGroupEntries, alertGroupKey, alertGroupMessage } from './alert-group';
+import { verifySharedSecret } from './shared-secret';
+import { defineSource } from './source';
+
+export const GrafanaAlertSchema = v.object({
+  ...AlertEntries,
+  silenceURL: v.optional(v.string()),
+  dashboardURL: v.optional(v.string()),
+  panelURL: v.optional(v.string()),
+  imageURL: v.optional(v.string()),
+  values: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
+  valueString: v.optional(v.string()),
+});
+export type GrafanaAlert = v.InferOutput<typeof GrafanaAlertSchema>;
+
+export const GrafanaSchema = v.object({
+  ...AlertGroupEntries,
+  alerts: v.pipe(v.array(GrafanaAlertSchema), v.minLength(1, 'an alert group has at least one alert')),
+  orgId: v.optional(v.number()),
+  state: v.optional(v.string()),
+});
+export type Grafana = v.InferOutput<typeof GrafanaSchema>;
+
+/** `{"A": 2473545728, "B": 0}` → `A=2473545728, B=0`: the evaluated values, compact. */
+function valuesField(alert: GrafanaAlert): Field[] {
+  const values = Object.entries(alert.values ?? {});
+  if (values.length === 0) return [];
+  return [{ name: 'Values', value: values.map(([name, value]) => `${name}=${String(value)}`).join(', ') }];
+}
+
+/** `imageURL` is both a link and, when its host is allow-listed, an attached panel screenshot. */
+function extras(alert: GrafanaAlert) {
+  const image = linkIf('Image', alert.imageURL);
+  return {
+    fields: valuesField(alert),
+    links: [
+      ...linkIf('Dashboard', alert.dashboardURL),
+      ...linkIf('Panel', alert.panelURL),
+      ...image,
+      ...(alert.status === 'firing' ? linkIf('Silence', alert.silenceURL) : []),
+    ],
+    attachments: image.map((link) => ({ kind: 'url' as const, url: link.url, accept: 'image/' })),
+  };
+}
+
+export const grafana = defineSource<Grafana>({
+  name: 'grafana',
+  schema: GrafanaSchema,
+  webhook: { contentTypes: ['application/json'], verify: verifySharedSecret },
+  deliveryKey: (group) => alertGroupKey('grafana', group),
+  toMessages: (group) => [alertGroupMessage('grafana', group, { home: 'Grafana', silenceFromLabels: false, extras })],
+});

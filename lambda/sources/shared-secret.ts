@@ -1,0 +1,28 @@
+import { UnauthorizedError } from '../errors';
+import { secretsEqual } from '../security/constant-time';
+import type { InboundRequest } from './source';
+
+/**
+ * The check for senders that can only add a static credential (Alertmanager, Grafana, generic callers):
+ * `Authorization: Bearer <secret>`, or Basic auth with the secret as the password (any user name).
+ */
+export function verifySharedSecret(request: InboundRequest, secret: string): void {
+  const header = request.headers.authorization;
+  if (!header) throw new UnauthorizedError('missing Authorization header: send "Bearer <webhook secret>"');
+  const [scheme = '', credential = ''] = header.trim().split(/\s+/, 2);
+  let given: string;
+  switch (scheme.toLowerCase()) {
+    case 'bearer':
+      given = credential;
+      break;
+    case 'basic': {
+      const decoded = Buffer.from(credential, 'base64').toString('utf8');
+      given = decoded.slice(decoded.indexOf(':') + 1);
+      break;
+    }
+    default:
+      // The scheme is not echoed: a sender that put the bare secret in the header would see it in the answer.
+      throw new UnauthorizedError('unsupported Authorization scheme: use Bearer or Basic');
+  }
+  if (!secretsEqual(given, secret)) throw new UnauthorizedError('the webhook secret does not match');
+}

@@ -1,0 +1,42 @@
+/**
+ * The source contract: one module per sender, data in → messages out. `sources/index.ts` lists them.
+ */
+import type * as v from 'valibot';
+import type { ChatMessage } from '../message';
+
+/** An HTTP request as the relay sees it, whether it came through API Gateway or the local server. */
+export interface InboundRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The raw bytes, exactly as sent: signatures are computed over them. */
+  readonly body: Buffer;
+}
+
+/** How a source is reached over HTTP at `POST /hooks/{name}`. */
+export interface WebhookEndpoint {
+  /** Media types the sender uses; anything else is answered 415. */
+  readonly contentTypes: readonly string[];
+  /** Checks the sender's proof of identity against the inbound secret; throws `UnauthorizedError`. */
+  verify(request: InboundRequest, secret: string): void | Promise<void>;
+  /** Turns the raw body into the value the schema checks. Default: JSON. Throws `BadRequestError`. */
+  decode?(request: InboundRequest): unknown;
+}
+
+/** One sender: its schema, its route (if it has one), its delivery key and its messages. */
+export interface Source<T = unknown> {
+  /** The route segment and fixture folder name. */
+  readonly name: string;
+  readonly schema: v.GenericSchema<unknown, T>;
+  readonly webhook?: WebhookEndpoint;
+  /** Stable across the sender's retries of the same notification, so deliver can post it once. */
+  deliveryKey(payload: T, request?: InboundRequest): string;
+  /** Zero or more messages; zero means "acknowledged, nothing to say". */
+  toMessages(payload: T): ChatMessage[];
+}
+
+/** Declares a source with its payload type inferred from its schema. */
+export function defineSource<T>(source: Source<T>): Source<T> {
+  return source;
+}

@@ -1,0 +1,201 @@
+/**
+ * The Avaya Spaces client: upload URLs, streamed uploads, chat posts and edits (see DESIGN.md "Avaya Spaces").
+ * Every call retries 429/5xx/network failures with backoff; a 401 re-reads the credential once.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import * as v from 'valibot';
+import type { CredentialProvider } from './credentials';
+import { SpacesError, type SpacesOperation } from './errors';
+import type { SpacesFileType } from './file-type';
+import { exchange, HttpTransportError, type HttpResult } from './http';
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type RetryHooks, type RetryPolicy } from './retry';
+
+/** A file as the upload needs it: its exact size and type, and a way to (re)open its bytes as a stream. */
+export interface UploadableFile {
+  readonly contentType: string;
+  readonly size: number;
+  open(): Promise<Readable>;
+}
+
+export interface UploadSlot {
+  readonly fileKey: string;
+  readonly url: string;
+}
+
+/** One entry of a chat message's `data[]`. */
+export interface ChatAttachment {
+  readonly fileId: string;
+  readonly fileSize: number;
+  readonly fileType: SpacesFileType;
+  readonly name: string;
+  readonly provider: 'native';
+  readonly providerFileType: string;
+  readonly thumbnailFile?: string;
+}
+
+export interface ChatContent {
+  readonly bodyText: string;
+  readonly data?: readonly ChatAttachment[];
+}
+
+export interface SpacesClientOptions {
+  /** `https://spacesapis.avayacloud.com`, or a region's or staging host. */
+  readonly baseUrl: string;
+  readonly credentials: CredentialProvider;
+  readonly retry?: RetryPolicy;
+  readonly hooks?: RetryHooks;
+  /** Per-request limit for the JSON calls. */
+  readonly timeoutMs?: number;
+  /** Upload stall limit: how long the storage host may stay silent while bytes flow. */
+  readonly uploadIdleTimeoutMs?: number;
+}
+
+const UploadUrlsResponse = v.object({
+  data: v.array(v.object({ fileKey: v.pipe(v.string(), v.nonEmpty()), url: v.pipe(v.string(), v.url()) })),
+});
+const PostedMessage = v.object({ _id: v.pipe(v.string(), v.nonEmpty()) });
+/** The API answers `{data: [message]}`; accept a bare message too, as some deployments do. */
+const PostResponse = v.union([v.object({ data: v.pipe(v.array(PostedMessage), v.minLength(1)) }), PostedMessage]);
+
+/** The server's own explanation, if its error body has one, cut short. */
+function reasonOf(result: HttpResult): string {
+  let reason = '';
+  try {
+    const body = JSON.parse(result.body.toString('utf8')) as { message?: unknown; error?: unknown };
+    reason = String(body.message ?? body.error ?? '');
+  } catch {
+    reason = result.body.toString('utf8');
+  }
+  reason = reason.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return `HTTP ${result.status}${reason ? ` — ${reason}` : ''}`;
+}
+
+function statusError(operation: SpacesOperation, result: HttpResult): SpacesError {
+  const retryable = result.status === 429 || result.status >= 500;
+  const retryAfter = result.headers['retry-after'];
+  return new SpacesError(operation, reasonOf(result), {
+    status: result.status,
+    retryable,
+    retryAfterMs: retryable ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) : undefined,
+  });
+}
+
+function transportError(operation: SpacesOperation, error: unknown): SpacesError {
+  if (error instanceof HttpTransportError) {
+    return new SpacesError(operation, error.timedOut ? `timed out (${error.message})` : `network error (${error.message})`, {
+      retryable: true,
+      cause: error,
+    });
+  }
+  return new SpacesError(operation, (error as Error).message, { retryable: false, cause: error });
+}
+
+export class SpacesClient {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+
+  constructor(private readonly options: SpacesClientOptions) {
+    this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+    // Keep-alive saves a TLS handshake per call; uploads go to another host and use their own connections.
+    this.agent = this.base.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  }
+
+  /** One call for all files of a message: an upload URL and a file key per file, in order. */
+  async getUploadUrls(spaceId: string, files: readonly Pick<UploadableFile, 'contentType' | 'size'>[]): Promise<UploadSlot[]> {
+    const body = { files: files.map((f) => ({ 'Content-Type': f.contentType, 'Content-Length': f.size })), topicId: spaceId };
+    const result = await this.callJson('getuploadurl', 'api/files/getuploadurl', body);
+    const parsed = v.safeParse(UploadUrlsResponse, result);
+    if (!parsed.success || parsed.output.data.length !== files.length) {
+      throw new SpacesError('getuploadurl', `unexpected answer: expected ${files.length} upload URL(s)`, { retryable: false });
+    }
+    return parsed.output.data;
+  }
+
+  /** Streams a file to its upload URL with the declared type and exact length; on a retry the file is opened again. */
+  async upload(slot: UploadSlot, file: UploadableFile): Promise<void> {
+    await withRetry(
+      async () => {
+        const body = await file.open();
+        let result: HttpResult;
+        try {
+          result = await exchange({
+            method: 'PUT',
+            url: new URL(slot.url),
+            headers: { 'Content-Type': file.contentType, 'Content-Length': file.size },
+            body,
+            idleTimeoutMs: this.options.uploadIdleTimeoutMs ?? 60_000,
+          });
+        } catch (error) {
+          body.destroy();
+          throw transportError('upload', error);
+        }
+        if (result.status < 200 || result.status >= 300) throw statusError('upload', result);
+      },
+      this.options.retry ?? DEFAULT_RETRY_POLICY,
+      this.options.hooks,
+    );
+  }
+
+  /** Posts a chat message to a space; returns the new message's id. */
+  async postChat(spaceId: string, content: ChatContent): Promise<string> {
+    const result = await this.callJson('post', `api/spaces/${encodeURIComponent(spaceId)}/chats`, { content });
+    const parsed = v.safeParse(PostResponse, result);
+    if (!parsed.success) {
+      // The post most likely landed; retrying could show it twice, so this is not retryable.
+      throw new SpacesError('post', 'unexpected answer: no message id', { retryable: false });
+    }
+    return 'data' in parsed.output ? parsed.output.data[0]!._id : parsed.output._id;
+  }
+
+  /** Replaces a message's content (used to mark a firing alert's message resolved). */
+  async editMessage(messageId: string, content: ChatContent): Promise<void> {
+    await this.callJson('edit', `api/messages/${encodeURIComponent(messageId)}`, { _id: messageId, content });
+  }
+
+  private async callJson(operation: SpacesOperation, path: string, body: unknown): Promise<unknown> {
+    const payload = Buffer.from(JSON.stringify(body));
+    let refreshed = false;
+    return withRetry(
+      async () => {
+        for (;;) {
+          const credential = await this.options.credentials.get();
+          let result: HttpResult;
+          try {
+            result = await exchange({
+              method: 'POST',
+              url: new URL(path, this.base),
+              headers: {
+                Authorization: `${credential.scheme} ${credential.token}`,
+                'Content-Type': 'application/json',
+                'Content-Length': payload.length,
+                Accept: 'application/json',
+              },
+              body: payload,
+              idleTimeoutMs: this.options.timeoutMs ?? 10_000,
+              deadlineMs: (this.options.timeoutMs ?? 10_000) * 2,
+              agent: this.agent,
+            });
+          } catch (error) {
+            throw transportError(operation, error);
+          }
+          if (result.status === 401 && !refreshed) {
+            // The token may have rotated since we cached it: read it again, once.
+            refreshed = true;
+            await this.options.credentials.refresh();
+            continue;
+          }
+          if (result.status < 200 || result.status >= 300) throw statusError(operation, result);
+          try {
+            return result.body.length > 0 ? (JSON.parse(result.body.toString('utf8')) as unknown) : {};
+          } catch (error) {
+            throw new SpacesError(operation, 'answer is not JSON', { status: result.status, retryable: false, cause: error });
+          }
+        }
+      },
+      this.options.retry ?? DEFAULT_RETRY_POLICY,
+      this.options.hooks,
+    );
+  }
+}

@@ -1,0 +1,22 @@
+import * as v from 'valibot';
+import { BadRequestError, type Problem } from './errors';
+
+/** At most this many problems are reported: enough to fix a payload, not enough to echo it back. */
+const MAX_PROBLEMS = 10;
+
+/** valibot issues → `{field, problem}` pairs, the field as a dotted path (`alerts.0.labels`). */
+export function problemsOf(issues: readonly v.BaseIssue<unknown>[]): Problem[] {
+  return issues.slice(0, MAX_PROBLEMS).map((issue) => ({
+    field: v.getDotPath(issue) ?? '(root)',
+    problem: issue.message,
+  }));
+}
+
+/** Parses `input` with `schema`, or throws `BadRequestError` naming the first bad field of `what`. */
+export function validate<T>(schema: v.GenericSchema<unknown, T>, input: unknown, what: string): T {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  const problems = problemsOf(result.issues);
+  const first = problems[0]!;
+  throw new BadRequestError(`${what}: ${first.field}: ${first.problem}`, { problems });
+}
