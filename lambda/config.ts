@@ -39,10 +39,18 @@ const ByteCount = v.pipe(
   v.maxValue(SPACES_MAX_FILE_BYTES, `must be at most ${SPACES_MAX_FILE_BYTES} (the Spaces limit)`),
 );
 
+const SourceSettingsText = v.optional(JsonText(v.record(v.string(), v.unknown())), '{}');
+const SourceList = v.pipe(
+  v.string(),
+  v.transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean)),
+);
+
 const IngestEnv = v.object({
   WEBHOOK_SECRET_ID: v.pipe(v.string(), v.nonEmpty()),
   QUEUE_URL: Url,
   CHANNELS: JsonText(ChannelsSchema),
+  ENABLED_SOURCES: v.optional(SourceList),
+  SOURCE_SETTINGS: SourceSettingsText,
 });
 
 const DeliverEnv = v.object({
@@ -51,6 +59,7 @@ const DeliverEnv = v.object({
   CHANNELS: JsonText(ChannelsSchema),
   ATTACHMENT_MAX_BYTES: v.optional(ByteCount, String(SPACES_MAX_FILE_BYTES)),
   ATTACHMENT_URL_HOSTS: v.optional(v.string(), ''),
+  SOURCE_SETTINGS: SourceSettingsText,
 });
 
 /** A configuration problem: the function cannot start until the stack (or the local environment) is fixed. */

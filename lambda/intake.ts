@@ -14,10 +14,11 @@ import {
   type JsonResponse,
 } from './errors';
 import { logger } from './logger';
-import { toNotifications, type QueuedNotification } from './notification';
+import { notificationsFor, type QueuedNotification } from './notification';
 import { mediaType, parseHookPath } from './routes';
 import { findSource, SOURCES } from './sources';
 import type { InboundRequest, Source } from './sources/source';
+import type { ResolvedSettings } from './sources/settings';
 import { validate } from './validate';
 
 /** Bodies above this are refused with 413. Alertmanager groups of a few hundred alerts stay well below it. */
@@ -28,6 +29,9 @@ export interface IntakeDependencies {
   readonly webhookSecret: () => Promise<string | undefined>;
   /** Channel names a route may name (`default` is always there). */
   readonly channels: readonly string[];
+  /** Sources this team turned on; every source when absent. */
+  readonly enabledSources?: readonly string[];
+  readonly sourceSettings: ResolvedSettings;
   readonly enqueue: (notifications: readonly QueuedNotification[]) => Promise<void>;
   readonly maxBodyBytes?: number;
   readonly newId?: () => string;
@@ -42,24 +46,25 @@ function decodeJson(request: InboundRequest): unknown {
   }
 }
 
-function route(request: InboundRequest, channels: readonly string[]): { source: Source; channel: string } {
+function route(request: InboundRequest, deps: IntakeDependencies): { source: Source<unknown, unknown>; channel: string } {
   const hook = parseHookPath(request.path);
   if (!hook) throw new NotFoundError(`no route for ${request.path}: post to /hooks/{source} or /hooks/{source}/{channel}`);
+  const enabled = (name: string): boolean => !deps.enabledSources || deps.enabledSources.includes(name);
   const source = findSource(hook.source);
-  if (!source?.webhook) {
-    const names = SOURCES.filter((s) => s.webhook).map((s) => s.name);
+  if (!source?.webhook || !enabled(source.name)) {
+    const names = SOURCES.filter((s) => s.webhook && enabled(s.name)).map((s) => s.name);
     throw new NotFoundError(`unknown source "${hook.source}"; supported: ${names.join(', ')}`);
   }
   const channel = hook.channel ?? 'default';
-  if (!channels.includes(channel)) {
-    throw new NotFoundError(`unknown channel "${channel}"; configured: ${channels.join(', ')}`);
+  if (!deps.channels.includes(channel)) {
+    throw new NotFoundError(`unknown channel "${channel}"; configured: ${deps.channels.join(', ')}`);
   }
   return { source, channel };
 }
 
 async function accept(request: InboundRequest, deps: IntakeDependencies): Promise<JsonResponse> {
   if (request.method !== 'POST') throw new MethodNotAllowedError(`use POST, not ${request.method}`);
-  const { source, channel } = route(request, deps.channels);
+  const { source, channel } = route(request, deps);
   const endpoint = source.webhook!;
 
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -82,16 +87,8 @@ async function accept(request: InboundRequest, deps: IntakeDependencies): Promis
   const payload = validate(source.schema, (endpoint.decode ?? decodeJson)(request), `invalid ${source.name} payload`);
   const id = (deps.newId ?? randomUUID)();
   const key = source.deliveryKey(payload, request);
-  const messages = source.toMessages(payload);
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
-  const notifications = messages.flatMap((message, index) =>
-    toNotifications(message, {
-      id,
-      deliveryKey: messages.length === 1 ? key : `${key}/${index + 1}`,
-      receivedAt,
-      channel: message.channel ?? channel,
-    }),
-  );
+  const notifications = notificationsFor(source.toMessages(payload, deps.sourceSettings.get(source.name)), { id, deliveryKey: key, receivedAt, channel });
   if (notifications.length > 0) await deps.enqueue(notifications);
   logger.info('webhook accepted', { id, source: source.name, channel, deliveryKey: key, queued: notifications.length });
   return { statusCode: 202, body: notifications.length > 0 ? { id, queued: notifications.length } : { id, queued: 0, note: 'acknowledged: nothing to post' } };

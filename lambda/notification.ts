@@ -66,3 +66,17 @@ export function toNotifications(
     },
   }));
 }
+
+/** The notifications for all messages of one webhook or event: each message gets its own key, derived from the sender's. */
+export function notificationsFor(
+  messages: readonly ChatMessage[],
+  base: { id: string; deliveryKey: string; receivedAt: string; channel: string },
+): QueuedNotification[] {
+  return messages.flatMap((message, index) =>
+    toNotifications(message, {
+      ...base,
+      deliveryKey: messages.length === 1 ? base.deliveryKey : `${base.deliveryKey}/${index + 1}`,
+      channel: message.channel ?? base.channel,
+    }),
+  );
+}

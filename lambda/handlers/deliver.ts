@@ -5,14 +5,16 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { attachmentOpener, URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_TIMEOUT_MS } from '../attachments';
 import { readDeliverConfig } from '../config';
-import { deliverRecord } from '../deliver-record';
+import { deliverRecord, type RecordDependencies } from '../deliver-record';
 import { logger } from '../logger';
 import { SpacesClient } from '../spaces/client';
+import { resolveSourceSettings } from '../sources/settings';
 import { secretsManagerCredentials } from '../spaces/credentials';
 
 const config = readDeliverConfig();
 
-const dependencies = {
+const dependencies: RecordDependencies = {
+  sourceSettings: resolveSourceSettings(config.SOURCE_SETTINGS),
   spaces: new SpacesClient({
     baseUrl: config.SPACES_API_URL,
     credentials: secretsManagerCredentials(config.SPACES_TOKEN_SECRET_ID),

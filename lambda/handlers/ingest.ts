@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { readIngestConfig } from '../config';
 import { ingestWebhook, type IntakeDependencies } from '../intake';
 import { logger } from '../logger';
+import { resolveSourceSettings } from '../sources/settings';
 import { sqsEnqueue } from '../sqs-queue';
 import { fromApiGateway, toApiGateway } from './api-gateway';
 
@@ -20,6 +21,8 @@ const dependencies: IntakeDependencies = {
     return secret;
   },
   channels: Object.keys(config.CHANNELS),
+  enabledSources: config.ENABLED_SOURCES,
+  sourceSettings: resolveSourceSettings(config.SOURCE_SETTINGS),
   enqueue: sqsEnqueue(new SQSClient({}), config.QUEUE_URL),
 };
 

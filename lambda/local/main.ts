@@ -15,15 +15,27 @@ const LocalEnv = v.pipe(
     CHANNELS: v.optional(v.string()),
     WEBHOOK_TOKEN: v.optional(v.string()),
     ATTACHMENT_URL_HOSTS: v.optional(v.string()),
+    SOURCE_SETTINGS: v.optional(v.string()),
   }),
   v.check((env) => !env.SPACES_API_URL || !!env.SPACES_TOKEN, 'SPACES_API_URL needs SPACES_TOKEN (the token for that Spaces)'),
 );
+
+function jsonObject(name: string, text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(`${name}: must be a JSON object`);
+}
 
 async function main(): Promise<void> {
   const env = readEnv(LocalEnv, process.env);
   let channels: v.InferOutput<typeof ChannelsSchema> = { default: env.SPACE_ID };
   if (env.CHANNELS) {
-    const parsed = v.safeParse(ChannelsSchema, JSON.parse(env.CHANNELS));
+    const parsed = v.safeParse(ChannelsSchema, jsonObject('CHANNELS', env.CHANNELS));
     if (!parsed.success) throw new ConfigError(`CHANNELS: ${parsed.issues[0].message}`);
     channels = parsed.output;
   }
@@ -34,6 +46,7 @@ async function main(): Promise<void> {
     channels,
     spaces: env.SPACES_API_URL ? { baseUrl: env.SPACES_API_URL, token: env.SPACES_TOKEN! } : undefined,
     attachmentHosts: parseAllowlist(env.ATTACHMENT_URL_HOSTS),
+    sourceSettings: jsonObject('SOURCE_SETTINGS', env.SOURCE_SETTINGS),
   });
 
   const auth = env.WEBHOOK_TOKEN ? ` -H 'Authorization: Bearer <WEBHOOK_TOKEN>'` : '';

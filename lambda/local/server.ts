@@ -8,10 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { attachmentOpener, URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_TIMEOUT_MS } from '../attachments';
 import type { HostRule } from '../attachments/allowlist';
 import type { Channels } from '../config';
-import { deliverRecord } from '../deliver-record';
-import { PermanentDeliveryError, type DeliveryDependencies } from '../delivery';
+import { deliverRecord, type RecordDependencies } from '../deliver-record';
+import { PermanentDeliveryError } from '../delivery';
 import { errorResponse, PayloadTooLargeError, type JsonResponse } from '../errors';
 import { DEFAULT_MAX_BODY_BYTES, ingestWebhook, type IntakeDependencies } from '../intake';
+import { resolveSourceSettings } from '../sources/settings';
 import { SpacesClient } from '../spaces/client';
 import { staticCredentials } from '../spaces/credentials';
 import { SpacesError } from '../spaces/errors';
@@ -35,6 +36,8 @@ export interface LocalRelayOptions {
   readonly retry?: RetryPolicy;
   readonly queue?: Omit<MemoryQueueOptions, 'handle'>;
   readonly standInFault?: StandInOptions['fault'];
+  /** `SOURCE_SETTINGS` as JSON: per-source options. */
+  readonly sourceSettings?: Readonly<Record<string, unknown>>;
 }
 
 export interface LocalRelay {
@@ -86,7 +89,7 @@ function eventBodies(body: Buffer): string[] {
   return [body.toString('utf8')];
 }
 
-async function handleEvents(body: Buffer, deps: DeliveryDependencies): Promise<JsonResponse> {
+async function handleEvents(body: Buffer, deps: RecordDependencies): Promise<JsonResponse> {
   const delivered = [];
   for (const record of eventBodies(body)) {
     try {
@@ -108,7 +111,9 @@ function localDependencies(options: LocalRelayOptions, url: string, queue: () =>
     credentials: staticCredentials(options.spaces?.token ?? LOCAL_STAND_IN_TOKEN),
     retry: options.retry,
   });
-  const delivery: DeliveryDependencies = {
+  const sourceSettings = resolveSourceSettings(options.sourceSettings ?? {});
+  const delivery: RecordDependencies = {
+    sourceSettings,
     spaces,
     channels: options.channels,
     openAttachment: attachmentOpener({
@@ -120,6 +125,7 @@ function localDependencies(options: LocalRelayOptions, url: string, queue: () =>
   const intake: IntakeDependencies = {
     webhookSecret: async () => options.webhookToken,
     channels: Object.keys(options.channels),
+    sourceSettings,
     enqueue: async (notifications) => queue().send(notifications.map((n) => JSON.stringify(n))),
   };
   return { delivery, intake };

@@ -189,12 +189,15 @@ export function alertGroupMessage<A extends Alert>(source: string, group: AlertG
     const extra = extras(alert);
     // Labels the group shares are shown once above; the alert name is the item's title.
     const hidden = new Set(['alertname', ...Object.keys(common)]);
+    const ownAnnotations = Object.fromEntries(
+      Object.entries(alert.annotations).filter(([name, value]) => group.commonAnnotations[name] !== value),
+    );
     items.push({
       status: alert.status,
       title: alert.labels.alertname ?? base.title,
       summary: ownSummary(alert.annotations, group.commonAnnotations),
       fields: [...labelFields(alert.labels, hidden), ...(extra.fields ?? [])],
-      links: [...annotationLinks(alert.annotations), ...(extra.links ?? []), ...linkIf('Source', alert.generatorURL)],
+      links: [...annotationLinks(ownAnnotations), ...(extra.links ?? []), ...linkIf('Source', alert.generatorURL)],
     });
     attachments.push(...(extra.attachments ?? []));
   }

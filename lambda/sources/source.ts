@@ -24,19 +24,31 @@ export interface WebhookEndpoint {
   decode?(request: InboundRequest): unknown;
 }
 
-/** One sender: its schema, its route (if it has one), its delivery key and its messages. */
-export interface Source<T = unknown> {
+/** How a source recognises its AWS events (S3, EventBridge, SNS messages) once the envelopes are off. */
+export interface EventRecognizer {
+  /** A cheap look at the shape (`source`/`detail-type`, `eventSource`); the schema then checks the rest. */
+  matches(event: unknown): boolean;
+}
+
+/**
+ * One sender: its schema, its route (if it has one), its AWS events (if any), its delivery key and its messages.
+ * `S` is the source's own settings (the team config's `sources.<name>`), parsed once at start-up with `settings`.
+ */
+export interface Source<T = unknown, S = unknown> {
   /** The route segment and fixture folder name. */
   readonly name: string;
   readonly schema: v.GenericSchema<unknown, T>;
   readonly webhook?: WebhookEndpoint;
+  readonly event?: EventRecognizer;
+  /** Options a team may set for this source, with their defaults (e.g. which GitHub events to post). */
+  readonly settings?: v.GenericSchema<unknown, S>;
   /** Stable across the sender's retries of the same notification, so deliver can post it once. */
   deliveryKey(payload: T, request?: InboundRequest): string;
   /** Zero or more messages; zero means "acknowledged, nothing to say". */
-  toMessages(payload: T): ChatMessage[];
+  toMessages(payload: T, settings: S): ChatMessage[];
 }
 
-/** Declares a source with its payload type inferred from its schema. */
-export function defineSource<T>(source: Source<T>): Source<T> {
+/** Declares a source with its payload and settings types inferred from its schemas. */
+export function defineSource<T, S = undefined>(source: Source<T, S>): Source<T, S> {
   return source;
 }

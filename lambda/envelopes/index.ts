@@ -1,0 +1,37 @@
+/**
+ * Takes AWS envelopes off an event until what is left is a source's own payload: SQS records, SNS notifications
+ * (HTTPS/SQS form and Lambda form, raw delivery or not). EventBridge events and S3 notifications are payloads
+ * themselves (their sources read the envelope fields), so they are returned as they are.
+ */
+import * as v from 'valibot';
+import { SnsLambdaEventSchema, SnsNotificationSchema, type SnsNotification } from './sns';
+import { SqsEventSchema } from './sqs';
+
+/** An SNS notification whose message is not JSON stays an SNS notification (the `sns` source can still say it). */
+function openSns(notification: SnsNotification): unknown[] {
+  try {
+    return unwrap(JSON.parse(notification.Message));
+  } catch {
+    return [notification];
+  }
+}
+
+/** The payloads inside `event`, in order. A body that is not JSON is returned as a string. */
+export function unwrap(event: unknown): unknown[] {
+  const sqs = v.safeParse(SqsEventSchema, event);
+  if (sqs.success) return sqs.output.Records.flatMap((record) => unwrapText(record.body));
+  const snsLambda = v.safeParse(SnsLambdaEventSchema, event);
+  if (snsLambda.success) return snsLambda.output.Records.flatMap((record) => openSns(record.Sns));
+  const sns = v.safeParse(SnsNotificationSchema, event);
+  if (sns.success) return openSns(sns.output);
+  return [event];
+}
+
+/** `unwrap` for a body that arrived as text (an SQS message body, an `/events` request). */
+export function unwrapText(body: string): unknown[] {
+  try {
+    return unwrap(JSON.parse(body));
+  } catch {
+    return [body];
+  }
+}
