@@ -1,0 +1,25 @@
+/**
+ * `npm run bench`: each benchmark prints its own figures. Run one with `npm run bench -- <name>`.
+ * Benchmarks report numbers; the tests assert behaviour.
+ */
+interface Benchmark {
+  readonly name: string;
+  readonly run: () => Promise<void>;
+}
+
+const BENCHMARKS: readonly Benchmark[] = [];
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const selected = only.length > 0 ? BENCHMARKS.filter((b) => only.includes(b.name)) : BENCHMARKS;
+  if (selected.length === 0) throw new Error(`no benchmark named ${only.join(', ')}; have: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+  for (const benchmark of selected) {
+    process.stdout.write(`\n== ${benchmark.name} ==\n`);
+    await benchmark.run();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});
