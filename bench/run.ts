@@ -2,12 +2,20 @@
  * `npm run bench`: each benchmark prints its own figures. Run one with `npm run bench -- <name>`.
  * Benchmarks report numbers; the tests assert behaviour.
  */
+import { bundlesBenchmark } from './bundles';
+import { pipelineBenchmark } from './pipeline';
+import { uploadMemoryBenchmark } from './upload-memory';
+
 interface Benchmark {
   readonly name: string;
   readonly run: () => Promise<void>;
 }
 
-const BENCHMARKS: readonly Benchmark[] = [];
+const BENCHMARKS: readonly Benchmark[] = [
+  { name: 'pipeline', run: pipelineBenchmark },
+  { name: 'upload', run: uploadMemoryBenchmark },
+  { name: 'bundles', run: bundlesBenchmark },
+];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
