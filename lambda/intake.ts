@@ -13,7 +13,9 @@ import {
   UnsupportedMediaTypeError,
   type JsonResponse,
 } from './errors';
+import { dispatchEvent } from './dispatch';
 import { logger } from './logger';
+import type { ChatMessage } from './message';
 import { notificationsFor, type QueuedNotification } from './notification';
 import { mediaType, parseHookPath } from './routes';
 import { findSource, SOURCES } from './sources';
@@ -62,6 +64,19 @@ function route(request: InboundRequest, deps: IntakeDependencies): { source: Sou
   return { source, channel };
 }
 
+/** Messages to queue under one delivery key. */
+interface Said {
+  readonly deliveryKey: string;
+  readonly messages: readonly ChatMessage[];
+}
+
+/** An event a webhook carried, said by the source that recognises it; one that no source can say is bad input. */
+function carriedEvent(carrier: string, event: unknown, settings: ResolvedSettings): Said {
+  const dispatched = dispatchEvent(event, settings);
+  if (!dispatched.ok) throw new BadRequestError(`${carrier} message: ${dispatched.reason}`, { problems: dispatched.problems });
+  return dispatched;
+}
+
 async function accept(request: InboundRequest, deps: IntakeDependencies): Promise<JsonResponse> {
   if (request.method !== 'POST') throw new MethodNotAllowedError(`use POST, not ${request.method}`);
   const { source, channel } = route(request, deps);
@@ -86,11 +101,14 @@ async function accept(request: InboundRequest, deps: IntakeDependencies): Promis
 
   const payload = validate(source.schema, (endpoint.decode ?? decodeJson)(request), `invalid ${source.name} payload`);
   const id = (deps.newId ?? randomUUID)();
-  const key = source.deliveryKey(payload, request);
+  const said: Said[] = endpoint.open
+    ? (await endpoint.open(payload)).map((event) => carriedEvent(source.name, event, deps.sourceSettings))
+    : [{ deliveryKey: source.deliveryKey(payload, request), messages: source.toMessages(payload, deps.sourceSettings.get(source.name)) }];
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
-  const notifications = notificationsFor(source.toMessages(payload, deps.sourceSettings.get(source.name)), { id, deliveryKey: key, receivedAt, channel });
+  const notifications = said.flatMap(({ deliveryKey, messages }) => notificationsFor(messages, { id, deliveryKey, receivedAt, channel }));
   if (notifications.length > 0) await deps.enqueue(notifications);
-  logger.info('webhook accepted', { id, source: source.name, channel, deliveryKey: key, queued: notifications.length });
+  const deliveryKey = said.map((s) => s.deliveryKey).join(', ');
+  logger.info('webhook accepted', { id, source: source.name, channel, deliveryKey, queued: notifications.length });
   return { statusCode: 202, body: notifications.length > 0 ? { id, queued: notifications.length } : { id, queued: 0, note: 'acknowledged: nothing to post' } };
 }
 

@@ -15,13 +15,19 @@ export interface InboundRequest {
 }
 
 /** How a source is reached over HTTP at `POST /hooks/{name}`. */
-export interface WebhookEndpoint {
+export interface WebhookEndpoint<T = unknown> {
   /** Media types the sender uses; anything else is answered 415. */
   readonly contentTypes: readonly string[];
   /** Checks the sender's proof of identity against the inbound secret; throws `UnauthorizedError`. */
   verify(request: InboundRequest, secret: string): void | Promise<void>;
   /** Turns the raw body into the value the schema checks. Default: JSON. Throws `BadRequestError`. */
   decode?(request: InboundRequest): unknown;
+  /**
+   * For a sender that carries other senders' events (SNS): the events inside the verified payload, each said by the
+   * event source that recognises it, exactly as deliver says the same events from the queue. It may first act on
+   * the payload (SNS: confirm a subscription). Without it, the source's own `toMessages` says the payload.
+   */
+  open?(payload: T): Promise<unknown[]>;
 }
 
 /** How a source recognises its AWS events (S3, EventBridge, SNS messages) once the envelopes are off. */
@@ -38,7 +44,7 @@ export interface Source<T = unknown, S = unknown> {
   /** The route segment and fixture folder name. */
   readonly name: string;
   readonly schema: v.GenericSchema<unknown, T>;
-  readonly webhook?: WebhookEndpoint;
+  readonly webhook?: WebhookEndpoint<T>;
   readonly event?: EventRecognizer;
   /** Options a team may set for this source, with their defaults (e.g. which GitHub events to post). */
   readonly settings?: v.GenericSchema<unknown, S>;
