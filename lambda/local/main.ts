@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { parseAllowlist } from '../attachments/allowlist';
 import { ChannelsSchema, ConfigError, readEnv } from '../config';
 import { logger } from '../logger';
+import { SOURCES } from '../sources';
 import { STAND_IN_PREFIX, startLocalRelay } from './server';
 
 const LocalEnv = v.pipe(
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const auth = env.WEBHOOK_TOKEN ? ` -H 'Authorization: Bearer <WEBHOOK_TOKEN>'` : '';
   const lines = [
     `spaces-relay listening on ${relay.url}`,
-    `  webhooks:  POST ${relay.url}/hooks/{alertmanager|grafana|generic}[/{channel}]   channels: ${Object.keys(channels).join(', ')}`,
+    `  webhooks:  POST ${relay.url}/hooks/{${SOURCES.filter((s) => s.webhook).map((s) => s.name).join('|')}}[/{channel}]   channels: ${Object.keys(channels).join(', ')}`,
     `  events:    POST ${relay.url}/events     health: GET ${relay.url}/healthz`,
     relay.standIn
       ? `  messages:  ${relay.url}${STAND_IN_PREFIX}/  (embedded Spaces stand-in; JSON at ${relay.url}${STAND_IN_PREFIX}/messages)`
