@@ -5,6 +5,7 @@ import { grafana } from './grafana';
 import type { Source } from './source';
 
 // eslint-style `any`: each source has its own payload and settings types; the registry only routes.
+// The order is the order `POST /hooks` asks the sources' `detect`: `generic` accepts any text, so it stays last.
 export const SOURCES: readonly Source<any, any>[] = [alertmanager, grafana, generic];
 
 /** The source behind a route segment, if any. */
