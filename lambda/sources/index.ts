@@ -1,12 +1,13 @@
 /** The registry: one line per source. */
 import { alertmanager } from './alertmanager';
 import { generic } from './generic';
+import { github } from './github';
 import { grafana } from './grafana';
 import type { Source } from './source';
 
 // eslint-style `any`: each source has its own payload and settings types; the registry only routes.
 // The order is the order `POST /hooks` asks the sources' `detect`: `generic` accepts any text, so it stays last.
-export const SOURCES: readonly Source<any, any>[] = [alertmanager, grafana, generic];
+export const SOURCES: readonly Source<any, any>[] = [alertmanager, grafana, github, generic];
 
 /** The source behind a route segment, if any. */
 export function findSource(name: string): Source<any, any> | undefined {

@@ -7,6 +7,8 @@ import { testIntake } from '../support/intake';
 
 const SECRET = 'detect-test-secret';
 const BEARER = { Authorization: `Bearer ${SECRET}` };
+/** Every source `POST /hooks` can reach, in the order it asks them. */
+const DETECTABLE = SOURCES.filter((source) => source.webhook?.detect).map((source) => source.name);
 
 /** Posts the request and says which source took it. */
 async function post(request: InboundRequest, secret = SECRET, enabledSources?: string[]) {
@@ -73,7 +75,7 @@ describe('POST /hooks (auto-detection)', () => {
     expect(response.statusCode).toBe(400);
     expect(response.body.field).toBe('body');
     expect(response.body.message).toBe(
-      'cannot tell which sender this is; supported: alertmanager, grafana, generic (or post to /hooks/{source})',
+      `cannot tell which sender this is; supported: ${DETECTABLE.join(', ')} (or post to /hooks/{source})`,
     );
     expect(sources).toEqual([]);
   });
