@@ -4,11 +4,12 @@ import { generic } from './generic';
 import { github } from './github';
 import { gitlab } from './gitlab';
 import { grafana } from './grafana';
+import { jenkins } from './jenkins';
 import type { Source } from './source';
 
 // eslint-style `any`: each source has its own payload and settings types; the registry only routes.
 // The order is the order `POST /hooks` asks the sources' `detect`: `generic` accepts any text, so it stays last.
-export const SOURCES: readonly Source<any, any>[] = [alertmanager, grafana, github, gitlab, generic];
+export const SOURCES: readonly Source<any, any>[] = [alertmanager, grafana, github, gitlab, jenkins, generic];
 
 /** The source behind a route segment, if any. */
 export function findSource(name: string): Source<any, any> | undefined {
