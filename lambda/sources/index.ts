@@ -1,5 +1,6 @@
 /** The registry: one line per source. */
 import { alertmanager } from './alertmanager';
+import { circleci } from './circleci';
 import { generic } from './generic';
 import { github } from './github';
 import { gitlab } from './gitlab';
@@ -9,7 +10,7 @@ import type { Source } from './source';
 
 // eslint-style `any`: each source has its own payload and settings types; the registry only routes.
 // The order is the order `POST /hooks` asks the sources' `detect`: `generic` accepts any text, so it stays last.
-export const SOURCES: readonly Source<any, any>[] = [alertmanager, grafana, github, gitlab, jenkins, generic];
+export const SOURCES: readonly Source<any, any>[] = [alertmanager, grafana, github, gitlab, jenkins, circleci, generic];
 
 /** The source behind a route segment, if any. */
 export function findSource(name: string): Source<any, any> | undefined {

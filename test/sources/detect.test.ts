@@ -2,7 +2,7 @@
 import { ingestWebhook } from '../../lambda/intake';
 import { SOURCES } from '../../lambda/sources';
 import type { InboundRequest } from '../../lambda/sources/source';
-import { fixtureBytes, fixtureJson, fixtureNames, webhookRequest } from '../support/fixtures';
+import { fixtureBytes, fixtureJson, fixtureNames, fixtureSidecar, webhookRequest } from '../support/fixtures';
 import { testIntake } from '../support/intake';
 
 const SECRET = 'detect-test-secret';
@@ -10,14 +10,37 @@ const BEARER = { Authorization: `Bearer ${SECRET}` };
 /** Every source `POST /hooks` can reach, in the order it asks them. */
 const DETECTABLE = SOURCES.filter((source) => source.webhook?.detect).map((source) => source.name);
 
-/** Posts the request and says which source took it. */
+/** Posts to `path` and says which source took the request. */
 async function post(request: InboundRequest, secret = SECRET, enabledSources?: string[]) {
   const intake = testIntake({ secret, enabledSources });
   const response = await ingestWebhook(request, intake.deps);
   return { response, sources: intake.queued.map((n) => n.message.source), channels: intake.queued.map((n) => n.channel) };
 }
 
+/** A fixture with its sidecar headers, posted to `/hooks`, and the secret its signature (or GitLab token) was made with. */
+function signedFixture(folder: string, name: string): { request: InboundRequest; secret: string } {
+  const { headers, secret } = fixtureSidecar(folder, name);
+  return { request: webhookRequest('/hooks', fixtureBytes(folder, name), headers), secret: (secret ?? headers['X-Gitlab-Token'])! };
+}
+
 describe('POST /hooks (auto-detection)', () => {
+  it.each([
+    ['github', 'workflow_run_completed_success.json'],
+    ['gitlab', 'pipeline_hook_failed_nuecagram.json'],
+    ['circleci', 'workflow_completed_success_zulip.json'],
+  ])('recognises %s by its headers (%s)', async (source, name) => {
+    // Prepare
+    const { request, secret } = signedFixture(source, name);
+
+    // Act
+    const { response, sources, channels } = await post(request, secret);
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    expect(sources).toEqual([source]);
+    expect(channels).toEqual(['default']);
+  });
+
   it.each(fixtureNames('alertmanager'))('recognises Alertmanager by its version 4 group (%s)', async (name) => {
     const { sources } = await post(webhookRequest('/hooks', fixtureBytes('alertmanager', name), BEARER));
 
@@ -41,6 +64,15 @@ describe('POST /hooks (auto-detection)', () => {
     expect(sources).toEqual(['grafana']);
   });
 
+  it('recognises Jenkins by the Notification plugin shape (wiki fixture, phase FINALIZED)', async () => {
+    const job = fixtureJson('jenkins', 'notification_plugin_completed_success_wiki.json');
+    job.build.phase = 'FINALIZED';
+
+    const { sources } = await post(webhookRequest('/hooks', JSON.stringify(job), BEARER));
+
+    expect(sources).toEqual(['jenkins']);
+  });
+
   it.each([
     ['plain text', 'Deploy finished', { 'Content-Type': 'text/plain' }],
     ['JSON with a text', JSON.stringify({ text: 'Deploy finished', status: 'success' }), {}],
@@ -56,12 +88,13 @@ describe('POST /hooks (auto-detection)', () => {
     expect(sources).toEqual(['generic']);
   });
 
-  it('asks generic last, as the catch-all', () => {
-    expect(SOURCES.at(-1)!.name).toBe('generic');
+  it('asks every webhook source, generic last as the catch-all', () => {
+    expect(DETECTABLE).toEqual(expect.arrayContaining(['alertmanager', 'grafana', 'github', 'gitlab', 'jenkins', 'circleci']));
+    expect(DETECTABLE.at(-1)).toBe('generic');
   });
 
   it('still verifies the detected sender’s proof', async () => {
-    const request = webhookRequest('/hooks', fixtureBytes('alertmanager', 'firing_two_alerts_zulip.json'), BEARER);
+    const { request } = signedFixture('github', 'workflow_run_completed_success.json');
 
     const { response, sources } = await post(request, 'another secret');
 
@@ -88,9 +121,9 @@ describe('POST /hooks (auto-detection)', () => {
   });
 
   it('considers only the sources the team turned on', async () => {
-    const request = webhookRequest('/hooks', fixtureBytes('grafana', 'firing_two_alerts_grafana_docs.json'), BEARER);
+    const { request, secret } = signedFixture('github', 'workflow_run_completed_success.json');
 
-    const { response } = await post(request, SECRET, ['alertmanager', 'generic']);
+    const { response } = await post(request, secret, ['alertmanager', 'generic']);
 
     expect(response.statusCode).toBe(400);
     expect(response.body.message).toMatch(/supported: alertmanager, generic /);
