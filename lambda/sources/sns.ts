@@ -123,6 +123,8 @@ export function snsSource(deps: SnsDependencies = { get: snsGet }): Source<Sns> 
         const message = validate(SnsSchema, parseBody(request), 'invalid SNS message');
         await verifySnsSignature(signed(message), certificates);
       },
+      // SNS names the message type in a header of its own on every HTTPS delivery.
+      detect: (request) => 'x-amz-sns-message-type' in request.headers,
       open: async (message) => {
         switch (message.Type) {
           case 'SubscriptionConfirmation':

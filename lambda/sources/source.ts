@@ -2,6 +2,7 @@
  * The source contract: one module per sender, data in → messages out. `sources/index.ts` lists them.
  */
 import type * as v from 'valibot';
+import { BadRequestError } from '../errors';
 import type { ChatMessage } from '../message';
 
 /** An HTTP request as the relay sees it, whether it came through API Gateway or the local server. */
@@ -20,7 +21,7 @@ export interface WebhookEndpoint<T = unknown> {
   readonly contentTypes: readonly string[];
   /** Checks the sender's proof of identity against the inbound secret; throws `UnauthorizedError`. */
   verify(request: InboundRequest, secret: string): void | Promise<void>;
-  /** Turns the raw body into the value the schema checks. Default: JSON. Throws `BadRequestError`. */
+  /** Turns the raw body into the value the schema checks. Default: `decodeJson`. Throws `BadRequestError`. */
   decode?(request: InboundRequest): unknown;
   /**
    * For a sender that carries other senders' events (SNS): the events inside the verified payload, each said by the
@@ -28,6 +29,22 @@ export interface WebhookEndpoint<T = unknown> {
    * the payload (SNS: confirm a subscription). Without it, the source's own `toMessages` says the payload.
    */
   open?(payload: T): Promise<unknown[]>;
+  /**
+   * Recognises this sender's requests at `POST /hooks`, for senders that cannot name the source in the path: a cheap,
+   * side-effect free look at the headers and at `body` (the body parsed as JSON; `undefined` when it is not JSON).
+   * Sources are asked in registry order and the first that says yes gets the request, so a catch-all goes last.
+   * A source without it is reached only at its own path.
+   */
+  detect?(request: InboundRequest, body: unknown): boolean;
+}
+
+/** The default `decode`: the body as JSON, or `BadRequestError` naming the body. */
+export function decodeJson(request: InboundRequest): unknown {
+  try {
+    return JSON.parse(request.body.toString('utf8'));
+  } catch (error) {
+    throw new BadRequestError('body is not valid JSON', { problems: [{ field: 'body', problem: 'invalid JSON' }], cause: error });
+  }
 }
 
 /** How a source recognises its AWS events (S3, EventBridge, SNS messages) once the envelopes are off. */

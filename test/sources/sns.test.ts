@@ -299,7 +299,7 @@ describe('POST /hooks/sns through ingest', () => {
     // Assess
     expect(response.statusCode).toBe(400);
     expect(response.body.message).toBe(
-      'sns message: no source recognises this event (object with keys budget); event sources: cloudwatch, codebuild, codepipeline, sns',
+      'sns message: no source recognises this event (object with keys budget); event sources: sns, cloudwatch, codebuild, codepipeline',
     );
     expect(queued).toEqual([]);
   });
