@@ -11,12 +11,20 @@ import { ChannelsSchema, DEFAULT_SPACES_API_URL, SPACES_MAX_FILE_BYTES } from '.
 import { problemsOf } from '../lambda/validate';
 
 /** Sources that senders reach over HTTP, `POST /hooks/{source}`: the route segments ingest knows. */
-export const ROUTE_SOURCES = ['alertmanager', 'grafana', 'generic', 'github', 'gitlab', 'jenkins', 'circleci', 'sns'] as const;
+export const ROUTE_SOURCES = [
+  'alertmanager',
+  'grafana',
+  'generic',
+  'github',
+  'gitlab',
+  'jenkins',
+  'circleci',
+  'sns',
+] as const;
 /** Sources that arrive as AWS events through the queue, with no route; the stack wires them (`awsEvents`, `s3Buckets`). */
 export const AWS_SOURCES = ['cloudwatch', 'codebuild', 'codepipeline', 's3'] as const;
-export type RouteSource = (typeof ROUTE_SOURCES)[number];
 
-/** The team whose config documents every field; it always synthesizes, and is never picked up as a real team. */
+/** The team whose config documents every field; it always synthesizes, and is never taken for a real team. */
 export const EXAMPLE_TEAM = 'example';
 
 /** A config that cannot be used; the message names the file and every bad field. */
@@ -39,13 +47,15 @@ const section = <E extends v.ObjectEntries>(entries: E) =>
       const value: unknown = dataset.value;
       if (typeof value !== 'object' || value === null) return;
       for (const key of Object.keys(value)) {
-        if (!(key in entries) && !key.startsWith('//')) addIssue({ message: 'is not a known field', path: issuePath(value, key) });
+        if (!(key in entries) && !key.startsWith('//'))
+          addIssue({ message: 'is not a known field', path: issuePath(value, key) });
       }
     }),
   );
 
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-// A complete ARN ends in the 6-character suffix Secrets Manager adds; a partial ARN is refused (see `tokenSecret`).
+// A complete ARN ends in the 6-character suffix Secrets Manager adds. Partial ARNs are refused: one whose name ends in
+// a hyphen and six characters would pass for complete, and be granted as an exact ARN that matches nothing.
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const SecretReference = v.pipe(
   v.string(),
@@ -55,7 +65,6 @@ const SecretReference = v.pipe(
   ),
 );
 
-const ChannelName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]+$/, 'channel names use letters, digits, . _ -'));
 const Names = v.optional(v.array(v.pipe(v.string(), v.nonEmpty('must not be empty'))), []);
 const WholeNumber = (min: number, max: number) =>
   v.pipe(
@@ -83,13 +92,20 @@ const RETENTION_DAYS = Object.values(RetentionDays).filter((days): days is numbe
 const BucketWatchSchema = section({
   name: v.pipe(
     v.string(),
-    v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)'),
+    v.regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
+    ),
   ),
   prefix: v.optional(KeyFilter),
   suffix: v.optional(KeyFilter),
-  channel: v.optional(ChannelName),
+  // Checked against `channels` below, whose names ChannelsSchema validates.
+  channel: v.optional(v.string()),
   kmsKeyArn: v.optional(
-    v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN (…:key/<id>)')),
+    v.pipe(
+      v.string(),
+      v.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN (…:key/<id>)'),
+    ),
   ),
 });
 /** One bucket (prefix, suffix) whose new objects are posted, and read by deliver. */
@@ -145,7 +161,10 @@ const TeamConfigObject = section({
     }),
     {},
   ),
-  resolveMode: v.optional(v.picklist(['edit', 'post', 'edit-and-post'], 'must be edit, post or edit-and-post'), 'edit-and-post'),
+  resolveMode: v.optional(
+    v.picklist(['edit', 'post', 'edit-and-post'], 'must be edit, post or edit-and-post'),
+    'edit-and-post',
+  ),
   digestThreshold: v.optional(WholeNumber(1, 1_000), 20),
   logLevel: v.optional(v.picklist(['DEBUG', 'INFO', 'WARN', 'ERROR'], 'must be DEBUG, INFO, WARN or ERROR'), 'INFO'),
   logRetentionDays: v.optional(
@@ -206,7 +225,9 @@ export function parseTeamConfig(input: unknown, origin: string): TeamConfig {
 /** Reads and validates `<dir>/<name>.json`. */
 export function readTeam(dir: string, name: string): Team {
   if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(name)) {
-    throw new TeamConfigError(`team "${name}": a team name starts with a letter and has only letters, digits and hyphens`);
+    throw new TeamConfigError(
+      `team "${name}": a team name starts with a letter and has only letters, digits and hyphens`,
+    );
   }
   const file = join(dir, `${name}.json`);
   const origin = relative(process.cwd(), file);
