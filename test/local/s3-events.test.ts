@@ -1,0 +1,116 @@
+/**
+ * The local relay (`npm start`) with S3 on moto_server: an S3 event posted to `/events` ends as a message in the
+ * Spaces stand-in with the real object attached, byte for byte.
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createHash, randomBytes } from 'node:crypto';
+import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
+import { motoClient, startMoto, type Moto } from '../support/moto';
+
+let moto: Moto;
+let relay: LocalRelay;
+
+function s3Event(records: { bucket: string; key: string; size?: number }[]) {
+  return {
+    Records: records.map((r, index) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventTime: '2024-05-01T10:00:00.000Z',
+      eventName: 'ObjectCreated:Put',
+      userIdentity: { principalId: 'AWS:AIDALOCALTEST' },
+      s3: { bucket: { name: r.bucket }, object: { key: r.key, size: r.size, sequencer: `0${index}` } },
+    })),
+  };
+}
+
+async function postEvent(event: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${relay.url}/events`, { method: 'POST', body: JSON.stringify(event) });
+  return { status: response.status, body: await response.json() };
+}
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+beforeAll(async () => {
+  moto = await startMoto();
+  await moto.createBucket('uploads');
+  relay = await startLocalRelay({
+    port: 0,
+    channels: { default: 'space-1' },
+    s3Buckets: [{ name: 'uploads' }],
+    s3Client: motoClient(moto.endpoint),
+    attachmentMaxBytes: 5 * 1024 * 1024,
+    retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
+  });
+});
+
+afterAll(async () => {
+  await relay?.close();
+  await moto?.stop();
+});
+
+it('posts one message per object with the real objects attached: exact bytes, types from metadata or extension', async () => {
+  // Prepare
+  const pdf = randomBytes(300_000);
+  const log = Buffer.from('line 1\nline 2\n');
+  await moto.client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'reports/Q1 summary.pdf', Body: pdf, ContentType: 'application/pdf' }));
+  await moto.client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'logs/build+1.log', Body: log }));
+
+  // Act
+  const answer = await postEvent(
+    s3Event([
+      { bucket: 'uploads', key: 'reports/Q1+summary.pdf', size: pdf.length },
+      { bucket: 'uploads', key: 'logs/build%2B1.log', size: log.length },
+    ]),
+  );
+
+  // Assess
+  expect(answer.status).toBe(200);
+  expect(answer.body.delivered).toHaveLength(2);
+  const [first, second] = relay.standIn!.messages.slice(-2);
+  expect(first!.bodyText).toContain('Q1 summary.pdf');
+  expect(first!.data).toEqual([expect.objectContaining({ name: 'Q1 summary.pdf', fileType: 'document', providerFileType: 'application/pdf', fileSize: pdf.length })]);
+  expect(second!.data).toEqual([expect.objectContaining({ name: 'build+1.log', providerFileType: 'text/plain', fileSize: log.length })]);
+  const stored = relay.standIn!.files.get(String(first!.data[0]!.fileId))!;
+  expect(stored.sha256).toBe(sha256(pdf));
+  expect(relay.standIn!.files.get(String(second!.data[0]!.fileId))!.sha256).toBe(sha256(log));
+});
+
+it('links to an object over the limit instead of attaching it, and says why', async () => {
+  await moto.client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'big.bin', Body: Buffer.alloc(6 * 1024 * 1024, 1) }));
+
+  const answer = await postEvent(s3Event([{ bucket: 'uploads', key: 'big.bin' }]));
+
+  expect(answer.status).toBe(200);
+  const message = relay.standIn!.messages.at(-1)!;
+  expect(message.data).toEqual([]);
+  expect(message.bodyText).toContain('larger than the 5.2 MB limit');
+  expect(message.bodyText).toContain('href="https://s3.console.aws.amazon.com/s3/object/uploads?region=us-east-1&amp;prefix=big.bin"');
+});
+
+it('posts an empty object without an attachment, saying it is empty', async () => {
+  await moto.client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'empty.txt', Body: Buffer.alloc(0) }));
+
+  const answer = await postEvent(s3Event([{ bucket: 'uploads', key: 'empty.txt', size: 0 }]));
+
+  expect(answer.status).toBe(200);
+  const message = relay.standIn!.messages.at(-1)!;
+  expect(message.data).toEqual([]);
+  expect(message.bodyText).toContain('empty.txt could not be attached: the object is empty (0 bytes)');
+});
+
+it('still posts the text when the object is gone, with a note', async () => {
+  const answer = await postEvent(s3Event([{ bucket: 'uploads', key: 'deleted-meanwhile.pdf', size: 10 }]));
+
+  expect(answer.status).toBe(200);
+  expect(relay.standIn!.messages.at(-1)!.bodyText).toContain('deleted-meanwhile.pdf could not be attached: s3://uploads/deleted-meanwhile.pdf does not exist');
+});
+
+it('acknowledges an event of an unlisted bucket without posting', async () => {
+  const before = relay.standIn!.messages.length;
+
+  const answer = await postEvent(s3Event([{ bucket: 'not-wired', key: 'a.pdf', size: 10 }]));
+
+  expect(answer).toEqual({ status: 200, body: { delivered: [] } });
+  expect(relay.standIn!.messages).toHaveLength(before);
+});
