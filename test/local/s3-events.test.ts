@@ -5,6 +5,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
+import { fixtureJson } from '../support/fixtures';
 import { motoClient, startMoto, type Moto } from '../support/moto';
 
 let moto: Moto;
@@ -34,10 +35,12 @@ const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).dig
 beforeAll(async () => {
   moto = await startMoto();
   await moto.createBucket('uploads');
+  await moto.createBucket('dumps');
   relay = await startLocalRelay({
     port: 0,
     channels: { default: 'space-1' },
     s3Buckets: [{ name: 'uploads' }],
+    attachmentS3Buckets: ['dumps'],
     s3Client: motoClient(moto.endpoint),
     attachmentMaxBytes: 5 * 1024 * 1024,
     retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
@@ -113,4 +116,24 @@ it('acknowledges an event of an unlisted bucket without posting', async () => {
 
   expect(answer).toEqual({ status: 200, body: { delivered: [] } });
   expect(relay.standIn!.messages).toHaveLength(before);
+});
+
+it('attaches an S3 object an Alertmanager alert names, when its bucket is allowed; notes one that is not', async () => {
+  // Prepare
+  const dump = randomBytes(50_000);
+  await moto.client.send(new PutObjectCommand({ Bucket: 'dumps', Key: 'api/heap-1.hprof', Body: dump }));
+  const group = fixtureJson('alertmanager', 'firing_two_alerts_zulip.json');
+  group.alerts[0].annotations.dump = 's3://dumps/api/heap-1.hprof';
+  group.alerts[1].annotations.dump = 's3://secrets/keys.txt';
+
+  // Act
+  const response = await fetch(`${relay.url}/hooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(group) });
+  await relay.queue.idle();
+
+  // Assess
+  expect(response.status).toBe(202);
+  const message = relay.standIn!.messages.at(-1)!;
+  expect(message.data).toEqual([expect.objectContaining({ name: 'heap-1.hprof', fileSize: dump.length, providerFileType: 'application/octet-stream' })]);
+  expect(relay.standIn!.files.get(String(message.data[0]!.fileId))!.sha256).toBe(sha256(dump));
+  expect(message.bodyText).toContain('keys.txt could not be attached: bucket secrets is not one the relay may read');
 });
