@@ -45,7 +45,9 @@ const dependencies: RecordDependencies = {
 const processor = new BatchProcessor(EventType.SQS);
 
 function isSqsBatch(event: SQSEvent | S3Event): event is SQSEvent {
-  return (event.Records[0] as { eventSource?: string } | undefined)?.eventSource === 'aws:sqs';
+  // S3's test event has no Records at all.
+  const records = (event as { Records?: { eventSource?: string }[] }).Records;
+  return Array.isArray(records) && records[0]?.eventSource === 'aws:sqs';
 }
 
 // One record at a time: Spaces limits are per user, and messages for a space should arrive in the order queued.
