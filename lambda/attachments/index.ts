@@ -1,6 +1,7 @@
 import type { Attachment } from '../message';
 import type { OpenedFile } from './opened-file';
 import { openS3Object, type S3OpenPolicy } from './s3';
+import { withThumbnail } from './thumbnail';
 import { downloadAllowedUrl, type UrlFetchPolicy } from './url';
 
 /**
@@ -16,14 +17,16 @@ export interface AttachmentPolicy {
   readonly s3: S3OpenPolicy;
 }
 
-/** Opens attachments by kind, under the team's limits and allowlists. */
+function open(attachment: Attachment, policy: AttachmentPolicy): Promise<OpenedFile> {
+  switch (attachment.kind) {
+    case 'url':
+      return downloadAllowedUrl(attachment.url, policy.url, attachment.accept);
+    case 's3':
+      return openS3Object(attachment, policy.s3);
+  }
+}
+
+/** Opens attachments by kind, under the team's limits and allowlists; small images get a thumbnail. */
 export function attachmentOpener(policy: AttachmentPolicy): (attachment: Attachment) => Promise<OpenedFile> {
-  return async (attachment) => {
-    switch (attachment.kind) {
-      case 'url':
-        return downloadAllowedUrl(attachment.url, policy.url, attachment.accept);
-      case 's3':
-        return openS3Object(attachment, policy.s3);
-    }
-  };
+  return async (attachment) => withThumbnail(await open(attachment, policy));
 }

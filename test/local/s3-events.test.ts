@@ -6,6 +6,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
 import { fixtureJson } from '../support/fixtures';
+import { halfTransparentPng } from '../support/images';
 import { motoClient, startMoto, type Moto } from '../support/moto';
 
 let moto: Moto;
@@ -136,4 +137,20 @@ it('attaches an S3 object an Alertmanager alert names, when its bucket is allowe
   expect(message.data).toEqual([expect.objectContaining({ name: 'heap-1.hprof', fileSize: dump.length, providerFileType: 'application/octet-stream' })]);
   expect(relay.standIn!.files.get(String(message.data[0]!.fileId))!.sha256).toBe(sha256(dump));
   expect(message.bodyText).toContain('keys.txt could not be attached: bucket secrets is not one the relay may read');
+});
+
+it('uploads a thumbnail with an image, in the same upload-URL call, and names it as thumbnailFile', async () => {
+  const png = halfTransparentPng(1200, 600);
+  await moto.client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'shots/panel.png', Body: png }));
+  const uploadUrlCalls = relay.standIn!.calls.filter((c) => c.operation === 'getuploadurl').length;
+
+  await postEvent(s3Event([{ bucket: 'uploads', key: 'shots/panel.png', size: png.length }]));
+
+  const message = relay.standIn!.messages.at(-1)!;
+  expect(message.data).toEqual([expect.objectContaining({ name: 'panel.png', fileType: 'image', providerFileType: 'image/png', thumbnailFile: expect.any(String) })]);
+  const thumbnail = relay.standIn!.files.get(String(message.data[0]!.thumbnailFile))!;
+  expect(thumbnail).toMatchObject({ contentType: 'image/jpeg' });
+  expect(thumbnail.receivedSize).toBeGreaterThan(0);
+  expect(relay.standIn!.files.get(String(message.data[0]!.fileId))!.sha256).toBe(sha256(png));
+  expect(relay.standIn!.calls.filter((c) => c.operation === 'getuploadurl')).toHaveLength(uploadUrlCalls + 1);
 });
