@@ -6,8 +6,9 @@
  * JavaScript is memory proportional to pixels — jpeg-js needs 30–50 bytes per pixel while decoding (a 2 MP image
  * adds 60–100 MB; an 8 MP photo ~290 MB, more than deliver's 256 MB) — so only JPEG and PNG images up to
  * `THUMBNAIL_MAX_PIXELS` and `THUMBNAIL_MAX_SOURCE_BYTES` get one. That covers what alerts and builds post (panel
- * screenshots, charts, full-HD screenshots); larger photos go without, and Spaces shows its generic file tile for them.
- * Making a thumbnail never fails an attachment: without one, the image is simply posted without a preview.
+ * screenshots, charts, full-HD screenshots); larger photos are posted without one. What the Spaces client shows then
+ * is not documented (the image itself, loaded in full, or a plain file tile). Making a thumbnail never fails an
+ * attachment: without one, the image is simply posted without a preview.
  */
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
