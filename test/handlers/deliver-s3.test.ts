@@ -26,6 +26,12 @@ it('acknowledges a direct S3 notification of a bucket it does not post (no Space
   await expect(handler(fixtureJson('s3', 'lambda_s3_put_aws_docs.json'), context)).resolves.toBeUndefined();
 });
 
+it('acknowledges a direct EventBridge Object Created event of a bucket it does not post', async () => {
+  const handler = loadHandler();
+
+  await expect(handler(fixtureJson('s3', 'eventbridge_object_created.json'), context)).resolves.toBeUndefined();
+});
+
 it('acknowledges a direct s3:TestEvent', async () => {
   const handler = loadHandler();
 

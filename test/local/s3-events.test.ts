@@ -154,3 +154,30 @@ it('uploads a thumbnail with an image, in the same upload-URL call, and names it
   expect(relay.standIn!.files.get(String(message.data[0]!.fileId))!.sha256).toBe(sha256(png));
   expect(relay.standIn!.calls.filter((c) => c.operation === 'getuploadurl')).toHaveLength(uploadUrlCalls + 1);
 });
+
+it('posts the text with a note when the storage host refuses the upload', async () => {
+  // Prepare: a second relay whose Spaces stand-in fails every upload.
+  await moto.client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'unlucky.pdf', Body: randomBytes(1000) }));
+  const failing = await startLocalRelay({
+    port: 0,
+    channels: { default: 'space-1' },
+    s3Buckets: [{ name: 'uploads' }],
+    s3Client: motoClient(moto.endpoint),
+    retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
+    standInFault: (operation) => (operation === 'upload' ? { status: 503 } : undefined),
+  });
+
+  try {
+    // Act
+    const response = await fetch(`${failing.url}/events`, { method: 'POST', body: JSON.stringify(s3Event([{ bucket: 'uploads', key: 'unlucky.pdf', size: 1000 }])) });
+
+    // Assess
+    expect(response.status).toBe(200);
+    const message = failing.standIn!.messages.at(-1)!;
+    expect(message.data).toEqual([]);
+    expect(message.bodyText).toContain('unlucky.pdf could not be attached: Spaces upload failed: HTTP 503');
+    expect(failing.standIn!.calls.filter((c) => c.operation === 'upload')).toHaveLength(2);
+  } finally {
+    await failing.close();
+  }
+});
