@@ -99,9 +99,9 @@ async function uploadAttachments(
   if (opened.length === 0) return { data: [], failures };
 
   // Each file, then its thumbnail if it has one: the slots come back in this order.
-  const uploads = opened.flatMap((file): { file: UploadableFile; owner: number; thumbnail: boolean }[] => [
-    { file, owner: opened.indexOf(file), thumbnail: false },
-    ...(file.thumbnail ? [{ file: file.thumbnail, owner: opened.indexOf(file), thumbnail: true }] : []),
+  const uploads = opened.flatMap((file, owner): { file: UploadableFile; owner: number; thumbnail: boolean }[] => [
+    { file, owner, thumbnail: false },
+    ...(file.thumbnail ? [{ file: file.thumbnail, owner, thumbnail: true }] : []),
   ]);
   let slots;
   try {
