@@ -4,6 +4,7 @@
  */
 import { bundlesBenchmark } from './bundles';
 import { pipelineBenchmark } from './pipeline';
+import { s3RelayBenchmark } from './s3-relay';
 import { uploadMemoryBenchmark } from './upload-memory';
 
 interface Benchmark {
@@ -15,6 +16,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'pipeline', run: pipelineBenchmark },
   { name: 'upload', run: uploadMemoryBenchmark },
   { name: 'bundles', run: bundlesBenchmark },
+  { name: 's3-relay', run: s3RelayBenchmark },
 ];
 
 async function main(): Promise<void> {

@@ -53,14 +53,60 @@ const IngestEnv = v.object({
   SOURCE_SETTINGS: SourceSettingsText,
 });
 
-const DeliverEnv = v.object({
-  SPACES_API_URL: v.optional(Url, DEFAULT_SPACES_API_URL),
-  SPACES_TOKEN_SECRET_ID: v.pipe(v.string(), v.nonEmpty()),
-  CHANNELS: JsonText(ChannelsSchema),
+/** An S3 bucket name as S3 allows it (3–63 characters: lower-case letters, digits, dots, hyphens). */
+export const BucketNameSchema = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name'),
+);
+
+/** One bucket the stack wired to the relay: which of its objects to post (prefix/suffix of the decoded key), and where. */
+export const S3BucketRuleSchema = v.object({
+  name: BucketNameSchema,
+  prefix: v.optional(v.string()),
+  suffix: v.optional(v.string()),
+  channel: v.optional(v.pipe(v.string(), v.nonEmpty())),
+});
+export type S3BucketRule = v.InferOutput<typeof S3BucketRuleSchema>;
+
+/** What happens to a message whose file failed to upload for a reason that may pass (network, throttling, 5xx). */
+export const ATTACHMENT_FAILURE_MODES = ['note', 'retry'] as const;
+export type AttachmentFailureMode = (typeof ATTACHMENT_FAILURE_MODES)[number];
+
+const BucketList = v.pipe(
+  v.string(),
+  v.transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean)),
+  v.array(BucketNameSchema),
+);
+
+/** The attachment and S3 variables, shared by deliver's environment and the local one of `npm start`. */
+export const AttachmentEnvEntries = {
   ATTACHMENT_MAX_BYTES: v.optional(ByteCount, String(SPACES_MAX_FILE_BYTES)),
   ATTACHMENT_URL_HOSTS: v.optional(v.string(), ''),
-  SOURCE_SETTINGS: SourceSettingsText,
-});
+  /** Buckets, besides those of `S3_BUCKETS`, whose objects alerts may reference (`s3://bucket/key`, S3 URLs). */
+  ATTACHMENT_S3_BUCKETS: v.optional(BucketList, ''),
+  ATTACHMENT_FAILURE: v.optional(v.picklist(ATTACHMENT_FAILURE_MODES, 'must be "note" or "retry"'), 'note'),
+  /** JSON array of bucket rules, set by the stack from the team config. */
+  S3_BUCKETS: v.optional(JsonText(v.array(S3BucketRuleSchema)), '[]'),
+  /** A local S3 (moto_server, MinIO): S3 calls go there, path-style. */
+  AWS_ENDPOINT_URL: v.optional(Url),
+};
+
+const DeliverEnv = v.pipe(
+  v.object({
+    SPACES_API_URL: v.optional(Url, DEFAULT_SPACES_API_URL),
+    SPACES_TOKEN_SECRET_ID: v.pipe(v.string(), v.nonEmpty()),
+    CHANNELS: JsonText(ChannelsSchema),
+    ...AttachmentEnvEntries,
+    SOURCE_SETTINGS: SourceSettingsText,
+  }),
+  v.forward(
+    v.check(
+      (env) => env.S3_BUCKETS.every((bucket) => !bucket.channel || bucket.channel in env.CHANNELS),
+      'names a channel that CHANNELS does not have',
+    ),
+    ['S3_BUCKETS'],
+  ),
+);
 
 /** A configuration problem: the function cannot start until the stack (or the local environment) is fixed. */
 export class ConfigError extends Error {
@@ -83,11 +129,36 @@ export const readIngestConfig = (env: NodeJS.ProcessEnv = process.env): IngestCo
 
 export interface DeliverConfig extends Omit<v.InferOutput<typeof DeliverEnv>, 'ATTACHMENT_URL_HOSTS'> {
   readonly ATTACHMENT_URL_HOSTS: HostRule[];
+  /** The buckets whose objects may be attached: those of `S3_BUCKETS` and `ATTACHMENT_S3_BUCKETS`. */
+  readonly attachableBuckets: ReadonlySet<string>;
 }
+
+/**
+ * The per-source settings with the stack's bucket rules handed to the `s3` source, which is the one that applies
+ * them (`S3_BUCKETS` is set by the stack, the rest of `SOURCE_SETTINGS` by the team).
+ */
+export function withS3Buckets(
+  settings: Readonly<Record<string, unknown>>,
+  buckets: readonly S3BucketRule[],
+): Record<string, unknown> {
+  const own = settings.s3 && typeof settings.s3 === 'object' ? (settings.s3 as Record<string, unknown>) : {};
+  return { ...settings, s3: { ...own, buckets } };
+}
+
+/** The buckets whose objects may be attached: the wired ones, and those alerts may reference. */
+export function attachableBuckets(wired: readonly S3BucketRule[], referenced: readonly string[]): ReadonlySet<string> {
+  return new Set([...wired.map((bucket) => bucket.name), ...referenced]);
+}
+
 export function readDeliverConfig(env: NodeJS.ProcessEnv = process.env): DeliverConfig {
   const parsed = readEnv(DeliverEnv, env);
   try {
-    return { ...parsed, ATTACHMENT_URL_HOSTS: parseAllowlist(parsed.ATTACHMENT_URL_HOSTS) };
+    return {
+      ...parsed,
+      ATTACHMENT_URL_HOSTS: parseAllowlist(parsed.ATTACHMENT_URL_HOSTS),
+      SOURCE_SETTINGS: withS3Buckets(parsed.SOURCE_SETTINGS, parsed.S3_BUCKETS),
+      attachableBuckets: attachableBuckets(parsed.S3_BUCKETS, parsed.ATTACHMENT_S3_BUCKETS),
+    };
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }

@@ -32,8 +32,11 @@ export const LinkSchema = v.object({ label: v.string(), url: v.pipe(v.string(), 
 export type Link = v.InferOutput<typeof LinkSchema>;
 
 /**
- * A file to attach, opened as a stream only when delivered. `accept` is the media type prefix the file must have
- * (a Grafana panel screenshot must be an image, not the HTML of a login page).
+ * A file to attach, opened as a stream only when delivered.
+ * - `url`: an allow-listed URL; `accept` is the media type prefix the file must have (a Grafana panel screenshot must
+ *   be an image, not the HTML of a login page).
+ * - `s3`: an object of an allowed bucket, with its key already decoded; `size` is what the event said, a hint only
+ *   (the object is measured again when it is opened).
  */
 export const AttachmentSchema = v.variant('kind', [
   v.object({
@@ -41,6 +44,14 @@ export const AttachmentSchema = v.variant('kind', [
     url: v.pipe(v.string(), v.url()),
     name: v.optional(v.string()),
     accept: v.optional(v.string()),
+  }),
+  v.object({
+    kind: v.literal('s3'),
+    bucket: v.pipe(v.string(), v.nonEmpty()),
+    key: v.pipe(v.string(), v.nonEmpty()),
+    versionId: v.optional(v.string()),
+    size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    name: v.optional(v.string()),
   }),
 ]);
 export type Attachment = v.InferOutput<typeof AttachmentSchema>;

@@ -172,10 +172,22 @@ export function wireSize(bodyText: string): number {
   return utf8(JSON.stringify(bodyText));
 }
 
+/** A line the deliverer adds about a message, with where to go instead (the S3 console for a file too large to attach). */
+export interface RenderNote {
+  readonly text: string;
+  readonly link?: Link;
+}
+
 /** Options for `renderMessage`. */
 export interface RenderOptions {
   /** Lines the deliverer adds about this message, e.g. that a file could not be attached. Shown in the first part. */
-  readonly notes?: readonly string[];
+  readonly notes?: readonly (string | RenderNote)[];
+}
+
+function note(entry: string | RenderNote): string {
+  const { text: line, link } = typeof entry === 'string' ? { text: entry, link: undefined } : entry;
+  const anchor = link ? links([link], LIMITS.headLinks) : '';
+  return `<p><i>${text(line, LIMITS.note)}</i>${anchor ? ` ${anchor}` : ''}</p>`;
 }
 
 /**
@@ -183,7 +195,7 @@ export interface RenderOptions {
  * a group that needs more than `MAX_PARTS` parts keeps the first ones and says how many alerts were left out.
  */
 export function renderMessage(message: ChatMessage, options: RenderOptions = {}): string[] {
-  const notes = (options.notes ?? []).map((note) => `<p><i>${text(note, LIMITS.note)}</i></p>`).join('');
+  const notes = (options.notes ?? []).map(note).join('');
   const rendered = message.items.map(item);
   // Room a part needs besides its items: the longest headline (with "part n/N"), the list tags and the tail line.
   const frame = wireSize(headline(message, { index: MAX_PARTS, count: MAX_PARTS })) + 200;

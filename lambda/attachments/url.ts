@@ -1,7 +1,9 @@
 /**
  * Fetches an allow-listed URL into a temporary file, so that its exact size is known before the upload URL is asked
- * for and a retried upload can read it again. SSRF-safe: https only (http only for hosts listed as http://), every
- * redirect re-checked against the allowlist, every resolved address checked at connect time, size and time capped.
+ * for and a retried upload can read it again. SSRF-safe: https only (http only for hosts listed as http://), no
+ * credentials in URLs, every redirect re-checked against the allowlist, every resolved address checked at connect
+ * time (private, loopback, link-local, unique-local and reserved ranges refused, IPv4-mapped IPv6 included), size and
+ * time capped, HTML answers and unexpected media types refused before any byte is stored.
  */
 import { lookup as dnsLookup } from 'node:dns';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -22,28 +24,42 @@ import type { OpenedFile } from './opened-file';
 export interface UrlFetchPolicy {
   readonly rules: readonly HostRule[];
   readonly maxBytes: number;
+  /** The whole fetch, redirects and body included. */
   readonly timeoutMs: number;
   readonly maxRedirects?: number;
+  /** The resolver behind the address check; DNS unless a test stands in for it. */
+  readonly resolve?: typeof dnsLookup;
 }
 
+/** The error code of a connection refused by the address check (not a Node code: ours). */
+const ADDRESS_REFUSED = 'EADDRREFUSED';
+
 /** A resolver that refuses internal addresses, so a listed name cannot lead the relay into the VPC. */
-export const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, '', 0);
-    const list = addresses as unknown as { address: string; family: number }[];
-    const refused = list.find((entry) => isInternalAddress(entry.address));
-    if (refused || list.length === 0) {
-      const denial = Object.assign(new Error(`${hostname} resolves to an internal address (${refused?.address ?? 'none'})`), {
-        code: 'EADDRREFUSED',
-      });
-      return callback(denial, '', 0);
-    }
-    if (options.all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
-    callback(null, list[0]!.address, list[0]!.family);
-  });
-};
+export function publicOnlyLookup(resolve: typeof dnsLookup = dnsLookup): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses as unknown as { address: string; family: number }[];
+      const refused = list.find((entry) => isInternalAddress(entry.address));
+      if (refused || list.length === 0) {
+        const denial = Object.assign(new Error(`${hostname} resolves to an internal address (${refused?.address ?? 'none'})`), {
+          code: ADDRESS_REFUSED,
+        });
+        return callback(denial, '', 0);
+      }
+      if (options.all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}
+
+function wasRefusedAddress(error: unknown): boolean {
+  return ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code === ADDRESS_REFUSED;
+}
 
 function checkTarget(url: URL, rules: readonly HostRule[]): void {
+  // Credentials in a URL would be sent on, and shown in notes and logs.
+  if (url.username || url.password) throw new AttachmentError(`${url.host}: URLs with credentials are not fetched`);
   const rule = allowingRule(url, rules);
   if (!rule) {
     const why = url.protocol === 'http:' ? 'plain http is allowed only for hosts listed as http://' : 'not on the allowlist';
@@ -56,9 +72,18 @@ function checkTarget(url: URL, rules: readonly HostRule[]): void {
   }
 }
 
+/** Percent-decoding that keeps the text as it is when it is not valid encoding (`100%.png`). */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function fileName(url: URL, response: IncomingMessage, contentType: string): string {
   const disposition = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(String(response.headers['content-disposition'] ?? ''));
-  let name = disposition?.[1] ? decodeURIComponent(disposition[1]) : decodeURIComponent(basename(url.pathname));
+  let name = decoded(disposition?.[1] ?? basename(url.pathname));
   name = basename(name).replace(/[\u0000-\u001f]/g, '') || 'attachment';
   if (!extname(name)) {
     const subtype = contentType.split('/')[1]?.replace(/\+.*$/, '');
@@ -100,10 +125,14 @@ export async function downloadAllowedUrl(address: string, policy: UrlFetchPolicy
         headers: { Accept: accept ? `${accept}*` : '*/*', 'User-Agent': 'spaces-relay' },
         idleTimeoutMs: Math.max(1, remaining),
         deadlineMs: Math.max(1, remaining),
-        lookup: publicOnlyLookup,
+        lookup: publicOnlyLookup(policy.resolve ?? dnsLookup),
       });
     } catch (error) {
-      throw new AttachmentError(`fetching ${url.host} failed: ${(error as Error).message}`, { cause: error });
+      // A refused address is policy; a timeout or a network error may pass.
+      throw new AttachmentError(`fetching ${url.host} failed: ${(error as Error).message}`, {
+        cause: error,
+        transient: !wasRefusedAddress(error),
+      });
     }
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
@@ -114,7 +143,7 @@ export async function downloadAllowedUrl(address: string, policy: UrlFetchPolicy
     }
     if (status !== 200) {
       response.resume();
-      throw new AttachmentError(`${url.host} answered HTTP ${status}`);
+      throw new AttachmentError(`${url.host} answered HTTP ${status}`, { transient: status === 429 || status >= 500 });
     }
     break;
   }
@@ -138,7 +167,7 @@ export async function downloadAllowedUrl(address: string, policy: UrlFetchPolicy
     await rm(directory, { recursive: true, force: true });
     if (error instanceof AttachmentError) throw error;
     const reason = error instanceof HttpTransportError ? error.message : `download failed: ${(error as Error).message}`;
-    throw new AttachmentError(reason, { cause: error });
+    throw new AttachmentError(reason, { cause: error, transient: true });
   }
   return {
     name: fileName(url, response, contentType),

@@ -1,7 +1,8 @@
 /** `npm start`: the relay on 127.0.0.1, configured from the environment (DESIGN.md "Configuration", local). */
 import * as v from 'valibot';
 import { parseAllowlist } from '../attachments/allowlist';
-import { ChannelsSchema, ConfigError, readEnv } from '../config';
+import { createS3Client } from '../attachments/s3';
+import { AttachmentEnvEntries, ChannelsSchema, ConfigError, readEnv } from '../config';
 import { logger } from '../logger';
 import { SOURCES } from '../sources';
 import { STAND_IN_PREFIX, startLocalRelay } from './server';
@@ -15,7 +16,7 @@ const LocalEnv = v.pipe(
     SPACE_ID: v.optional(v.pipe(v.string(), v.nonEmpty()), 'local-space'),
     CHANNELS: v.optional(v.string()),
     WEBHOOK_TOKEN: v.optional(v.string()),
-    ATTACHMENT_URL_HOSTS: v.optional(v.string()),
+    ...AttachmentEnvEntries,
     SOURCE_SETTINGS: v.optional(v.string()),
   }),
   v.check((env) => !env.SPACES_API_URL || !!env.SPACES_TOKEN, 'SPACES_API_URL needs SPACES_TOKEN (the token for that Spaces)'),
@@ -47,6 +48,11 @@ async function main(): Promise<void> {
     channels,
     spaces: env.SPACES_API_URL ? { baseUrl: env.SPACES_API_URL, token: env.SPACES_TOKEN! } : undefined,
     attachmentHosts: parseAllowlist(env.ATTACHMENT_URL_HOSTS),
+    attachmentMaxBytes: env.ATTACHMENT_MAX_BYTES,
+    attachmentFailure: env.ATTACHMENT_FAILURE,
+    s3Buckets: env.S3_BUCKETS,
+    attachmentS3Buckets: env.ATTACHMENT_S3_BUCKETS,
+    s3Client: createS3Client(env.AWS_ENDPOINT_URL),
     sourceSettings: jsonObject('SOURCE_SETTINGS', env.SOURCE_SETTINGS),
   });
 
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
     relay.standIn
       ? `  messages:  ${relay.url}${STAND_IN_PREFIX}/  (embedded Spaces stand-in; JSON at ${relay.url}${STAND_IN_PREFIX}/messages)`
       : `  posting to Spaces at ${env.SPACES_API_URL}, space ${channels.default}`,
+    `  S3:        ${env.AWS_ENDPOINT_URL ? `${env.AWS_ENDPOINT_URL} (path-style)` : 'AWS'}; buckets posted: ${env.S3_BUCKETS.map((b) => b.name).join(', ') || 'none (set S3_BUCKETS)'}`,
     `  try:       curl -X POST ${relay.url}/hooks/generic -H 'Content-Type: text/plain'${auth} -d 'Hello from spaces-relay'`,
   ];
   if (!env.WEBHOOK_TOKEN) lines.push('  WARNING: WEBHOOK_TOKEN is not set, so webhooks are accepted without authentication (local use only).');

@@ -7,9 +7,18 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { attachmentOpener, URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_TIMEOUT_MS } from '../attachments';
 import type { HostRule } from '../attachments/allowlist';
-import type { Channels } from '../config';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../attachments/s3';
+import {
+  attachableBuckets,
+  SPACES_MAX_FILE_BYTES,
+  withS3Buckets,
+  type AttachmentFailureMode,
+  type Channels,
+  type S3BucketRule,
+} from '../config';
 import { deliverRecord, type RecordDependencies } from '../deliver-record';
-import { PermanentDeliveryError } from '../delivery';
+import { AttachmentFailedError, PermanentDeliveryError } from '../delivery';
 import { errorResponse, PayloadTooLargeError, type JsonResponse } from '../errors';
 import { DEFAULT_MAX_BODY_BYTES, ingestWebhook, type IntakeDependencies } from '../intake';
 import { resolveSourceSettings } from '../sources/settings';
@@ -32,7 +41,15 @@ export interface LocalRelayOptions {
   /** A real Spaces API, or `undefined` for the embedded stand-in. */
   readonly spaces?: { readonly baseUrl: string; readonly token: string };
   readonly attachmentHosts?: readonly HostRule[];
+  /** `ATTACHMENT_MAX_BYTES`: the S3 limit; URL downloads are capped lower still. */
   readonly attachmentMaxBytes?: number;
+  readonly attachmentFailure?: AttachmentFailureMode;
+  /** `S3_BUCKETS`: the buckets whose events are posted, with their filters and channels. */
+  readonly s3Buckets?: readonly S3BucketRule[];
+  /** `ATTACHMENT_S3_BUCKETS`: more buckets alerts may reference. */
+  readonly attachmentS3Buckets?: readonly string[];
+  /** The S3 client (`createS3Client(AWS_ENDPOINT_URL)` for moto_server); created from the environment if absent. */
+  readonly s3Client?: S3Client;
   readonly retry?: RetryPolicy;
   readonly queue?: Omit<MemoryQueueOptions, 'handle'>;
   readonly standInFault?: StandInOptions['fault'];
@@ -98,7 +115,9 @@ async function handleEvents(body: Buffer, deps: RecordDependencies): Promise<Jso
       if (error instanceof PermanentDeliveryError) {
         return { statusCode: 400, body: { error: 'bad_request', message: error.message, delivered } };
       }
-      if (error instanceof SpacesError) return { statusCode: 502, body: { error: 'delivery_failed', message: error.message, delivered } };
+      if (error instanceof SpacesError || error instanceof AttachmentFailedError) {
+        return { statusCode: 502, body: { error: 'delivery_failed', message: error.message, delivered } };
+      }
       throw error;
     }
   }
@@ -111,15 +130,24 @@ function localDependencies(options: LocalRelayOptions, url: string, queue: () =>
     credentials: staticCredentials(options.spaces?.token ?? LOCAL_STAND_IN_TOKEN),
     retry: options.retry,
   });
-  const sourceSettings = resolveSourceSettings(options.sourceSettings ?? {});
+  const s3Buckets = options.s3Buckets ?? [];
+  const sourceSettings = resolveSourceSettings(withS3Buckets(options.sourceSettings ?? {}, s3Buckets));
   const delivery: RecordDependencies = {
     sourceSettings,
     spaces,
     channels: options.channels,
+    attachmentFailure: options.attachmentFailure,
     openAttachment: attachmentOpener({
-      rules: options.attachmentHosts ?? [],
-      maxBytes: Math.min(options.attachmentMaxBytes ?? URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_MAX_BYTES),
-      timeoutMs: URL_DOWNLOAD_TIMEOUT_MS,
+      url: {
+        rules: options.attachmentHosts ?? [],
+        maxBytes: Math.min(options.attachmentMaxBytes ?? URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_MAX_BYTES),
+        timeoutMs: URL_DOWNLOAD_TIMEOUT_MS,
+      },
+      s3: {
+        client: options.s3Client ?? createS3Client(),
+        buckets: attachableBuckets(s3Buckets, options.attachmentS3Buckets ?? []),
+        maxBytes: options.attachmentMaxBytes ?? SPACES_MAX_FILE_BYTES,
+      },
     }),
   };
   const intake: IntakeDependencies = {

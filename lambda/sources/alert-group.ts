@@ -3,6 +3,7 @@
  * the same group, with a few fields of its own). Not a source itself.
  */
 import * as v from 'valibot';
+import { findS3References } from '../attachments/s3-reference';
 import { durationBetween, formatTime } from '../format';
 import { chatMessage, linkIf, type ChatMessage, type Field, type Item, type Link } from '../message';
 import { hashedKey, stableJson } from './delivery-key';
@@ -46,6 +47,26 @@ const LINK_ANNOTATIONS: ReadonlyArray<[string, string]> = [
   ['dashboard_url', 'Dashboard'],
   ['dashboard', 'Dashboard'],
 ];
+
+/** Enough files for any alert that means it; an annotation listing a whole bucket should not upload it. */
+const MAX_REFERENCED_OBJECTS = 5;
+
+/**
+ * S3 objects named in annotations (`s3://bucket/key`, S3 HTTPS URLs: a heap dump, a report, a graph), to be attached.
+ * Whether the bucket may be read is decided at delivery, against the team's allowlist; a refusal becomes a note.
+ */
+function referencedObjects(...annotations: Record<string, string>[]): ChatMessage['attachments'] {
+  const seen = new Set<string>();
+  return annotations
+    .flatMap((set) => Object.values(set))
+    .flatMap(findS3References)
+    .filter((ref) => {
+      const id = `${ref.bucket}/${ref.key}#${ref.versionId ?? ''}`;
+      return seen.has(id) ? false : (seen.add(id), true);
+    })
+    .slice(0, MAX_REFERENCED_OBJECTS)
+    .map((ref) => ({ kind: 's3' as const, ...ref }));
+}
 
 /** The delivery key: the group, its status and each alert's identity and state, so a repeat of the same state is one post. */
 export function alertGroupKey<A extends Alert>(source: string, group: AlertGroup<A>): string {
@@ -179,7 +200,7 @@ export function alertGroupMessage<A extends Alert>(source: string, group: AlertG
         ...linkIf('Source', only.generatorURL),
         ...silence(only.labels, only.status),
       ],
-      attachments: extra.attachments ?? [],
+      attachments: [...(extra.attachments ?? []), ...referencedObjects(only.annotations)],
     });
   }
 
@@ -212,6 +233,6 @@ export function alertGroupMessage<A extends Alert>(source: string, group: AlertG
       ...linkIf(style.home, group.externalURL),
     ],
     items,
-    attachments,
+    attachments: [...attachments, ...referencedObjects(group.commonAnnotations, ...group.alerts.map((alert) => alert.annotations))],
   });
 }

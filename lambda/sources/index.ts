@@ -9,6 +9,7 @@ import { github } from './github';
 import { gitlab } from './gitlab';
 import { grafana } from './grafana';
 import { jenkins } from './jenkins';
+import { s3 } from './s3';
 import { sns } from './sns';
 import type { Source } from './source';
 
@@ -25,6 +26,7 @@ export const SOURCES: readonly Source<any, any>[] = [
   cloudwatch,
   codebuild,
   codepipeline,
+  s3,
   generic,
 ];
 

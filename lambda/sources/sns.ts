@@ -61,7 +61,7 @@ async function snsGet(url: URL): Promise<Buffer> {
     idleTimeoutMs: 5_000,
     deadlineMs: 10_000,
     maxResponseBytes: 64 * 1024,
-    lookup: publicOnlyLookup,
+    lookup: publicOnlyLookup(),
   });
   if (answer.status !== 200) throw new Error(`${url.host} answered HTTP ${answer.status}`);
   return answer.body;

@@ -131,7 +131,11 @@ export class SpacesClient {
           body.destroy();
           throw transportError('upload', error);
         }
-        if (result.status < 200 || result.status >= 300) throw statusError('upload', result);
+        if (result.status < 200 || result.status >= 300) {
+          // The storage host may refuse before it has read everything: stop reading the source (an S3 socket).
+          body.destroy();
+          throw statusError('upload', result);
+        }
       },
       this.options.retry ?? DEFAULT_RETRY_POLICY,
       this.options.hooks,

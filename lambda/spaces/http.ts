@@ -80,6 +80,7 @@ export function openExchange(options: HttpExchange): Promise<http.IncomingMessag
   const transport = options.url.protocol === 'https:' ? https : http;
   return new Promise<http.IncomingMessage>((resolve, reject) => {
     let answered = false;
+    let answer: http.IncomingMessage | undefined;
     const request = transport.request(options.url, {
       method: options.method,
       headers: options.headers as http.OutgoingHttpHeaders,
@@ -88,6 +89,8 @@ export function openExchange(options: HttpExchange): Promise<http.IncomingMessag
     });
     const fail = (error: HttpTransportError): void => {
       clearTimeout(deadline);
+      // Once the answer is being read, its reader must learn why it stopped (not just "aborted").
+      answer?.destroy(error);
       request.destroy(error);
       if (!answered) reject(error);
     };
@@ -103,6 +106,7 @@ export function openExchange(options: HttpExchange): Promise<http.IncomingMessag
     });
     request.on('response', (response) => {
       answered = true;
+      answer = response;
       response.on('end', () => clearTimeout(deadline));
       response.on('close', () => clearTimeout(deadline));
       resolve(response);

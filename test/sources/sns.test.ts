@@ -298,8 +298,8 @@ describe('POST /hooks/sns through ingest', () => {
 
     // Assess
     expect(response.statusCode).toBe(400);
-    expect(response.body.message).toBe(
-      'sns message: no source recognises this event (object with keys budget); event sources: sns, cloudwatch, codebuild, codepipeline',
+    expect(response.body.message).toMatch(
+      /^sns message: no source recognises this event \(object with keys budget\); event sources: .*\bcloudwatch\b/,
     );
     expect(queued).toEqual([]);
   });

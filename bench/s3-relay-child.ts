@@ -1,0 +1,66 @@
+/**
+ * One measured relay of an S3 object, in a process of its own (bundled like the Lambda, run with plain node), so its
+ * peak RSS is the relay's alone. `BENCH_MODE=stream`: the real deliver path (S3 event → HeadObject → GetObject piped
+ * into the upload PUT). `BENCH_MODE=naive`: the object read whole into memory, then PUT — the approach streaming replaces.
+ * Prints `{ms, maxRssKb}` as JSON.
+ */
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
+import { attachmentOpener } from '../lambda/attachments';
+import { createS3Client } from '../lambda/attachments/s3';
+import { SPACES_MAX_FILE_BYTES, withS3Buckets } from '../lambda/config';
+import { deliverRecord } from '../lambda/deliver-record';
+import { SpacesClient } from '../lambda/spaces/client';
+import { staticCredentials } from '../lambda/spaces/credentials';
+import { resolveSourceSettings } from '../lambda/sources/settings';
+
+const { BENCH_MODE, BENCH_S3_ENDPOINT, BENCH_BUCKET, BENCH_KEY, BENCH_SIZE, BENCH_SPACES_URL, BENCH_SPACES_TOKEN } = process.env;
+const size = Number(BENCH_SIZE);
+const spaceId = 'bench-space';
+
+function s3Event() {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: BENCH_BUCKET }, object: { key: BENCH_KEY, size, sequencer: '01' } },
+      },
+    ],
+  };
+}
+
+async function main(): Promise<void> {
+  const spaces = new SpacesClient({ baseUrl: BENCH_SPACES_URL!, credentials: staticCredentials(BENCH_SPACES_TOKEN!) });
+  const s3 = createS3Client(BENCH_S3_ENDPOINT);
+  const started = performance.now();
+  if (BENCH_MODE === 'stream') {
+    await deliverRecord(JSON.stringify(s3Event()), {
+      sourceSettings: resolveSourceSettings(withS3Buckets({}, [{ name: BENCH_BUCKET! }])),
+      spaces,
+      channels: { default: spaceId },
+      openAttachment: attachmentOpener({
+        url: { rules: [], maxBytes: 0, timeoutMs: 0 },
+        s3: { client: s3, buckets: new Set([BENCH_BUCKET!]), maxBytes: SPACES_MAX_FILE_BYTES },
+      }),
+    });
+  } else {
+    const object = await s3.send(new GetObjectCommand({ Bucket: BENCH_BUCKET, Key: BENCH_KEY }));
+    const bytes = await object.Body!.transformToByteArray();
+    const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const file = { contentType: 'application/octet-stream', size: body.length, open: async () => Readable.from([body]) };
+    const [slot] = await spaces.getUploadUrls(spaceId, [file]);
+    await spaces.upload(slot!, file);
+    await spaces.postChat(spaceId, { bodyText: BENCH_KEY! });
+  }
+  const ms = performance.now() - started;
+  process.stdout.write(JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS }));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

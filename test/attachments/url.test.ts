@@ -1,0 +1,180 @@
+/**
+ * SSRF safety of URL attachments. A local server on 127.0.0.1 plays the allow-listed host (listed by address, which
+ * is the operator's explicit choice); a stand-in resolver plays DNS answers that point into internal ranges.
+ */
+import type { LookupAddress } from 'node:dns';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseAllowlist } from '../../lambda/attachments/allowlist';
+import { AttachmentError } from '../../lambda/attachments/attachment-error';
+import { downloadAllowedUrl, type UrlFetchPolicy } from '../../lambda/attachments/url';
+
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(992, 7)]);
+let server: http.Server;
+let base: string;
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const path = req.url ?? '/';
+    if (path === '/panel.png') return res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG);
+    if (path === '/login') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
+    if (path === '/data.json') return res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    if (path === '/declared-big') return res.writeHead(200, { 'content-type': 'image/png', 'content-length': 5_000_000 }).end();
+    if (path === '/chunked-big') {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      for (let i = 0; i < 40; i += 1) res.write(Buffer.alloc(64 * 1024));
+      return res.end();
+    }
+    if (path === '/slow') {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      const drip = setInterval(() => res.write('x'), 100);
+      return res.on('close', () => clearInterval(drip));
+    }
+    if (path === '/to-unlisted') return res.writeHead(302, { location: 'https://evil.example.net/panel.png' }).end();
+    if (path === '/to-metadata') return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+    if (path === '/to-listed') return res.writeHead(301, { location: '/panel.png' }).end();
+    if (path === '/loop') return res.writeHead(302, { location: '/loop' }).end();
+    if (path === '/unavailable') return res.writeHead(503).end();
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function policy(hosts: string, overrides: Partial<UrlFetchPolicy> = {}): UrlFetchPolicy {
+  return { rules: parseAllowlist(hosts), maxBytes: 1024 * 1024, timeoutMs: 2_000, ...overrides };
+}
+
+/** DNS as a test wants it: every name resolves to `addresses`. */
+function resolvingTo(...addresses: string[]): UrlFetchPolicy['resolve'] {
+  const answer: LookupAddress[] = addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  return ((_host: string, _options: unknown, callback: (e: null, a: LookupAddress[]) => void) => callback(null, answer)) as never;
+}
+
+async function refusal(promise: Promise<unknown>): Promise<AttachmentError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AttachmentError);
+  return error as AttachmentError;
+}
+
+it('downloads an allow-listed image to a file of the exact size, with its type and name', async () => {
+  const file = await downloadAllowedUrl(`${base}/panel.png`, policy(base), 'image/');
+  try {
+    expect(file).toMatchObject({ name: 'panel.png', contentType: 'image/png', size: PNG.length });
+    const chunks: Buffer[] = [];
+    for await (const chunk of await file.open()) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks)).toEqual(PNG);
+  } finally {
+    await file.dispose();
+  }
+});
+
+describe('refused targets', () => {
+  it('refuses a host that is not listed', async () => {
+    expect((await refusal(downloadAllowedUrl('https://other.example.com/a.png', policy('grafana.example.com')))).reason).toMatch(
+      /not on the allowlist/,
+    );
+  });
+
+  it('refuses plain http for a host listed without http://', async () => {
+    expect((await refusal(downloadAllowedUrl('http://grafana.example.com/a.png', policy('grafana.example.com')))).reason).toMatch(
+      /plain http is allowed only for hosts listed as http:\/\//,
+    );
+  });
+
+  it('refuses URLs with credentials', async () => {
+    expect((await refusal(downloadAllowedUrl(`http://user:secret@127.0.0.1:1/a.png`, policy(base)))).reason).toMatch(/credentials/);
+  });
+
+  it.each([
+    ['loopback', '127.0.0.1'],
+    ['private 10/8', '10.1.2.3'],
+    ['private 172.16/12', '172.20.0.5'],
+    ['private 192.168/16', '192.168.1.10'],
+    ['carrier-grade NAT', '100.64.0.1'],
+    ['instance metadata (link-local)', '169.254.169.254'],
+    ['IPv6 loopback', '::1'],
+    ['IPv6 unique-local', 'fd12:3456::1'],
+    ['IPv6 link-local', 'fe80::1'],
+    ['IPv4-mapped loopback', '::ffff:127.0.0.1'],
+    ['IPv4-mapped metadata, hex form', '::ffff:a9fe:a9fe'],
+  ])('refuses a listed name that resolves to %s (%s), for good', async (_range, address) => {
+    const error = await refusal(
+      downloadAllowedUrl('https://grafana.example.com/a.png', policy('grafana.example.com', { resolve: resolvingTo(address) })),
+    );
+    expect(error.reason).toMatch(/resolves to an internal address/);
+    expect(error.transient).toBe(false);
+  });
+
+  it('refuses a name with one internal address among public ones (no picking the good one)', async () => {
+    const error = await refusal(
+      downloadAllowedUrl('https://grafana.example.com/a.png', policy('grafana.example.com', { resolve: resolvingTo('93.184.216.34', '10.0.0.1') })),
+    );
+    expect(error.reason).toMatch(/10\.0\.0\.1/);
+  });
+
+  it('refuses a link-local address even when the operator lists it', async () => {
+    expect((await refusal(downloadAllowedUrl('http://169.254.169.254/latest/meta-data/', policy('http://169.254.169.254')))).reason).toMatch(
+      /link-local/,
+    );
+  });
+});
+
+describe('redirects', () => {
+  it('follows a redirect to a listed URL', async () => {
+    const file = await downloadAllowedUrl(`${base}/to-listed`, policy(base), 'image/');
+    await file.dispose();
+    expect(file.size).toBe(PNG.length);
+  });
+
+  it('refuses a redirect to an unlisted host', async () => {
+    expect((await refusal(downloadAllowedUrl(`${base}/to-unlisted`, policy(base)))).reason).toMatch(/evil\.example\.net is not on the allowlist/);
+  });
+
+  it('refuses a redirect to the instance metadata service', async () => {
+    expect((await refusal(downloadAllowedUrl(`${base}/to-metadata`, policy(base)))).reason).toMatch(/169\.254\.169\.254/);
+  });
+
+  it('stops after a few redirects', async () => {
+    expect((await refusal(downloadAllowedUrl(`${base}/loop`, policy(base)))).reason).toBe('too many redirects');
+  });
+});
+
+describe('size, time and type', () => {
+  it('refuses a declared size over the limit before reading the body', async () => {
+    expect((await refusal(downloadAllowedUrl(`${base}/declared-big`, policy(base)))).reason).toMatch(/larger than the limit/);
+  });
+
+  it('stops an undeclared body once it passes the limit', async () => {
+    expect((await refusal(downloadAllowedUrl(`${base}/chunked-big`, policy(base)))).reason).toMatch(/larger than the limit/);
+  });
+
+  it('gives up on a slow server at the time limit', async () => {
+    const started = Date.now();
+    const error = await refusal(downloadAllowedUrl(`${base}/slow`, policy(base, { timeoutMs: 500 })));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(error.reason).toMatch(/within 500 ms/);
+    expect(error.transient).toBe(true);
+  });
+
+  it('refuses an HTML page (a login form instead of a file)', async () => {
+    expect((await refusal(downloadAllowedUrl(`${base}/login`, policy(base)))).reason).toMatch(/HTML page/);
+  });
+
+  it('refuses a type other than the one expected', async () => {
+    expect((await refusal(downloadAllowedUrl(`${base}/data.json`, policy(base), 'image/'))).reason).toBe('expected image/*, got application/json');
+  });
+
+  it('marks a 5xx as a failure that may pass', async () => {
+    const error = await refusal(downloadAllowedUrl(`${base}/unavailable`, policy(base)));
+    expect(error.transient).toBe(true);
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * Child process of the constant-memory upload test: streams a generated body of `UPLOAD_BYTES` bytes through the
+ * real `SpacesClient.upload` to `UPLOAD_URL`, then prints its RSS figures as JSON. Run in a process of its own so
+ * that the peak RSS is this upload's, not the test runner's.
+ */
+import { Readable } from 'node:stream';
+import { SpacesClient } from '../../lambda/spaces/client';
+import { staticCredentials } from '../../lambda/spaces/credentials';
+
+const size = Number(process.env.UPLOAD_BYTES);
+const url = process.env.UPLOAD_URL!;
+
+/** `size` bytes made from one reused 64 KiB block: the body itself never exists in memory. */
+function generatedBody(): Readable {
+  const block = Buffer.alloc(64 * 1024, 0x61);
+  let left = size;
+  return new Readable({
+    read() {
+      const n = Math.min(block.length, left);
+      left -= n;
+      this.push(n > 0 ? block.subarray(0, n) : null);
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const client = new SpacesClient({ baseUrl: 'http://127.0.0.1:1', credentials: staticCredentials('unused') });
+  const baselineKb = Math.round(process.memoryUsage().rss / 1024);
+  await client.upload({ fileKey: 'k', url }, { contentType: 'application/octet-stream', size, open: async () => generatedBody() });
+  process.stdout.write(JSON.stringify({ baselineKb, maxRssKb: process.resourceUsage().maxRSS }));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});
