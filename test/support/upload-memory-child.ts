@@ -1,6 +1,6 @@
 /**
  * Child process of the constant-memory upload test: streams a generated body of `UPLOAD_BYTES` bytes through the
- * real `SpacesClient.upload` to `UPLOAD_URL`, then prints its RSS figures as JSON. Run in a process of its own so
+ * real `SpacesClient.upload` to `UPLOAD_URL`, then prints its RSS before and at its peak during the upload as JSON. Run in a process of its own so
  * that the peak RSS is this upload's, not the test runner's.
  */
 import { Readable } from 'node:stream';
@@ -25,9 +25,14 @@ function generatedBody(): Readable {
 
 async function main(): Promise<void> {
   const client = new SpacesClient({ baseUrl: 'http://127.0.0.1:1', credentials: staticCredentials('unused') });
-  const baselineKb = Math.round(process.memoryUsage().rss / 1024);
+  const baselineKb = Math.round(process.memoryUsage.rss() / 1024);
+  // Sampled during the upload rather than read from maxRSS: the process peak includes start-up (tsx compiling the
+  // sources when its cache is cold), which says nothing about the upload.
+  let peakKb = baselineKb;
+  const sampler = setInterval(() => (peakKb = Math.max(peakKb, Math.round(process.memoryUsage.rss() / 1024))), 2);
   await client.upload({ fileKey: 'k', url }, { contentType: 'application/octet-stream', size, open: async () => generatedBody() });
-  process.stdout.write(JSON.stringify({ baselineKb, maxRssKb: process.resourceUsage().maxRSS }));
+  clearInterval(sampler);
+  process.stdout.write(JSON.stringify({ baselineKb, maxRssKb: peakKb }));
 }
 
 main().catch((error: Error) => {
