@@ -4,6 +4,8 @@
  */
 import * as v from 'valibot';
 import { parseAllowlist, type HostRule } from './attachments/allowlist';
+import { DEFAULT_DIGEST_THRESHOLD } from './delivery/digest';
+import { RESOLVE_MODES } from './delivery/resolve-tracker';
 import { problemsOf } from './validate';
 
 export const DEFAULT_SPACES_API_URL = 'https://spacesapis.avayacloud.com';
@@ -39,6 +41,8 @@ const ByteCount = v.pipe(
   v.maxValue(SPACES_MAX_FILE_BYTES, `must be at most ${SPACES_MAX_FILE_BYTES} (the Spaces limit)`),
 );
 
+const PositiveInteger = v.pipe(v.string(), v.regex(/^[1-9]\d*$/, 'must be a whole number above 0'), v.transform(Number));
+
 const SourceSettingsText = v.optional(JsonText(v.record(v.string(), v.unknown())), '{}');
 const SourceList = v.pipe(
   v.string(),
@@ -60,6 +64,16 @@ const DeliverEnv = v.object({
   ATTACHMENT_MAX_BYTES: v.optional(ByteCount, String(SPACES_MAX_FILE_BYTES)),
   ATTACHMENT_URL_HOSTS: v.optional(v.string(), ''),
   SOURCE_SETTINGS: SourceSettingsText,
+  /** Idempotency records, delivery progress and firing-message ids (partition key `id`, TTL attribute `expiration`). */
+  IDEMPOTENCY_TABLE: v.pipe(v.string(), v.nonEmpty()),
+  /** Where permanent failures are sent, with the reason as a message attribute. */
+  DLQ_URL: Url,
+  /** What a resolved alert does to the message that announced it (see `delivery/resolve-tracker.ts`). */
+  RESOLVE_MODE: v.optional(v.picklist(RESOLVE_MODES, `must be one of: ${RESOLVE_MODES.join(', ')}`), 'edit-and-post'),
+  /** Waiting text-only notifications for one space, from this many on, are folded into digests. */
+  DIGEST_THRESHOLD: v.optional(PositiveInteger, String(DEFAULT_DIGEST_THRESHOLD)),
+  /** The most deliver invocations at once (the event source's maximum concurrency): each takes this share of the limits. */
+  DELIVER_CONCURRENCY: v.optional(PositiveInteger, '2'),
 });
 
 /** A configuration problem: the function cannot start until the stack (or the local environment) is fixed. */

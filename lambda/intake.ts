@@ -14,6 +14,7 @@ import {
   type JsonResponse,
 } from './errors';
 import { logger } from './logger';
+import { count } from './metrics';
 import { notificationsFor, type QueuedNotification } from './notification';
 import { mediaType, parseHookPath } from './routes';
 import { findSource, SOURCES } from './sources';
@@ -90,6 +91,7 @@ async function accept(request: InboundRequest, deps: IntakeDependencies): Promis
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
   const notifications = notificationsFor(source.toMessages(payload, deps.sourceSettings.get(source.name)), { id, deliveryKey: key, receivedAt, channel });
   if (notifications.length > 0) await deps.enqueue(notifications);
+  count('received');
   logger.info('webhook accepted', { id, source: source.name, channel, deliveryKey: key, queued: notifications.length });
   return { statusCode: 202, body: notifications.length > 0 ? { id, queued: notifications.length } : { id, queued: 0, note: 'acknowledged: nothing to post' } };
 }
@@ -102,9 +104,11 @@ export async function ingestWebhook(request: InboundRequest, deps: IntakeDepende
     if (!(error instanceof HttpError)) {
       // Our side failed (the queue, the secret store): the sender should retry, and nothing was queued.
       logger.error('webhook not queued', { path: request.path, error: error as Error });
+      count('rejected', 1, 'unavailable');
       return { statusCode: 503, body: { error: 'unavailable', message: 'the notification could not be queued; retry later' } };
     }
     const response = errorResponse(error);
+    count('rejected', 1, error.code);
     logger.warn('webhook rejected', { path: request.path, status: response.statusCode, reason: response.body.message });
     return response;
   }

@@ -1,24 +1,41 @@
-/** SQS batch → Spaces, reporting partial batch failures. Wiring only: the logic is `deliverNotification`. */
+/** SQS batch → Spaces, reporting partial batch failures. Wiring only: the logic is `BatchRun` and `deliverNotification`. */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { attachmentOpener, URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_TIMEOUT_MS } from '../attachments';
 import { readDeliverConfig } from '../config';
-import { deliverRecord, type RecordDependencies } from '../deliver-record';
+import { BatchRun } from '../delivery/batch';
+import { sqsDeadLetters } from '../delivery/dead-letter';
+import { deliveryDependencies } from '../delivery/dependencies';
+import { dynamoDbPersistence } from '../delivery/idempotency';
+import { DynamoDbStateStore } from '../delivery/state-store';
 import { logger } from '../logger';
+import { count, metrics } from '../metrics';
 import { SpacesClient } from '../spaces/client';
-import { resolveSourceSettings } from '../sources/settings';
 import { secretsManagerCredentials } from '../spaces/credentials';
+import { scaleLimits, SPACES_LIMITS, SpacesRateLimiter } from '../spaces/rate-limit';
+import { resolveSourceSettings } from '../sources/settings';
 
 const config = readDeliverConfig();
+const dynamoDb = new DynamoDBClient({});
 
-const dependencies: RecordDependencies = {
+const dependencies = deliveryDependencies({
   sourceSettings: resolveSourceSettings(config.SOURCE_SETTINGS),
   spaces: new SpacesClient({
     baseUrl: config.SPACES_API_URL,
     credentials: secretsManagerCredentials(config.SPACES_TOKEN_SECRET_ID),
-    hooks: { onRetry: (error, attempt, delayMs) => logger.warn('retrying Spaces call', { reason: error.message, attempt, delayMs }) },
+    // Each of the at most DELIVER_CONCURRENCY invocations takes its share; 10 % stays free for retries.
+    gate: new SpacesRateLimiter({ limits: scaleLimits(SPACES_LIMITS, { share: config.DELIVER_CONCURRENCY, headroom: 0.1 }) }),
+    hooks: {
+      onRetry: (error, attempt, delayMs) => {
+        count('retried');
+        logger.warn('retrying Spaces call', { reason: error.message, attempt, delayMs });
+      },
+    },
   }),
   channels: config.CHANNELS,
   openAttachment: attachmentOpener({
@@ -26,14 +43,28 @@ const dependencies: RecordDependencies = {
     maxBytes: Math.min(config.ATTACHMENT_MAX_BYTES, URL_DOWNLOAD_MAX_BYTES),
     timeoutMs: URL_DOWNLOAD_TIMEOUT_MS,
   }),
-};
+  persistence: dynamoDbPersistence(config.IDEMPOTENCY_TABLE, dynamoDb),
+  store: new DynamoDbStateStore(config.IDEMPOTENCY_TABLE, dynamoDb),
+  deadLetters: sqsDeadLetters(new SQSClient({}), config.DLQ_URL),
+  resolveMode: config.RESOLVE_MODE,
+  digestThreshold: config.DIGEST_THRESHOLD,
+});
 
 const processor = new BatchProcessor(EventType.SQS);
+/** Records are not started with less than this left, so none is cut off halfway by the function timeout. */
+const RESERVE_MS = 20_000;
 
-// One record at a time: Spaces limits are per user, and messages for a space should arrive in the order queued.
-export const handler = middy((event: SQSEvent, context: Context) =>
-  processPartialResponse(event, (record: SQSRecord) => deliverRecord(record.body, dependencies), processor, {
+// One record at a time, in queue order: Spaces limits are per user, and messages for a space keep their order.
+export const handler = middy(async (event: SQSEvent, context: Context) => {
+  const run = await BatchRun.prepare(
+    event.Records.map((record) => ({ id: record.messageId, body: record.body })),
+    dependencies,
+    { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: RESERVE_MS },
+  );
+  return processPartialResponse(event, (record: SQSRecord) => run.deliver(record.messageId), processor, {
     context,
     processInParallel: false,
-  }),
-).use(injectLambdaContext(logger));
+  });
+})
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

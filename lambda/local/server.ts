@@ -1,7 +1,8 @@
 /**
  * `npm start`: ingest and deliver in one process, with an in-memory queue and, unless a real Spaces is configured,
  * the embedded stand-in at `/stand-in`. Same routes and answers as the deployed API, plus `GET /healthz`,
- * `POST /events` (an AWS event as the queue would carry it) and `GET /dead-letters`.
+ * `POST /events` (an AWS event as the queue would carry it), `GET /dead-letters` and `POST /dead-letters/redrive`.
+ * Delivery runs the deployed code path: batches, digests, idempotency, journal and dead letters, with in-memory stores.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,12 +11,20 @@ import type { HostRule } from '../attachments/allowlist';
 import type { Channels } from '../config';
 import { deliverRecord, type RecordDependencies } from '../deliver-record';
 import { PermanentDeliveryError } from '../delivery';
+import { deliverBatch } from '../delivery/batch';
+import { deliveryDependencies } from '../delivery/dependencies';
+import { DEFAULT_DIGEST_THRESHOLD } from '../delivery/digest';
+import { MemoryPersistenceLayer } from '../delivery/idempotency';
+import type { ResolveMode } from '../delivery/resolve-tracker';
+import { MemoryStateStore } from '../delivery/state-store';
 import { errorResponse, PayloadTooLargeError, type JsonResponse } from '../errors';
 import { DEFAULT_MAX_BODY_BYTES, ingestWebhook, type IntakeDependencies } from '../intake';
+import { count, countTotals } from '../metrics';
 import { resolveSourceSettings } from '../sources/settings';
 import { SpacesClient } from '../spaces/client';
 import { staticCredentials } from '../spaces/credentials';
 import { SpacesError } from '../spaces/errors';
+import { SPACES_LIMITS, SpacesRateLimiter, type SpacesLimits } from '../spaces/rate-limit';
 import type { RetryPolicy } from '../spaces/retry';
 import { MemoryQueue, type MemoryQueueOptions } from './memory-queue';
 import { SpacesStandIn, type StandInOptions } from './spaces-stand-in';
@@ -34,10 +43,20 @@ export interface LocalRelayOptions {
   readonly attachmentHosts?: readonly HostRule[];
   readonly attachmentMaxBytes?: number;
   readonly retry?: RetryPolicy;
+  /** Per-request limit of the Spaces JSON calls (10 s by default). */
+  readonly spacesTimeoutMs?: number;
   readonly queue?: Omit<MemoryQueueOptions, 'handle'>;
   readonly standInFault?: StandInOptions['fault'];
+  /** Limits the embedded stand-in enforces (none by default). */
+  readonly standInLimits?: SpacesLimits;
+  /** Limits the client keeps to: the documented ones by default; tests scale the windows down. */
+  readonly rateLimits?: SpacesLimits;
   /** `SOURCE_SETTINGS` as JSON: per-source options. */
   readonly sourceSettings?: Readonly<Record<string, unknown>>;
+  readonly resolveMode?: ResolveMode;
+  readonly digestThreshold?: number;
+  /** Pause after an unanswered post before looking whether it was stored. */
+  readonly settleMs?: number;
 }
 
 export interface LocalRelay {
@@ -110,9 +129,12 @@ function localDependencies(options: LocalRelayOptions, url: string, queue: () =>
     baseUrl: options.spaces?.baseUrl ?? `${url}${STAND_IN_PREFIX}`,
     credentials: staticCredentials(options.spaces?.token ?? LOCAL_STAND_IN_TOKEN),
     retry: options.retry,
+    timeoutMs: options.spacesTimeoutMs,
+    gate: new SpacesRateLimiter({ limits: options.rateLimits ?? SPACES_LIMITS }),
+    hooks: { onRetry: () => count('retried') },
   });
   const sourceSettings = resolveSourceSettings(options.sourceSettings ?? {});
-  const delivery: RecordDependencies = {
+  const delivery: RecordDependencies = deliveryDependencies({
     sourceSettings,
     spaces,
     channels: options.channels,
@@ -121,7 +143,13 @@ function localDependencies(options: LocalRelayOptions, url: string, queue: () =>
       maxBytes: Math.min(options.attachmentMaxBytes ?? URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_MAX_BYTES),
       timeoutMs: URL_DOWNLOAD_TIMEOUT_MS,
     }),
-  };
+    persistence: new MemoryPersistenceLayer(),
+    store: new MemoryStateStore(),
+    deadLetters: { send: (body, reason) => queue().deadLetter(body, reason) },
+    resolveMode: options.resolveMode ?? 'edit-and-post',
+    digestThreshold: options.digestThreshold ?? DEFAULT_DIGEST_THRESHOLD,
+    settleMs: options.settleMs,
+  });
   const intake: IntakeDependencies = {
     webhookSecret: async () => options.webhookToken,
     channels: Object.keys(options.channels),
@@ -138,9 +166,14 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
 
   const standIn = options.spaces
     ? undefined
-    : new SpacesStandIn({ token: LOCAL_STAND_IN_TOKEN, publicUrl: () => `${url}${STAND_IN_PREFIX}`, fault: options.standInFault });
+    : new SpacesStandIn({
+        token: LOCAL_STAND_IN_TOKEN,
+        publicUrl: () => `${url}${STAND_IN_PREFIX}`,
+        fault: options.standInFault,
+        limits: options.standInLimits,
+      });
   const { delivery, intake } = localDependencies(options, url, () => queue);
-  const queue = new MemoryQueue({ ...options.queue, handle: async (body) => void (await deliverRecord(body, delivery)) });
+  const queue = new MemoryQueue({ ...options.queue, handle: (records) => deliverBatch(records, delivery) });
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -148,9 +181,14 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
       if (await standIn.handle(req, res, path.slice(STAND_IN_PREFIX.length) || '/')) return;
     }
     if (req.method === 'GET' && path === '/healthz') {
-      return reply(res, { statusCode: 200, body: { ok: true, queued: queue.depth, deadLetters: queue.deadLetters.length } });
+      const body = { ok: true, queued: queue.depth, deadLetters: queue.deadLetters.length, counts: countTotals() };
+      return reply(res, { statusCode: 200, body });
     }
     if (req.method === 'GET' && path === '/dead-letters') return reply(res, { statusCode: 200, body: { deadLetters: queue.deadLetters } });
+    if (req.method === 'POST' && path === '/dead-letters/redrive') {
+      req.resume();
+      return reply(res, { statusCode: 200, body: { redriven: queue.redrive() } });
+    }
     if (req.method === 'GET' && path === '/' && standIn) {
       res.writeHead(302, { location: `${STAND_IN_PREFIX}/` });
       return void res.end();
