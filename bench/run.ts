@@ -2,12 +2,14 @@
  * `npm run bench`: each benchmark prints its own figures. Run one with `npm run bench -- <name>`.
  * Benchmarks report numbers; the tests assert behaviour.
  */
+import { runFaultsBenchmark } from './faults';
+
 interface Benchmark {
   readonly name: string;
   readonly run: () => Promise<void>;
 }
 
-const BENCHMARKS: readonly Benchmark[] = [];
+const BENCHMARKS: readonly Benchmark[] = [{ name: 'faults', run: runFaultsBenchmark }];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -8,6 +8,7 @@ import { randomFaults, type FaultKind } from '../../lambda/local/fault-injection
 import { startLocalRelay } from '../../lambda/local/server';
 import { scaleLimits, SPACES_LIMITS } from '../../lambda/spaces/rate-limit';
 import { mapLimit } from '../../lambda/concurrency';
+import { countTotals } from '../../lambda/metrics';
 
 export interface FaultScenarioOptions {
   readonly messages: number;
@@ -44,6 +45,10 @@ export interface FaultScenarioResult {
   readonly rateLimited: number;
   readonly injected: Record<FaultKind | 'forbidden', number>;
   readonly queueRetries: number;
+  /** Retries counted by deliver: Spaces calls tried again by the client, and records handed back to the queue. */
+  readonly retried: number;
+  /** Looks among the space's messages for a post whose answer was lost. */
+  readonly lookups: number;
   readonly drainMs: number;
 }
 
@@ -77,6 +82,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
   });
   try {
     const started = Date.now();
+    const retriedBefore = countTotals().retried ?? 0;
     const statuses = await mapLimit(
       Array.from({ length: options.messages }, (_, i) => i),
       16,
@@ -118,6 +124,8 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       rateLimited: standIn.rateLimited,
       injected: faults.injected,
       queueRetries: relay.queue.stats.retries,
+      retried: (countTotals().retried ?? 0) - retriedBefore,
+      lookups: standIn.calls.filter((c) => c.operation === 'query').length,
       drainMs,
     };
   } finally {
