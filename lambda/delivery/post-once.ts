@@ -109,10 +109,11 @@ export async function postPart(
         await record(progress, index, undefined, deps);
         throw error;
       }
+      // Left pending: the next attempt looks for it, later, when even a slow server has stored it.
+      if (attempt >= (deps.ambiguousAttempts ?? 3)) throw error;
       await sleep(deps.settleMs ?? 1_000);
       const found = [...(await settlePending(spaceId, progress, index, deps)).values()][0];
       if (found) return found;
-      if (attempt >= (deps.ambiguousAttempts ?? 3)) throw error;
     }
   }
 }
