@@ -7,6 +7,7 @@ import type { QueuedNotification } from './notification';
 import { notificationsFromRecord } from './queue-records';
 import type { ResolvedSettings } from './sources/settings';
 
+/** Everything deliver needs for a queue record, on top of what one notification needs. */
 export interface RecordDependencies extends DeliveryDependencies {
   readonly sourceSettings: ResolvedSettings;
   readonly idempotency: DeliveryIdempotency;

@@ -11,7 +11,12 @@ if (!process.env.AWS_LAMBDA_FUNCTION_NAME) process.env.POWERTOOLS_METRICS_DISABL
 
 export const metrics = new Metrics({ namespace: 'SpacesRelay', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'spaces-relay' });
 
-/** What is counted. `rejected` and `deadLettered` carry a low-cardinality `reason` dimension. */
+/**
+ * What is counted. `received`/`rejected` at ingest (rejected by error code); `delivered` (notifications posted, a digest
+ * counting each member), `deduplicated` (copies acknowledged without a post), `retried` (Spaces calls tried again and
+ * records handed back to the queue), `deadLettered` (by failure kind), `digested` (notifications folded), and
+ * `attachmentBytes` (uploaded) at deliver.
+ */
 export type Counter =
   | 'received'
   | 'rejected'

@@ -67,6 +67,11 @@ type MemberOutcome = 'posted' | 'deduplicated' | 'busy';
 class Digest {
   private outcomes?: Promise<Map<string, MemberOutcome>>;
 
+  /** Once posted (or being posted), its members are past any reason to wait. */
+  get started(): boolean {
+    return this.outcomes !== undefined;
+  }
+
   constructor(
     private readonly members: readonly Planned[],
     private readonly deps: RecordDependencies,
@@ -140,6 +145,7 @@ export class BatchRun {
     private readonly options: BatchOptions,
   ) {}
 
+  /** Decodes the records (an unreadable one is marked for the dead letters) and folds storms into digests. */
   static async prepare(records: readonly QueueRecord[], deps: RecordDependencies, options: BatchOptions = {}): Promise<BatchRun> {
     const entries = new Map<string, Entry>();
     for (const record of records) {
@@ -165,7 +171,7 @@ export class BatchRun {
     if (!entry) throw new Error(`record ${recordId} is not in this batch`);
     if (entry.undeliverable) return this.deadLetter(entry, entry.undeliverable, 'undeliverable');
     for (const planned of entry.planned) {
-      if (this.blocked.has(planned.spaceId)) {
+      if (this.blocked.has(planned.spaceId) && !planned.digest?.started) {
         throw new RetryLaterError('an earlier message for the same space has to be retried first', { deferred: true });
       }
       if (this.remainingMs() < (this.options.reserveMs ?? 0)) {

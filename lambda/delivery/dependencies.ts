@@ -7,6 +7,7 @@ import { DeliveryJournal } from './journal';
 import { ResolveTracker } from './resolve-tracker';
 import type { StateStore } from './state-store';
 
+/** What differs between Lambda (DynamoDB, SQS) and local mode (memory, the local queue). */
 export interface DeliveryParts
   extends Omit<RecordDependencies, 'idempotency' | 'journal' | 'tracker' | 'deadLetters'> {
   /** Where idempotency records live (DynamoDB deployed, memory locally). */
@@ -16,7 +17,8 @@ export interface DeliveryParts
   readonly deadLetters: DeadLetters;
 }
 
-export function deliveryDependencies({ persistence, store, ...rest }: DeliveryParts): RecordDependencies {
+/** Deliver's dependencies: the idempotency records, journal and resolve tracker built on the given stores. */
+export function assembleDelivery({ persistence, store, ...rest }: DeliveryParts): RecordDependencies {
   return {
     ...rest,
     idempotency: new DeliveryIdempotency(persistence),

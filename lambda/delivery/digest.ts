@@ -14,7 +14,6 @@ import { renderMessage, statusLook } from '../render';
 
 /** A digest longer than this is hard to scan on a phone; more lines make another digest. */
 export const MAX_DIGEST_LINES = 40;
-export const DEFAULT_DIGEST_THRESHOLD = 20;
 
 /** One notification as a digest line: its status mark, title (with severity) and key field, and its first link. */
 function line(message: ChatMessage): Item {

@@ -10,13 +10,6 @@ import { renderMessage } from '../render';
 import type { ChatAttachment, ChatContent } from '../spaces/client';
 import type { StateStore } from './state-store';
 
-/**
- * `edit`: edit the firing messages, post nothing. `post`: post the resolved message, edit nothing (as without
- * tracking). `edit-and-post` (default): edit them and post a short resolved message.
- */
-export const RESOLVE_MODES = ['edit', 'post', 'edit-and-post'] as const;
-export type ResolveMode = (typeof RESOLVE_MODES)[number];
-
 /** One firing post: the ids of its parts, and the files of its first part (an edit sends the whole content again). */
 export interface TrackedPost {
   readonly messageIds: string[];

@@ -10,7 +10,7 @@ import { attachmentOpener, URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_TIMEOUT_MS } fro
 import { readDeliverConfig } from '../config';
 import { BatchRun } from '../delivery/batch';
 import { sqsDeadLetters } from '../delivery/dead-letter';
-import { deliveryDependencies } from '../delivery/dependencies';
+import { assembleDelivery } from '../delivery/dependencies';
 import { dynamoDbPersistence } from '../delivery/idempotency';
 import { DynamoDbStateStore } from '../delivery/state-store';
 import { logger } from '../logger';
@@ -23,7 +23,7 @@ import { resolveSourceSettings } from '../sources/settings';
 const config = readDeliverConfig();
 const dynamoDb = new DynamoDBClient({});
 
-const dependencies = deliveryDependencies({
+const dependencies = assembleDelivery({
   sourceSettings: resolveSourceSettings(config.SOURCE_SETTINGS),
   spaces: new SpacesClient({
     baseUrl: config.SPACES_API_URL,

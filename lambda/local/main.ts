@@ -1,7 +1,7 @@
 /** `npm start`: the relay on 127.0.0.1, configured from the environment (DESIGN.md "Configuration", local). */
 import * as v from 'valibot';
 import { parseAllowlist } from '../attachments/allowlist';
-import { ChannelsSchema, ConfigError, readEnv } from '../config';
+import { ChannelsSchema, ConfigError, DigestThresholdSetting, readEnv, ResolveModeSetting } from '../config';
 import { logger } from '../logger';
 import { STAND_IN_PREFIX, startLocalRelay } from './server';
 
@@ -16,6 +16,8 @@ const LocalEnv = v.pipe(
     WEBHOOK_TOKEN: v.optional(v.string()),
     ATTACHMENT_URL_HOSTS: v.optional(v.string()),
     SOURCE_SETTINGS: v.optional(v.string()),
+    RESOLVE_MODE: ResolveModeSetting,
+    DIGEST_THRESHOLD: DigestThresholdSetting,
   }),
   v.check((env) => !env.SPACES_API_URL || !!env.SPACES_TOKEN, 'SPACES_API_URL needs SPACES_TOKEN (the token for that Spaces)'),
 );
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
     spaces: env.SPACES_API_URL ? { baseUrl: env.SPACES_API_URL, token: env.SPACES_TOKEN! } : undefined,
     attachmentHosts: parseAllowlist(env.ATTACHMENT_URL_HOSTS),
     sourceSettings: jsonObject('SOURCE_SETTINGS', env.SOURCE_SETTINGS),
+    resolveMode: env.RESOLVE_MODE,
+    digestThreshold: env.DIGEST_THRESHOLD,
   });
 
   const auth = env.WEBHOOK_TOKEN ? ` -H 'Authorization: Bearer <WEBHOOK_TOKEN>'` : '';
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
     `spaces-relay listening on ${relay.url}`,
     `  webhooks:  POST ${relay.url}/hooks/{alertmanager|grafana|generic}[/{channel}]   channels: ${Object.keys(channels).join(', ')}`,
     `  events:    POST ${relay.url}/events     health: GET ${relay.url}/healthz`,
+    `  dead letters: GET ${relay.url}/dead-letters   replay them: POST ${relay.url}/dead-letters/redrive`,
     relay.standIn
       ? `  messages:  ${relay.url}${STAND_IN_PREFIX}/  (embedded Spaces stand-in; JSON at ${relay.url}${STAND_IN_PREFIX}/messages)`
       : `  posting to Spaces at ${env.SPACES_API_URL}, space ${channels.default}`,

@@ -8,14 +8,12 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { attachmentOpener, URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_TIMEOUT_MS } from '../attachments';
 import type { HostRule } from '../attachments/allowlist';
-import type { Channels } from '../config';
+import { DEFAULT_DIGEST_THRESHOLD, type Channels, type ResolveMode } from '../config';
 import { deliverRecord, type RecordDependencies } from '../deliver-record';
 import { PermanentDeliveryError } from '../delivery';
 import { deliverBatch } from '../delivery/batch';
-import { deliveryDependencies } from '../delivery/dependencies';
-import { DEFAULT_DIGEST_THRESHOLD } from '../delivery/digest';
+import { assembleDelivery } from '../delivery/dependencies';
 import { MemoryPersistenceLayer } from '../delivery/idempotency';
-import type { ResolveMode } from '../delivery/resolve-tracker';
 import { MemoryStateStore } from '../delivery/state-store';
 import { errorResponse, PayloadTooLargeError, type JsonResponse } from '../errors';
 import { DEFAULT_MAX_BODY_BYTES, ingestWebhook, type IntakeDependencies } from '../intake';
@@ -134,7 +132,7 @@ function localDependencies(options: LocalRelayOptions, url: string, queue: () =>
     hooks: { onRetry: () => count('retried') },
   });
   const sourceSettings = resolveSourceSettings(options.sourceSettings ?? {});
-  const delivery: RecordDependencies = deliveryDependencies({
+  const delivery: RecordDependencies = assembleDelivery({
     sourceSettings,
     spaces,
     channels: options.channels,

@@ -1,5 +1,5 @@
 /** Resolved alerts and the message that announced them, per RESOLVE_MODE, through the local relay. */
-import type { ResolveMode } from '../../lambda/delivery/resolve-tracker';
+import type { ResolveMode } from '../../lambda/config';
 import type { LocalRelay } from '../../lambda/local/server';
 import { fixtureBytes } from '../support/fixtures';
 import { sendHook, startTestRelay } from '../support/relay';
