@@ -2,14 +2,22 @@
  * `npm run bench`: each benchmark prints its own figures. Run one with `npm run bench -- <name>`.
  * Benchmarks report numbers; the tests assert behaviour.
  */
+import { bundlesBenchmark } from './bundles';
 import { runFaultsBenchmark } from './faults';
+import { pipelineBenchmark } from './pipeline';
+import { uploadMemoryBenchmark } from './upload-memory';
 
 interface Benchmark {
   readonly name: string;
   readonly run: () => Promise<void>;
 }
 
-const BENCHMARKS: readonly Benchmark[] = [{ name: 'faults', run: runFaultsBenchmark }];
+const BENCHMARKS: readonly Benchmark[] = [
+  { name: 'pipeline', run: pipelineBenchmark },
+  { name: 'upload', run: uploadMemoryBenchmark },
+  { name: 'bundles', run: bundlesBenchmark },
+  { name: 'faults', run: runFaultsBenchmark },
+];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -1,5 +1,5 @@
 import type { DeadLetters } from './delivery/dead-letter';
-import type { DeliveryIdempotency } from './delivery/idempotency';
+import { onceKey, type DeliveryIdempotency } from './delivery/idempotency';
 import { deliverNotification, type DeliveryDependencies } from './delivery';
 import { logger } from './logger';
 import { count } from './metrics';
@@ -39,23 +39,24 @@ export const LOCAL_LEASE_MS = 5 * 60_000;
 /** Delivers a notification once per delivery key: claimed, delivered (resuming its journal), completed; or recognised as done. */
 export async function deliverOnce(notification: QueuedNotification, deps: RecordDependencies, leaseMs: number): Promise<Delivered> {
   const { deliveryKey } = notification;
-  const log = { id: notification.id, deliveryKey, source: notification.message.source };
-  const claim = await deps.idempotency.claim(deliveryKey, leaseMs);
+  const key = onceKey(notification);
+  const log = { id: notification.id, deliveryKey, channel: notification.channel, source: notification.message.source };
+  const claim = await deps.idempotency.claim(key, leaseMs);
   if (claim.state === 'done') {
     count('deduplicated');
     logger.info('duplicate acknowledged', { ...log, messageIds: claim.result.messageIds });
     return { deliveryKey, ...claim.result, deduplicated: true };
   }
-  if (claim.state === 'busy') throw new InProgressElsewhereError(deliveryKey);
+  if (claim.state === 'busy') throw new InProgressElsewhereError(key);
   try {
     const result = await deliverNotification(notification, deps);
-    await deps.idempotency.complete(deliveryKey, { spaceId: result.spaceId, messageIds: result.messageIds });
-    await deps.journal.forget(deliveryKey);
+    await deps.idempotency.complete(key, { spaceId: result.spaceId, messageIds: result.messageIds });
+    await deps.journal.forget(key);
     count('delivered');
     logger.info('delivered', { ...log, ...result });
     return { deliveryKey, spaceId: result.spaceId, messageIds: result.messageIds, deduplicated: false };
   } catch (error) {
-    await deps.idempotency.release(deliveryKey).catch((release: Error) => logger.warn('claim not released', { ...log, error: release }));
+    await deps.idempotency.release(key).catch((release: Error) => logger.warn('claim not released', { ...log, error: release }));
     throw error;
   }
 }

@@ -7,9 +7,10 @@
 import { AttachmentError } from './attachments/attachment-error';
 import type { OpenedFile } from './attachments/opened-file';
 import { mapLimit } from './concurrency';
+import type { ResolveMode } from './config';
+import { onceKey } from './delivery/idempotency';
 import { isPending, isPosted, type DeliveryJournal, type Progress } from './delivery/journal';
 import { postPart, settlePending, type PostOnceDependencies } from './delivery/post-once';
-import type { ResolveMode } from './config';
 import { resolvedEdits, shortResolved, trackingRole, type ResolveTracker, type TrackedAlert } from './delivery/resolve-tracker';
 import { logger } from './logger';
 import type { Attachment, ChatMessage } from './message';
@@ -161,7 +162,7 @@ async function uploadOnce(
   const { data, notes, opened } = await uploadAttachments(spaceId, notification.message.attachments, deps);
   await Promise.all(opened.map((file) => file.dispose()));
   progress.uploaded = { data, notes };
-  if (data.length > 0 || notes.length > 0) await deps.journal.write(notification.deliveryKey, progress);
+  if (data.length > 0 || notes.length > 0) await deps.journal.write(onceKey(notification), progress);
   return progress.uploaded;
 }
 
@@ -174,7 +175,7 @@ async function postParts(
   progress: Progress,
   deps: DeliveryDependencies,
 ): Promise<string[]> {
-  const entry = new Map([[notification.deliveryKey, progress]]);
+  const entry = new Map([[onceKey(notification), progress]]);
   const messageIds: string[] = [];
   for (const [index, bodyText] of parts.entries()) {
     if (isPending(progress.parts[index])) await settlePending(spaceId, entry, index, deps);
@@ -194,8 +195,9 @@ async function postParts(
  */
 export async function deliverNotification(notification: QueuedNotification, deps: DeliveryDependencies): Promise<DeliveryResult> {
   const spaceId = spaceOf(notification, deps.channels);
-  const { message, deliveryKey } = notification;
-  const progress = await deps.journal.read(deliveryKey);
+  const { message } = notification;
+  const key = onceKey(notification);
+  const progress = await deps.journal.read(key);
   const planned = await plan(message, spaceId, deps);
   let post = planned.post;
 
@@ -203,7 +205,7 @@ export async function deliverNotification(notification: QueuedNotification, deps
   if (planned.tracked && !progress.edited) {
     if (!(await editFiring(message, planned.tracked, deps))) post = message;
     progress.edited = true;
-    await deps.journal.write(deliveryKey, progress);
+    await deps.journal.write(key, progress);
   }
   if (planned.tracked) edited = planned.tracked.posts.reduce((sum, p) => sum + p.messageIds.length, 0);
 

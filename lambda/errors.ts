@@ -15,11 +15,17 @@ export abstract class HttpError extends Error {
   /** Stable machine-readable code for the JSON body. */
   abstract readonly code: string;
   readonly problems: readonly Problem[];
+  /** Headers the answer must carry, e.g. the `WWW-Authenticate` challenge some senders wait for before sending credentials. */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(message: string, options: { problems?: readonly Problem[]; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { problems?: readonly Problem[]; headers?: Readonly<Record<string, string>>; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.problems = options.problems ?? [];
+    this.headers = options.headers ?? {};
   }
 }
 
@@ -68,5 +74,7 @@ export function errorResponse(error: unknown): JsonResponse {
     body.field = error.problems[0]?.field;
     body.problems = error.problems;
   }
-  return { statusCode: error.statusCode, body };
+  return Object.keys(error.headers).length > 0
+    ? { statusCode: error.statusCode, body, headers: error.headers }
+    : { statusCode: error.statusCode, body };
 }

@@ -13,12 +13,14 @@ import {
   UnsupportedMediaTypeError,
   type JsonResponse,
 } from './errors';
+import { dispatchEvent } from './dispatch';
 import { logger } from './logger';
+import type { ChatMessage } from './message';
 import { count } from './metrics';
 import { notificationsFor, type QueuedNotification } from './notification';
 import { mediaType, parseHookPath } from './routes';
 import { findSource, SOURCES } from './sources';
-import type { InboundRequest, Source } from './sources/source';
+import { decodeJson, type InboundRequest, type Source } from './sources/source';
 import type { ResolvedSettings } from './sources/settings';
 import { validate } from './validate';
 
@@ -39,23 +41,27 @@ export interface IntakeDependencies {
   readonly now?: () => Date;
 }
 
-function decodeJson(request: InboundRequest): unknown {
-  try {
-    return JSON.parse(request.body.toString('utf8'));
-  } catch (error) {
-    throw new BadRequestError('body is not valid JSON', { problems: [{ field: 'body', problem: 'invalid JSON' }], cause: error });
-  }
+/** The sources this team can reach over HTTP, in registry order. */
+function webhookSources(deps: IntakeDependencies): Source<unknown, unknown>[] {
+  return SOURCES.filter((s) => s.webhook && (!deps.enabledSources || deps.enabledSources.includes(s.name)));
 }
 
-function route(request: InboundRequest, deps: IntakeDependencies): { source: Source<unknown, unknown>; channel: string } {
-  const hook = parseHookPath(request.path);
-  if (!hook) throw new NotFoundError(`no route for ${request.path}: post to /hooks/{source} or /hooks/{source}/{channel}`);
-  const enabled = (name: string): boolean => !deps.enabledSources || deps.enabledSources.includes(name);
-  const source = findSource(hook.source);
-  if (!source?.webhook || !enabled(source.name)) {
-    const names = SOURCES.filter((s) => s.webhook && enabled(s.name)).map((s) => s.name);
-    throw new NotFoundError(`unknown source "${hook.source}"; supported: ${names.join(', ')}`);
+function namedSource(name: string, deps: IntakeDependencies): Source<unknown, unknown> {
+  const source = findSource(name);
+  const available = webhookSources(deps);
+  if (!source || !available.includes(source)) {
+    throw new NotFoundError(`unknown source "${name}"; supported: ${available.map((s) => s.name).join(', ')}`);
   }
+  return source;
+}
+
+/** The named source and the channel; no source for `POST /hooks`, whose sender `detectSource` recognises. */
+function route(request: InboundRequest, deps: IntakeDependencies): { source?: Source<unknown, unknown>; channel: string } {
+  const hook = parseHookPath(request.path);
+  if (!hook) {
+    throw new NotFoundError(`no route for ${request.path}: post to /hooks/{source}, /hooks/{source}/{channel} or /hooks`);
+  }
+  const source = hook.source === undefined ? undefined : namedSource(hook.source, deps);
   const channel = hook.channel ?? 'default';
   if (!deps.channels.includes(channel)) {
     throw new NotFoundError(`unknown channel "${channel}"; configured: ${deps.channels.join(', ')}`);
@@ -63,10 +69,45 @@ function route(request: InboundRequest, deps: IntakeDependencies): { source: Sou
   return { source, channel };
 }
 
+/** Messages to queue under one delivery key. */
+interface Said {
+  readonly deliveryKey: string;
+  readonly messages: readonly ChatMessage[];
+}
+
+/** An event a webhook carried, said by the source that recognises it; one that no source can say is bad input. */
+function carriedEvent(carrier: string, event: unknown, settings: ResolvedSettings): Said {
+  const dispatched = dispatchEvent(event, settings);
+  if (!dispatched.ok) throw new BadRequestError(`${carrier} message: ${dispatched.reason}`, { problems: dispatched.problems });
+  return dispatched;
+}
+
+/**
+ * The sender of a `POST /hooks` request, from its headers and the shape of its body: the first source (in registry
+ * order) whose `detect` recognises it. The body is parsed here only to be looked at; it is verified and validated
+ * afterwards like any other.
+ */
+function detectSource(request: InboundRequest, deps: IntakeDependencies): Source<unknown, unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body.toString('utf8'));
+  } catch {
+    body = undefined;
+  }
+  const candidates = webhookSources(deps).filter((s) => s.webhook?.detect);
+  const source = candidates.find((s) => s.webhook!.detect!(request, body));
+  if (!source) {
+    throw new BadRequestError(
+      `cannot tell which sender this is; supported: ${candidates.map((s) => s.name).join(', ')} (or post to /hooks/{source})`,
+      { problems: [{ field: 'body', problem: 'matches no supported sender' }] },
+    );
+  }
+  return source;
+}
+
 async function accept(request: InboundRequest, deps: IntakeDependencies): Promise<JsonResponse> {
   if (request.method !== 'POST') throw new MethodNotAllowedError(`use POST, not ${request.method}`);
-  const { source, channel } = route(request, deps);
-  const endpoint = source.webhook!;
+  const { source: named, channel } = route(request, deps);
 
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (request.body.length > limit) {
@@ -74,6 +115,8 @@ async function accept(request: InboundRequest, deps: IntakeDependencies): Promis
       problems: [{ field: 'body', problem: `larger than ${limit} bytes` }],
     });
   }
+  const source = named ?? detectSource(request, deps);
+  const endpoint = source.webhook!;
   const type = mediaType(request.headers['content-type']);
   if (!endpoint.contentTypes.includes(type)) {
     throw new UnsupportedMediaTypeError(
@@ -87,12 +130,15 @@ async function accept(request: InboundRequest, deps: IntakeDependencies): Promis
 
   const payload = validate(source.schema, (endpoint.decode ?? decodeJson)(request), `invalid ${source.name} payload`);
   const id = (deps.newId ?? randomUUID)();
-  const key = source.deliveryKey(payload, request);
+  const said: Said[] = endpoint.open
+    ? (await endpoint.open(payload)).map((event) => carriedEvent(source.name, event, deps.sourceSettings))
+    : [{ deliveryKey: source.deliveryKey(payload, request), messages: source.toMessages(payload, deps.sourceSettings.get(source.name)) }];
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
-  const notifications = notificationsFor(source.toMessages(payload, deps.sourceSettings.get(source.name)), { id, deliveryKey: key, receivedAt, channel });
+  const notifications = said.flatMap(({ deliveryKey, messages }) => notificationsFor(messages, { id, deliveryKey, receivedAt, channel }));
   if (notifications.length > 0) await deps.enqueue(notifications);
+  const deliveryKey = said.map((s) => s.deliveryKey).join(', ');
   count('received');
-  logger.info('webhook accepted', { id, source: source.name, channel, deliveryKey: key, queued: notifications.length });
+  logger.info('webhook accepted', { id, source: source.name, channel, deliveryKey, queued: notifications.length });
   return { statusCode: 202, body: notifications.length > 0 ? { id, queued: notifications.length } : { id, queued: 0, note: 'acknowledged: nothing to post' } };
 }
 

@@ -4,9 +4,9 @@
  */
 import * as v from 'valibot';
 import { PermanentDeliveryError } from './delivery';
+import { dispatchEvent } from './dispatch';
 import { unwrapText } from './envelopes';
 import { QueuedNotificationSchema, notificationsFor, type QueuedNotification } from './notification';
-import { SOURCES } from './sources';
 import type { ResolvedSettings } from './sources/settings';
 import { problemsOf } from './validate';
 
@@ -14,29 +14,11 @@ function isQueuedNotification(value: unknown): boolean {
   return !!value && typeof value === 'object' && 'v' in value && 'deliveryKey' in value;
 }
 
-/** A short description of an unknown event for the dead-letter reason, without its content. */
-function shapeOf(event: unknown): string {
-  if (!event || typeof event !== 'object') return typeof event;
-  const e = event as Record<string, unknown>;
-  if (typeof e['detail-type'] === 'string') return `EventBridge "${e['detail-type']}" from ${String(e.source)}`;
-  return `object with keys ${Object.keys(e).slice(0, 6).join(', ')}`;
-}
-
 function fromEvent(event: unknown, settings: ResolvedSettings, receivedAt: string): QueuedNotification[] {
-  const source = SOURCES.find((candidate) => candidate.event?.matches(event));
-  if (!source) {
-    const known = SOURCES.filter((s) => s.event).map((s) => s.name);
-    throw new PermanentDeliveryError(
-      `no source recognises this event (${shapeOf(event)}); event sources: ${known.join(', ') || 'none'}`,
-    );
-  }
-  const parsed = v.safeParse(source.schema, event);
-  if (!parsed.success) {
-    const problem = problemsOf(parsed.issues)[0]!;
-    throw new PermanentDeliveryError(`invalid ${source.name} event: ${problem.field}: ${problem.problem}`);
-  }
-  const key = source.deliveryKey(parsed.output);
-  return notificationsFor(source.toMessages(parsed.output, settings.get(source.name)), { id: key, deliveryKey: key, receivedAt, channel: 'default' });
+  const dispatched = dispatchEvent(event, settings);
+  if (!dispatched.ok) throw new PermanentDeliveryError(dispatched.reason);
+  const key = dispatched.deliveryKey;
+  return notificationsFor(dispatched.messages, { id: key, deliveryKey: key, receivedAt, channel: 'default' });
 }
 
 /** The notifications a queue record body carries; a body nothing recognises is a permanent failure, with the reason. */

@@ -63,6 +63,7 @@ export function attr(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
+const NEEDS_WORK = /[&<>"'\u0000-\u001f\u007f]/;
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -71,15 +72,21 @@ const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
  * The cut falls between graphemes, so it never splits an entity, a surrogate pair or an emoji sequence.
  */
 export function text(value: string, maxBytes: number = Number.POSITIVE_INFINITY): string {
+  // Most values are short and plain: nothing to escape, nothing to cut.
+  if (value.length * 3 <= maxBytes && !NEEDS_WORK.test(value)) return value;
   const escape = (s: string): string => attr(s).replace(/\r?\n/g, '<br>');
+  // Every code unit costs at least one byte, so a value far longer than the budget is cut before any work on it.
+  const bounded = value.length > 4 * maxBytes ? value.slice(0, 4 * maxBytes) : value;
   // Control characters mean nothing in a chat and would grow sixfold as JSON escapes, breaking the size budget.
-  const clean = value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|\r(?!\n)/g, '');
-  const whole = escape(clean);
-  if (utf8(whole) <= maxBytes) return whole;
+  const clean = bounded.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|\r(?!\n)/g, '');
+  if (clean.length <= maxBytes) {
+    const whole = escape(clean);
+    if (utf8(whole) <= maxBytes) return whole;
+  }
   const ellipsis = '…';
   let out = '';
   let used = utf8(ellipsis);
-  for (const { segment } of segmenter.segment(clean)) {
+  for (const { segment } of segmenter.segment(clean.slice(0, maxBytes + 16))) {
     const piece = escape(segment);
     const size = utf8(piece);
     if (used + size > maxBytes) break;

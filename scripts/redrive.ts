@@ -1,20 +1,22 @@
 /**
  * `npm run redrive -- --team <team> [--dry-run]`: puts a team's dead letters back on its delivery queue, once the
- * cause (a token, a space membership, a channel) is fixed. The queues are found from the team stack's outputs
- * (`DeliveryQueueUrl`, `DeadLetterQueueUrl`; stack `spaces-relay-<team>` unless `--stack` says otherwise), or given
- * directly with `--queue-url` and `--dlq-url`. Messages are moved ten at a time: sent to the queue, then deleted from
+ * cause (a token, a space membership, a channel) is fixed. The DLQ is the team stack's `DeadLetterQueueUrl` output
+ * (stack `SpacesRelay-<team>` unless `--stack` says otherwise) and the queue is the one whose redrive policy points at
+ * it (SQS lists it), or both are given with `--queue-url` and `--dlq-url`. Messages are moved ten at a time: sent to the queue, then deleted from
  * the DLQ, so a crash in between duplicates at worst — and deliver's idempotency absorbs duplicates.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
+  ListDeadLetterSourceQueuesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
+import { stackNameFor } from '../infra/relay-stack';
 import { REASON_ATTRIBUTE } from '../lambda/delivery/dead-letter';
 
 export interface RedriveOptions {
@@ -84,7 +86,7 @@ function explain(error: unknown): never {
 
 async function queuesOf(options: RedriveOptions, clients: RedriveClients): Promise<{ queueUrl: string; dlqUrl: string }> {
   if (options.queueUrl && options.dlqUrl) return { queueUrl: options.queueUrl, dlqUrl: options.dlqUrl };
-  const stackName = options.stack ?? `spaces-relay-${options.team}`;
+  const stackName = options.stack ?? stackNameFor(options.team!);
   let outputs;
   try {
     const result = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
@@ -95,14 +97,17 @@ async function queuesOf(options: RedriveOptions, clients: RedriveClients): Promi
     }
     explain(error);
   }
-  const find = (pattern: RegExp): string | undefined => outputs.find((o) => pattern.test(o.OutputKey ?? ''))?.OutputValue;
-  const dlqUrl = options.dlqUrl ?? find(/dead.?letter|dlq/i);
-  const queueUrl = options.queueUrl ?? find(/^(?!.*(dead.?letter|dlq)).*queue.?url/i);
-  if (!dlqUrl || !queueUrl) {
+  const dlqUrl = options.dlqUrl ?? outputs.find((o) => o.OutputKey === 'DeadLetterQueueUrl')?.OutputValue;
+  if (!dlqUrl) {
     const keys = outputs.map((o) => o.OutputKey).join(', ') || 'none';
-    throw new RedriveError(`stack ${stackName} has no DeliveryQueueUrl/DeadLetterQueueUrl outputs (it has: ${keys})`);
+    throw new RedriveError(`stack ${stackName} has no DeadLetterQueueUrl output (it has: ${keys})`);
   }
-  return { queueUrl, dlqUrl };
+  if (options.queueUrl) return { queueUrl: options.queueUrl, dlqUrl };
+  const sources = (await clients.sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlqUrl }))).queueUrls ?? [];
+  if (sources.length !== 1) {
+    throw new RedriveError(`${sources.length} queues use ${dlqUrl} as their dead-letter queue; say which with --queue-url`);
+  }
+  return { queueUrl: sources[0]!, dlqUrl };
 }
 
 function reasonOf(message: Message): string {

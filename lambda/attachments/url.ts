@@ -27,7 +27,7 @@ export interface UrlFetchPolicy {
 }
 
 /** A resolver that refuses internal addresses, so a listed name cannot lead the relay into the VPC. */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+export const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, '', 0);
     const list = addresses as unknown as { address: string; family: number }[];

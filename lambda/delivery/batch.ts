@@ -14,6 +14,7 @@ import { notificationsFromRecord } from '../queue-records';
 import { renderMessage } from '../render';
 import { failureKind, isPermanent } from './dead-letter';
 import { digestMessage, isFoldable, packDigests, stormRuns } from './digest';
+import { onceKey } from './idempotency';
 import { isPosted } from './journal';
 import { postPart, settlePending, type ProgressByKey } from './post-once';
 import { trackingRole } from './resolve-tracker';
@@ -81,8 +82,8 @@ class Digest {
   /** Delivers the whole digest on the first member's turn; later members learn how it went. */
   async deliver(member: Planned): Promise<void> {
     this.outcomes ??= this.post();
-    const outcome = (await this.outcomes).get(member.notification.deliveryKey);
-    if (outcome === 'busy') throw new InProgressElsewhereError(member.notification.deliveryKey);
+    const outcome = (await this.outcomes).get(onceKey(member.notification));
+    if (outcome === 'busy') throw new InProgressElsewhereError(onceKey(member.notification));
   }
 
   private async post(): Promise<Map<string, MemberOutcome>> {
@@ -91,15 +92,15 @@ class Digest {
     const outcomes = new Map<string, MemberOutcome>();
     const claimed: Planned[] = [];
     for (const member of this.members) {
-      const claim = await deps.idempotency.claim(member.notification.deliveryKey, this.leaseMs());
+      const claim = await deps.idempotency.claim(onceKey(member.notification), this.leaseMs());
       if (claim.state === 'claimed') claimed.push(member);
-      else outcomes.set(member.notification.deliveryKey, claim.state === 'done' ? 'deduplicated' : 'busy');
+      else outcomes.set(onceKey(member.notification), claim.state === 'done' ? 'deduplicated' : 'busy');
       if (claim.state === 'done') count('deduplicated');
     }
     const completed = new Set<string>();
     try {
       const progress: ProgressByKey = new Map();
-      for (const member of claimed) progress.set(member.notification.deliveryKey, await deps.journal.read(member.notification.deliveryKey));
+      for (const member of claimed) progress.set(onceKey(member.notification), await deps.journal.read(onceKey(member.notification)));
       // A member an earlier attempt posted (in another digest, or alone) must not show up twice.
       await settlePending(spaceId, progress, 0, deps);
       const posted = new Map<string, string[]>();
@@ -107,15 +108,15 @@ class Digest {
         const part = entry.parts[0];
         if (isPosted(part)) posted.set(key, [part.messageId]);
       }
-      const rest = claimed.filter((m) => !posted.has(m.notification.deliveryKey));
+      const rest = claimed.filter((m) => !posted.has(onceKey(m.notification)));
       if (rest.length === 1) {
         const result = await deliverNotification(rest[0]!.notification, deps);
-        posted.set(rest[0]!.notification.deliveryKey, result.messageIds);
+        posted.set(onceKey(rest[0]!.notification), result.messageIds);
       } else if (rest.length > 1) {
         const bodyText = renderMessage(digestMessage(rest.map((m) => m.notification.message)))[0]!;
-        const restProgress: ProgressByKey = new Map(rest.map((m) => [m.notification.deliveryKey, progress.get(m.notification.deliveryKey)!]));
+        const restProgress: ProgressByKey = new Map(rest.map((m) => [onceKey(m.notification), progress.get(onceKey(m.notification))!]));
         const messageId = await postPart(spaceId, { bodyText }, restProgress, 0, deps);
-        for (const m of rest) posted.set(m.notification.deliveryKey, [messageId]);
+        for (const m of rest) posted.set(onceKey(m.notification), [messageId]);
         count('digested', rest.length);
         logger.info('digest posted', { spaceId, messageId, members: rest.length });
       }
@@ -128,8 +129,8 @@ class Digest {
       }
       return outcomes;
     } catch (error) {
-      const release = claimed.filter((m) => !completed.has(m.notification.deliveryKey));
-      await Promise.all(release.map((m) => deps.idempotency.release(m.notification.deliveryKey).catch(() => undefined)));
+      const release = claimed.filter((m) => !completed.has(onceKey(m.notification)));
+      await Promise.all(release.map((m) => deps.idempotency.release(onceKey(m.notification)).catch(() => undefined)));
       throw error;
     }
   }
@@ -211,8 +212,8 @@ export class BatchRun {
     const all = [...this.entries.values()].flatMap((e) => e.planned);
     const seen = new Set<string>();
     const foldable = all.map((p) => {
-      const first = !seen.has(p.notification.deliveryKey);
-      seen.add(p.notification.deliveryKey);
+      const first = !seen.has(onceKey(p.notification));
+      seen.add(onceKey(p.notification));
       return first && isFoldable(p.notification.message);
     });
     const threshold = this.deps.digestThreshold;

@@ -16,6 +16,15 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { QueuedNotification } from '../notification';
+
+/**
+ * The key a notification is delivered once under: the sender's delivery key within its channel, because the same
+ * webhook sent to two channels' URLs is two deliveries, to two spaces.
+ */
+export function onceKey(notification: Pick<QueuedNotification, 'channel' | 'deliveryKey'>): string {
+  return `${notification.channel}/${notification.deliveryKey}`;
+}
 
 /** What a completed delivery leaves behind, returned to any later copy of the same notification. */
 export interface DeliveredRecord {
@@ -49,14 +58,14 @@ export class DeliveryIdempotency {
    * Takes the notification for `leaseMs` (the invocation's remaining time: if it dies, the claim lapses with it),
    * or says it is done already or busy elsewhere.
    */
-  async claim(deliveryKey: string, leaseMs: number): Promise<Claim> {
+  async claim(key: string, leaseMs: number): Promise<Claim> {
     try {
-      await this.persistence.saveInProgress({ deliveryKey }, leaseMs);
+      await this.persistence.saveInProgress({ deliveryKey: key }, leaseMs);
       return { state: 'claimed' };
     } catch (error) {
       if (!(error instanceof IdempotencyItemAlreadyExistsError)) throw error;
-      const record = error.existingRecord ?? (await this.existing(deliveryKey));
-      if (!record) return this.claim(deliveryKey, leaseMs);
+      const record = error.existingRecord ?? (await this.existing(key));
+      if (!record) return this.claim(key, leaseMs);
       if (record.getStatus() === IdempotencyRecordStatus.COMPLETED) {
         return { state: 'done', result: record.getResponse() as unknown as DeliveredRecord };
       }
@@ -64,18 +73,18 @@ export class DeliveryIdempotency {
     }
   }
 
-  async complete(deliveryKey: string, result: DeliveredRecord): Promise<void> {
-    await this.persistence.saveSuccess({ deliveryKey }, { ...result });
+  async complete(key: string, result: DeliveredRecord): Promise<void> {
+    await this.persistence.saveSuccess({ deliveryKey: key }, { ...result });
   }
 
   /** Gives a claimed notification back after a failure, so that its next attempt is not turned away as busy. */
-  async release(deliveryKey: string): Promise<void> {
-    await this.persistence.deleteRecord({ deliveryKey });
+  async release(key: string): Promise<void> {
+    await this.persistence.deleteRecord({ deliveryKey: key });
   }
 
-  private async existing(deliveryKey: string): Promise<IdempotencyRecord | undefined> {
+  private async existing(key: string): Promise<IdempotencyRecord | undefined> {
     try {
-      return await this.persistence.getRecord({ deliveryKey });
+      return await this.persistence.getRecord({ deliveryKey: key });
     } catch (error) {
       if (error instanceof IdempotencyItemNotFoundError) return undefined;
       throw error;

@@ -56,24 +56,24 @@ export function fingerprint(bodyText: string): string {
 /** Progress lives as long as an idempotency record: past that, the notification counts as new anyway. */
 const PROGRESS_TTL_SECONDS = 24 * 60 * 60;
 
-/** Reads and writes progress by delivery key. */
+/** Reads and writes progress by `onceKey` (channel and delivery key). */
 export class DeliveryJournal {
   constructor(private readonly store: StateStore) {}
 
-  async read(deliveryKey: string): Promise<Progress> {
-    return (await this.store.get<Progress>(this.id(deliveryKey))) ?? { parts: {} };
+  async read(key: string): Promise<Progress> {
+    return (await this.store.get<Progress>(this.id(key))) ?? { parts: {} };
   }
 
-  async write(deliveryKey: string, progress: Progress): Promise<void> {
-    await this.store.put(this.id(deliveryKey), progress, PROGRESS_TTL_SECONDS);
+  async write(key: string, progress: Progress): Promise<void> {
+    await this.store.put(this.id(key), progress, PROGRESS_TTL_SECONDS);
   }
 
   /** Once the idempotency record says COMPLETED, the progress is no longer needed. */
-  async forget(deliveryKey: string): Promise<void> {
-    await this.store.delete(this.id(deliveryKey));
+  async forget(key: string): Promise<void> {
+    await this.store.delete(this.id(key));
   }
 
-  private id(deliveryKey: string): string {
-    return `progress#${deliveryKey}`;
+  private id(key: string): string {
+    return `progress#${key}`;
   }
 }

@@ -7,13 +7,18 @@ import * as v from 'valibot';
 import { SnsLambdaEventSchema, SnsNotificationSchema, type SnsNotification } from './sns';
 import { SqsEventSchema } from './sqs';
 
-/** An SNS notification whose message is not JSON stays an SNS notification (the `sns` source can still say it). */
+/**
+ * An SNS notification whose message is not a JSON object stays an SNS notification (the `sns` source says it as
+ * text): a plain-text message such as `42` or `"done"` parses as JSON too, but it is no event of anyone's.
+ */
 function openSns(notification: SnsNotification): unknown[] {
+  let message: unknown;
   try {
-    return unwrap(JSON.parse(notification.Message));
+    message = JSON.parse(notification.Message);
   } catch {
     return [notification];
   }
+  return message && typeof message === 'object' ? unwrap(message) : [notification];
 }
 
 /** The payloads inside `event`, in order. A body that is not JSON is returned as a string. */

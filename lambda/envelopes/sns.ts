@@ -12,7 +12,8 @@ export const SnsNotificationEntries = {
   Message: v.string(),
   Timestamp: v.string(),
 };
-export const SnsNotificationSchema = v.object(SnsNotificationEntries);
+// Loose: the signature fields and URLs stay on the value for whoever verifies or links them.
+export const SnsNotificationSchema = v.looseObject(SnsNotificationEntries);
 export type SnsNotification = v.InferOutput<typeof SnsNotificationSchema>;
 
 /** SNS → Lambda: one SNS notification per record. */

@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { parseAllowlist } from '../attachments/allowlist';
 import { ChannelsSchema, ConfigError, DigestThresholdSetting, readEnv, ResolveModeSetting } from '../config';
 import { logger } from '../logger';
+import { SOURCES } from '../sources';
 import { STAND_IN_PREFIX, startLocalRelay } from './server';
 
 const LocalEnv = v.pipe(
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   const auth = env.WEBHOOK_TOKEN ? ` -H 'Authorization: Bearer <WEBHOOK_TOKEN>'` : '';
   const lines = [
     `spaces-relay listening on ${relay.url}`,
-    `  webhooks:  POST ${relay.url}/hooks/{alertmanager|grafana|generic}[/{channel}]   channels: ${Object.keys(channels).join(', ')}`,
+    `  webhooks:  POST ${relay.url}/hooks/{${SOURCES.filter((s) => s.webhook).map((s) => s.name).join('|')}}[/{channel}]   channels: ${Object.keys(channels).join(', ')}`,
     `  events:    POST ${relay.url}/events     health: GET ${relay.url}/healthz`,
     `  dead letters: GET ${relay.url}/dead-letters   replay them: POST ${relay.url}/dead-letters/redrive`,
     relay.standIn

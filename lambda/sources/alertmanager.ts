@@ -11,10 +11,17 @@ export const AlertmanagerSchema = v.object({
 });
 export type Alertmanager = v.InferOutput<typeof AlertmanagerSchema>;
 
+/** How `POST /hooks` tells an Alertmanager group: its webhook format is version 4 (Grafana's is version 1). */
+const AlertmanagerShape = v.object({ version: v.literal('4'), groupKey: v.string(), alerts: v.array(v.unknown()) });
+
 export const alertmanager = defineSource<Alertmanager>({
   name: 'alertmanager',
   schema: AlertmanagerSchema,
-  webhook: { contentTypes: ['application/json'], verify: verifySharedSecret },
+  webhook: {
+    contentTypes: ['application/json'],
+    verify: verifySharedSecret,
+    detect: (_request, body) => v.is(AlertmanagerShape, body),
+  },
   deliveryKey: (group) => alertGroupKey('alertmanager', group),
   toMessages: (group) => [alertGroupMessage('alertmanager', group, { home: 'Alertmanager', silenceFromLabels: true })],
 });

@@ -3,11 +3,10 @@
  * or a `text/plain` body used as the text.
  */
 import * as v from 'valibot';
-import { BadRequestError } from '../errors';
 import { chatMessage, STATUSES } from '../message';
 import { hashedKey } from './delivery-key';
 import { verifySharedSecret } from './shared-secret';
-import { defineSource, type InboundRequest } from './source';
+import { decodeJson, defineSource, type InboundRequest } from './source';
 
 const LinkInput = v.union([
   v.pipe(v.string(), v.url('must be an absolute URL'), v.transform((url) => ({ label: 'Link', url }))),
@@ -24,20 +23,25 @@ export const GenericSchema = v.object({
 });
 export type Generic = v.InferOutput<typeof GenericSchema>;
 
+const isText = (request: InboundRequest): boolean =>
+  (request.headers['content-type'] ?? '').toLowerCase().startsWith('text/plain');
+
 function decode(request: InboundRequest): unknown {
-  const body = request.body.toString('utf8');
-  if ((request.headers['content-type'] ?? '').toLowerCase().startsWith('text/plain')) return { text: body.trim() };
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    throw new BadRequestError('body is not valid JSON', { problems: [{ field: 'body', problem: 'invalid JSON' }], cause: error });
-  }
+  return isText(request) ? { text: request.body.toString('utf8').trim() } : decodeJson(request);
 }
+
+/** How `POST /hooks` tells a generic message: plain text, or JSON with a `text`. Asked last, after every sender's own shape. */
+const GenericShape = v.object({ text: v.string() });
 
 export const generic = defineSource<Generic>({
   name: 'generic',
   schema: GenericSchema,
-  webhook: { contentTypes: ['application/json', 'text/plain'], verify: verifySharedSecret, decode },
+  webhook: {
+    contentTypes: ['application/json', 'text/plain'],
+    verify: verifySharedSecret,
+    decode,
+    detect: (request, body) => isText(request) || v.is(GenericShape, body),
+  },
   // A caller that retries should send Idempotency-Key; without it, the same body counts as the same notification.
   deliveryKey: (payload, request) =>
     hashedKey('generic', [request?.headers['idempotency-key'] ?? JSON.stringify(payload)]),

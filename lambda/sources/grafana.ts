@@ -24,6 +24,20 @@ export const GrafanaSchema = v.object({
 });
 export type Grafana = v.InferOutput<typeof GrafanaSchema>;
 
+/**
+ * How `POST /hooks` tells a Grafana group from an Alertmanager one of the same shape: webhook format version 1, or the
+ * fields only Grafana adds (`orgId`, `state`).
+ */
+const GrafanaShape = v.object({
+  groupKey: v.string(),
+  alerts: v.array(v.unknown()),
+  version: v.optional(v.string()),
+  orgId: v.optional(v.number()),
+  state: v.optional(v.string()),
+});
+const isGrafana = (body: unknown): boolean =>
+  v.is(GrafanaShape, body) && (body.version === '1' || body.orgId !== undefined || body.state !== undefined);
+
 /** `{"A": 2473545728, "B": 0}` → `A=2473545728, B=0`: the evaluated values, compact. */
 function valuesField(alert: GrafanaAlert): Field[] {
   const values = Object.entries(alert.values ?? {});
@@ -49,7 +63,7 @@ function extras(alert: GrafanaAlert) {
 export const grafana = defineSource<Grafana>({
   name: 'grafana',
   schema: GrafanaSchema,
-  webhook: { contentTypes: ['application/json'], verify: verifySharedSecret },
+  webhook: { contentTypes: ['application/json'], verify: verifySharedSecret, detect: (_request, body) => isGrafana(body) },
   deliveryKey: (group) => alertGroupKey('grafana', group),
   toMessages: (group) => [alertGroupMessage('grafana', group, { home: 'Grafana', silenceFromLabels: false, extras })],
 });

@@ -2,6 +2,7 @@
  * The source contract: one module per sender, data in → messages out. `sources/index.ts` lists them.
  */
 import type * as v from 'valibot';
+import { BadRequestError } from '../errors';
 import type { ChatMessage } from '../message';
 
 /** An HTTP request as the relay sees it, whether it came through API Gateway or the local server. */
@@ -15,13 +16,35 @@ export interface InboundRequest {
 }
 
 /** How a source is reached over HTTP at `POST /hooks/{name}`. */
-export interface WebhookEndpoint {
+export interface WebhookEndpoint<T = unknown> {
   /** Media types the sender uses; anything else is answered 415. */
   readonly contentTypes: readonly string[];
   /** Checks the sender's proof of identity against the inbound secret; throws `UnauthorizedError`. */
   verify(request: InboundRequest, secret: string): void | Promise<void>;
-  /** Turns the raw body into the value the schema checks. Default: JSON. Throws `BadRequestError`. */
+  /** Turns the raw body into the value the schema checks. Default: `decodeJson`. Throws `BadRequestError`. */
   decode?(request: InboundRequest): unknown;
+  /**
+   * For a sender that carries other senders' events (SNS): the events inside the verified payload, each said by the
+   * event source that recognises it, exactly as deliver says the same events from the queue. It may first act on
+   * the payload (SNS: confirm a subscription). Without it, the source's own `toMessages` says the payload.
+   */
+  open?(payload: T): Promise<unknown[]>;
+  /**
+   * Recognises this sender's requests at `POST /hooks`, for senders that cannot name the source in the path: a cheap,
+   * side-effect free look at the headers and at `body` (the body parsed as JSON; `undefined` when it is not JSON).
+   * Sources are asked in registry order and the first that says yes gets the request, so a catch-all goes last.
+   * A source without it is reached only at its own path.
+   */
+  detect?(request: InboundRequest, body: unknown): boolean;
+}
+
+/** The default `decode`: the body as JSON, or `BadRequestError` naming the body. */
+export function decodeJson(request: InboundRequest): unknown {
+  try {
+    return JSON.parse(request.body.toString('utf8'));
+  } catch (error) {
+    throw new BadRequestError('body is not valid JSON', { problems: [{ field: 'body', problem: 'invalid JSON' }], cause: error });
+  }
 }
 
 /** How a source recognises its AWS events (S3, EventBridge, SNS messages) once the envelopes are off. */
@@ -38,7 +61,7 @@ export interface Source<T = unknown, S = unknown> {
   /** The route segment and fixture folder name. */
   readonly name: string;
   readonly schema: v.GenericSchema<unknown, T>;
-  readonly webhook?: WebhookEndpoint;
+  readonly webhook?: WebhookEndpoint<T>;
   readonly event?: EventRecognizer;
   /** Options a team may set for this source, with their defaults (e.g. which GitHub events to post). */
   readonly settings?: v.GenericSchema<unknown, S>;

@@ -64,7 +64,9 @@ export function secretsManagerCredentials(secretId: string, maxAgeSeconds = 300)
     try {
       text = await getSecret(secretId, { maxAge: maxAgeSeconds, forceFetch });
     } catch (error) {
-      throw new SpacesError('credentials', `could not read the token secret ${secretId}: ${(error as Error).name}`, {
+      // Powertools wraps the SDK's error; its name (AccessDeniedException, ResourceNotFoundException) is what helps.
+      const reason = ((error as Error).cause as Error | undefined)?.name ?? (error as Error).name;
+      throw new SpacesError('credentials', `could not read the token secret ${secretId}: ${reason}`, {
         retryable: true,
         cause: error,
       });

@@ -5,14 +5,14 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 export interface HttpExchange {
   readonly method: 'GET' | 'POST' | 'PUT' | 'HEAD';
   readonly url: URL;
   readonly headers?: Readonly<Record<string, string | number>>;
-  /** A Buffer, or a stream of exactly `Content-Length` bytes (the header must be set). */
+  /** A Buffer, or a stream of exactly `Content-Length` bytes (the header must be set; the length is enforced). */
   readonly body?: Buffer | Readable;
   /** Fails when the socket stays silent this long (a slow server, a stalled upload). */
   readonly idleTimeoutMs: number;
@@ -56,6 +56,23 @@ async function readBody(response: http.IncomingMessage, max: number): Promise<Bu
 }
 
 /**
+ * Passes a body through, failing it if it turns out longer or shorter than declared: a server would otherwise wait
+ * for bytes that never come, or store a truncated file. (Node's `strictContentLength` throws outside the pipeline.)
+ */
+function exactLength(declared: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(seen > declared ? new Error(`body is longer than its Content-Length of ${declared}`) : null, chunk);
+    },
+    flush(done) {
+      done(seen === declared ? null : new Error(`body ended after ${seen} of ${declared} declared bytes`));
+    },
+  });
+}
+
+/**
  * Sends one request and hands over the answer as a stream. The idle and deadline limits keep running while the
  * caller reads it; errors while reading surface as `HttpTransportError` on the stream.
  */
@@ -93,7 +110,8 @@ export function openExchange(options: HttpExchange): Promise<http.IncomingMessag
 
     if (options.body instanceof Readable) {
       // A server may answer (and close) before the body is all sent; once it has answered, the answer is what counts.
-      pipeline(options.body, request).catch((error: Error) => {
+      const declared = Number(options.headers?.['Content-Length'] ?? options.headers?.['content-length']);
+      pipeline(options.body, exactLength(declared), request).catch((error: Error) => {
         if (!answered) fail(new HttpTransportError(`sending the body failed: ${error.message}`, false, { cause: error }));
       });
     } else {

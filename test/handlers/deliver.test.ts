@@ -9,7 +9,7 @@ import type { Context, SQSEvent, SQSBatchResponse } from 'aws-lambda';
 import { chatMessage } from '../../lambda/message';
 import { notificationsFor } from '../../lambda/notification';
 import { startMoto, type Moto } from '../support/moto';
-import { startStandIn, STAND_IN_TOKEN, type RunningStandIn } from '../support/stand-in';
+import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 
 const record = (messageId: string, body: string) => ({
   messageId,
@@ -53,7 +53,7 @@ describe('deliver handler', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    spaces = await startStandIn({ fault: (op, req) => (op === 'post' && req.url?.includes('locked') ? { status: 403 } : undefined) });
+    spaces = await startSpacesServer({ fault: (op, req) => (op === 'post' && req.url?.includes('locked') ? { status: 403 } : undefined) });
     await new DynamoDBClient(moto.clientConfig).send(
       new CreateTableCommand({
         TableName: 'idempotency',
@@ -62,7 +62,7 @@ describe('deliver handler', () => {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
-    await new SecretsManagerClient(moto.clientConfig).send(new CreateSecretCommand({ Name: 'spaces-token', SecretString: STAND_IN_TOKEN }));
+    await new SecretsManagerClient(moto.clientConfig).send(new CreateSecretCommand({ Name: 'spaces-token', SecretString: TEST_TOKEN }));
     dlqUrl = (await new SQSClient(moto.clientConfig).send(new CreateQueueCommand({ QueueName: 'relay-dlq' }))).QueueUrl!;
     Object.assign(process.env, {
       AWS_ENDPOINT_URL: moto.endpoint,

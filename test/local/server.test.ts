@@ -1,7 +1,162 @@
-/** The local dead-letter routes: see what failed and why, then replay it once the cause is fixed. */
-import type { LocalRelay } from '../../lambda/local/server';
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseAllowlist } from '../../lambda/attachments/allowlist';
+import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
+import { fixtureBytes, fixtureJson } from '../support/fixtures';
 import { sendHook, startTestRelay } from '../support/relay';
 
+/** A tiny PNG-typed body served from 127.0.0.1, standing in for a Grafana panel screenshot. */
+const IMAGE = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(20_000, 7)]);
+
+async function imageServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    if (req.url === '/render/panel.png') {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': IMAGE.length });
+      res.end(IMAGE);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+const post = (url: string, body: Buffer | string, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+describe('local relay (npm start) end to end', () => {
+  let relay: LocalRelay;
+  let images: Awaited<ReturnType<typeof imageServer>>;
+
+  beforeAll(async () => {
+    images = await imageServer();
+    relay = await startLocalRelay({
+      port: 0,
+      webhookToken: 'local-secret',
+      channels: { default: 'space-default', ops: 'space-ops' },
+      attachmentHosts: parseAllowlist(images.url),
+      queue: { retryDelayMs: () => 5 },
+    });
+  });
+
+  afterAll(async () => {
+    await relay.close();
+    await images.close();
+  });
+
+  it('posts a Grafana alert with its panel screenshot attached', async () => {
+    const alert = fixtureJson('grafana', 'firing_with_image_dashboard_panel_urls_zulip.json');
+    alert.alerts[0].imageURL = `${images.url}/render/panel.png`;
+
+    const response = await post(`${relay.url}/hooks/grafana/ops`, JSON.stringify(alert), { authorization: 'Bearer local-secret' });
+    await relay.queue.idle();
+
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    expect(id).toMatch(/[0-9a-f-]{36}/);
+    const message = relay.standIn!.messages.at(-1)!;
+    expect(message.spaceId).toBe('space-ops');
+    expect(message.bodyText).toContain('🔥 FIRING · Memory (copy)');
+    expect(message.data).toEqual([
+      expect.objectContaining({ name: 'panel.png', fileType: 'image', providerFileType: 'image/png', fileSize: IMAGE.length }),
+    ]);
+    const stored = relay.standIn!.files.get(String(message.data[0]!.fileId))!;
+    expect(stored.sha256).toBe(createHash('sha256').update(IMAGE).digest('hex'));
+  });
+
+  it('shows the message on the stand-in page and as JSON', async () => {
+    const page = await fetch(`${relay.url}/stand-in/`);
+    const json = (await (await fetch(`${relay.url}/stand-in/messages`)).json()) as { messages: unknown[] };
+
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('Memory (copy)');
+    expect(json.messages.length).toBeGreaterThan(0);
+  });
+
+  it('still posts the text when the image host is not allow-listed, and says so', async () => {
+    const before = relay.standIn!.messages.length;
+
+    await post(`${relay.url}/hooks/grafana`, fixtureBytes('grafana', 'firing_with_image_dashboard_panel_urls_zulip.json'), {
+      authorization: 'Bearer local-secret',
+    });
+    await relay.queue.idle();
+
+    const message = relay.standIn!.messages[before]!;
+    expect(message.data).toEqual([]);
+    expect(message.bodyText).toContain('could not be attached: https://grafana.com is not on the allowlist');
+  });
+
+  it('answers like the deployed API: 401, 404, 413, 415 with JSON bodies', async () => {
+    const alert = fixtureBytes('alertmanager', 'firing_single_alert_capture.json');
+
+    const unauthorized = await post(`${relay.url}/hooks/alertmanager`, alert);
+    const unknown = await post(`${relay.url}/hooks/zabbix`, alert, { authorization: 'Bearer local-secret' });
+    const tooLarge = await post(`${relay.url}/hooks/generic`, Buffer.alloc(1024 * 1024 + 1, 32), { authorization: 'Bearer local-secret' });
+    const wrongType = await post(`${relay.url}/hooks/alertmanager`, alert, { authorization: 'Bearer local-secret', 'content-type': 'text/csv' });
+
+    expect([unauthorized.status, unknown.status, tooLarge.status, wrongType.status]).toEqual([401, 404, 413, 415]);
+    expect(await tooLarge.json()).toMatchObject({ error: 'payload_too_large', field: 'body' });
+  });
+
+  it('reports health', async () => {
+    const health = await fetch(`${relay.url}/healthz`);
+
+    expect(await health.json()).toMatchObject({ ok: true, queued: 0, deadLetters: 0, counts: expect.any(Object) });
+  });
+
+  it('hands an SQS event from POST /events to deliver', async () => {
+    const notification = {
+      v: 1,
+      id: 'evt-1',
+      deliveryKey: 'generic:test',
+      receivedAt: new Date().toISOString(),
+      channel: 'default',
+      message: { source: 'generic', status: 'success', title: 'From the queue', fields: [], links: [], items: [], attachments: [] },
+    };
+    const sqsEvent = { Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: JSON.stringify(notification) }] };
+
+    const response = await post(`${relay.url}/events`, JSON.stringify(sqsEvent));
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ delivered: [{ spaceId: 'space-default', messageIds: [expect.any(String)] }] });
+    expect(relay.standIn!.messages.at(-1)!.bodyText).toContain('✔️ SUCCEEDED · From the queue');
+  });
+
+  it('answers an event nothing recognises with 400 and the reason', async () => {
+    const response = await post(`${relay.url}/events`, JSON.stringify({ hello: 'world' }));
+
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toContain('no source recognises this event');
+  });
+});
+
+describe('local relay when Spaces keeps failing', () => {
+  it('keeps what it could not deliver as a dead letter with the reason', async () => {
+    const relay = await startLocalRelay({
+      port: 0,
+      channels: { default: 'space-default' },
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
+      queue: { maxReceives: 2, retryDelayMs: () => 1 },
+      standInFault: (operation) => (operation === 'post' ? { status: 503 } : undefined),
+    });
+    try {
+      await post(`${relay.url}/hooks/generic`, JSON.stringify({ text: 'will not make it' }));
+      await relay.queue.idle();
+
+      const letters = (await (await fetch(`${relay.url}/dead-letters`)).json()) as { deadLetters: { reason: string; receives: number }[] };
+      expect(letters.deadLetters).toEqual([expect.objectContaining({ receives: 2, reason: expect.stringContaining('Spaces post failed: HTTP 503') })]);
+      expect(relay.standIn!.messages).toHaveLength(0);
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
+/** The local dead-letter routes: see what failed and why, then replay it once the cause is fixed. */
 describe('local dead letters', () => {
   let relay: LocalRelay | undefined;
   afterEach(async () => relay?.close());

@@ -1,5 +1,5 @@
 /** The stand-in enforces the Spaces rate limits it is given. */
-import { startStandIn, STAND_IN_TOKEN, type RunningStandIn } from '../support/stand-in';
+import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 
 describe('SpacesStandIn rate limits', () => {
   let running: RunningStandIn | undefined;
@@ -7,7 +7,7 @@ describe('SpacesStandIn rate limits', () => {
 
   it('answers 429 with a Retry-After past the per-endpoint limit, and serves again once the window has slid', async () => {
     // Prepare: 3 posts per 300 ms.
-    running = await startStandIn({
+    running = await startSpacesServer({
       limits: {
         perEndpoint: { limit: 3, windowMs: 300 },
         getUploadUrl: { limit: 3, windowMs: 300 },
@@ -17,7 +17,7 @@ describe('SpacesStandIn rate limits', () => {
     const post = () =>
       fetch(`${running!.url}/api/spaces/s/chats`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${STAND_IN_TOKEN}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ content: { bodyText: 'x' } }),
       });
 

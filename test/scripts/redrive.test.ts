@@ -1,6 +1,6 @@
 /** `npm run redrive` against SQS and CloudFormation as moto_server serves them, and without credentials at all. */
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { sqsDeadLetters } from '../../lambda/delivery/dead-letter';
@@ -10,12 +10,16 @@ import { startMoto, type Moto } from '../support/moto';
 const TEMPLATE = JSON.stringify({
   Resources: {
     DeadLetters: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'payments-dlq' } },
-    Deliveries: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'payments-deliveries' } },
+    Deliveries: {
+      Type: 'AWS::SQS::Queue',
+      Properties: {
+        QueueName: 'payments-deliveries',
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetters', 'Arn'] }, maxReceiveCount: 5 },
+      },
+    },
   },
-  Outputs: {
-    DeliveryQueueUrl: { Value: { Ref: 'Deliveries' } },
-    DeadLetterQueueUrl: { Value: { Ref: 'DeadLetters' } },
-  },
+  // As the relay stack has it: the DLQ is an output; the queue is found through its redrive policy.
+  Outputs: { DeadLetterQueueUrl: { Value: { Ref: 'DeadLetters' } } },
 });
 
 async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
@@ -32,11 +36,10 @@ describe('redrive', () => {
   beforeAll(async () => {
     moto = await startMoto();
     clients = { sqs: new SQSClient(moto.clientConfig), cloudFormation: new CloudFormationClient(moto.clientConfig) };
-    await clients.cloudFormation.send(new CreateStackCommand({ StackName: 'spaces-relay-payments', TemplateBody: TEMPLATE }));
-    const stack = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: 'spaces-relay-payments' }));
-    const output = (key: string): string => stack.Stacks![0]!.Outputs!.find((o) => o.OutputKey === key)!.OutputValue!;
-    dlqUrl = output('DeadLetterQueueUrl');
-    queueUrl = output('DeliveryQueueUrl');
+    await clients.cloudFormation.send(new CreateStackCommand({ StackName: 'SpacesRelay-payments', TemplateBody: TEMPLATE }));
+    const stack = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: 'SpacesRelay-payments' }));
+    dlqUrl = stack.Stacks![0]!.Outputs!.find((o) => o.OutputKey === 'DeadLetterQueueUrl')!.OutputValue!;
+    queueUrl = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: 'payments-deliveries' }))).QueueUrl!;
   }, 30_000);
 
   afterAll(async () => {
@@ -76,7 +79,7 @@ describe('redrive', () => {
     const attempt = redrive(parseOptions(['--team', 'nobody']), clients, () => undefined);
 
     // Assess
-    await expect(attempt).rejects.toThrow(new RedriveError('stack spaces-relay-nobody not found in this account/region; pass --stack <name> if it is named otherwise'));
+    await expect(attempt).rejects.toThrow(new RedriveError('stack SpacesRelay-nobody not found in this account/region; pass --stack <name> if it is named otherwise'));
   });
 
   it('says plainly that AWS credentials are missing', () => {

@@ -1,23 +1,196 @@
-/** The client's side of exactly-once and rate limits, against the stand-in. */
-import { SpacesClient } from '../../lambda/spaces/client';
-import { staticCredentials } from '../../lambda/spaces/credentials';
+import { Readable } from 'node:stream';
+import type { Fault, StandInOperation } from '../../lambda/local/spaces-stand-in';
+import { SpacesClient, type UploadableFile } from '../../lambda/spaces/client';
+import { staticCredentials, type CredentialProvider } from '../../lambda/spaces/credentials';
+import { SpacesError } from '../../lambda/spaces/errors';
 import type { CallGate } from '../../lambda/spaces/rate-limit';
-import { startStandIn, STAND_IN_TOKEN, type RunningStandIn } from '../support/stand-in';
-import type { Fault } from '../../lambda/local/spaces-stand-in';
+import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 
-const RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1_000 };
+/** A generated body of `size` bytes, produced chunk by chunk (never held whole). */
+function generated(size: number, chunk = 64 * 1024): Readable {
+  let sent = 0;
+  return new Readable({
+    read() {
+      if (sent >= size) return void this.push(null);
+      const n = Math.min(chunk, size - sent);
+      sent += n;
+      this.push(Buffer.alloc(n, sent % 251));
+    },
+  });
+}
 
-describe('SpacesClient', () => {
+const file = (size: number, contentType = 'application/octet-stream', actual = size): UploadableFile & { opens: number } => {
+  const f = { contentType, size, opens: 0, open: async () => ((f.opens += 1), generated(actual)) };
+  return f;
+};
+
+/** Faults served in order for one operation; afterwards calls are handled normally. */
+function script(operation: StandInOperation, faults: Fault[]) {
+  return (op: StandInOperation): Fault | undefined => (op === operation ? faults.shift() : undefined);
+}
+
+describe('SpacesClient against a real HTTP server', () => {
+  let server: RunningStandIn | undefined;
+  const delays: number[] = [];
+  const fastRetry = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000 };
+  const client = (credentials: CredentialProvider = staticCredentials(TEST_TOKEN), timeoutMs = 2_000) =>
+    new SpacesClient({
+      baseUrl: server!.url,
+      credentials,
+      retry: fastRetry,
+      timeoutMs,
+      hooks: { sleep: async (ms) => void delays.push(ms) },
+    });
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    delays.length = 0;
+  });
+
+  it('uploads files with exact length and type, then posts the message with them', async () => {
+    server = await startSpacesServer();
+    const files = [file(3 * 1024 * 1024 + 7, 'image/png'), file(0, 'text/plain')];
+
+    const slots = await client().getUploadUrls('space-1', files);
+    await Promise.all(slots.map((slot, i) => client().upload(slot, files[i]!)));
+    const id = await client().postChat('space-1', {
+      bodyText: '<p>hi</p>',
+      data: slots.map((slot, i) => ({ fileId: slot.fileKey, fileSize: files[i]!.size, fileType: 'document', name: `f${i}`, provider: 'native', providerFileType: files[i]!.contentType })),
+    });
+
+    expect(server.standIn.calls.filter((c) => c.operation === 'getuploadurl')).toHaveLength(1);
+    expect(server.standIn.files.get(slots[0]!.fileKey)).toMatchObject({ receivedSize: 3 * 1024 * 1024 + 7, contentType: 'image/png' });
+    expect(server.standIn.messages).toEqual([expect.objectContaining({ _id: id, spaceId: 'space-1', bodyText: '<p>hi</p>' })]);
+  });
+
+  it('fails an upload whose stream is shorter than declared, instead of hanging', async () => {
+    server = await startSpacesServer();
+    const short = file(1000, 'text/plain', 999);
+    const [slot] = await client().getUploadUrls('s', [short]);
+
+    const upload = client().upload(slot!, short);
+
+    await expect(upload).rejects.toThrow(/Spaces upload failed/);
+    expect(server.standIn.files.get(slot!.fileKey)!.receivedSize).toBeUndefined();
+  });
+
+  it('refuses an upload with a type other than declared (the stand-in enforces the contract)', async () => {
+    server = await startSpacesServer();
+    const [slot] = await client().getUploadUrls('s', [file(10, 'image/png')]);
+
+    const upload = client().upload(slot!, file(10, 'image/jpeg'));
+
+    await expect(upload).rejects.toMatchObject({ operation: 'upload', status: 400, retryable: false });
+  });
+
+  it('honours Retry-After on 429 and then succeeds', async () => {
+    server = await startSpacesServer({ fault: script('post', [{ status: 429, headers: { 'Retry-After': '2' } }]) });
+
+    const id = await client().postChat('s', { bodyText: 'x' });
+
+    expect(id).toBeTruthy();
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeGreaterThanOrEqual(2000);
+    expect(server.standIn.calls.map((c) => c.status)).toEqual([429, 200]);
+  });
+
+  it('gives up at once when Retry-After is longer than it may wait, so the queue retries later', async () => {
+    server = await startSpacesServer({ fault: script('post', [{ status: 429, headers: { 'Retry-After': '3600' } }]) });
+
+    const post = client().postChat('s', { bodyText: 'x' });
+
+    await expect(post).rejects.toMatchObject({ status: 429, retryable: true, retryAfterMs: 3_600_000 });
+    expect(server.standIn.calls).toHaveLength(1);
+  });
+
+  it('retries 500s and a connection reset with backoff, re-opening the file for each upload attempt', async () => {
+    server = await startSpacesServer({ fault: script('upload', [{ status: 500 }, { reset: true }]) });
+    const f = file(256 * 1024);
+    const [slot] = await client().getUploadUrls('s', [f]);
+
+    await client().upload(slot!, f);
+
+    expect(f.opens).toBe(3);
+    expect(delays).toHaveLength(2);
+    expect(server.standIn.files.get(slot!.fileKey)!.receivedSize).toBe(256 * 1024);
+  });
+
+  it('times out a slow server and says which call failed; retries an edit, but never a post that may have landed', async () => {
+    server = await startSpacesServer({ fault: () => ({ delayMs: 400 }) });
+
+    const post = client(staticCredentials(TEST_TOKEN), 100).postChat('s', { bodyText: 'x' });
+    await expect(post).rejects.toThrow(/Spaces post failed: timed out/);
+    await expect(post).rejects.toMatchObject({ ambiguous: true });
+    expect(delays).toHaveLength(0);
+
+    const edit = client(staticCredentials(TEST_TOKEN), 100).editMessage('m1', { bodyText: 'x' });
+    await expect(edit).rejects.toThrow(/Spaces edit failed: timed out/);
+    expect(delays).toHaveLength(fastRetry.attempts - 1);
+  });
+
+  it('re-reads the credential once on 401, then succeeds with the rotated token', async () => {
+    server = await startSpacesServer();
+    let current = 'expired-token';
+    const rotating: CredentialProvider & { refreshes: number } = {
+      refreshes: 0,
+      get: async () => ({ scheme: 'bearer', token: current }),
+      refresh: async () => {
+        rotating.refreshes += 1;
+        current = TEST_TOKEN;
+        return { scheme: 'bearer', token: current };
+      },
+    };
+
+    await client(rotating).postChat('s', { bodyText: 'x' });
+
+    expect(rotating.refreshes).toBe(1);
+    expect(server.standIn.calls.map((c) => c.status)).toEqual([401, 200]);
+  });
+
+  it('fails on a second 401 without retrying further, and never shows the token', async () => {
+    server = await startSpacesServer();
+    const wrong = staticCredentials('wrong-token-abcdef');
+
+    const error = (await client(wrong).postChat('s', { bodyText: 'x' }).catch((e: unknown) => e)) as SpacesError;
+
+    expect(error).toBeInstanceOf(SpacesError);
+    expect(error).toMatchObject({ operation: 'post', status: 401, retryable: false });
+    expect(error.message).toContain('HTTP 401');
+    expect(error.message).not.toContain('wrong-token-abcdef');
+    expect(server.standIn.calls).toHaveLength(2);
+  });
+
+  it('does not retry a 403 and reports the server’s reason', async () => {
+    server = await startSpacesServer({ fault: script('post', [{ status: 403, body: { message: 'Not a member', code: 'E1' } }]) });
+
+    const post = client().postChat('s', { bodyText: 'x' });
+
+    await expect(post).rejects.toThrow('Spaces post failed: HTTP 403 — Not a member');
+    expect(server.standIn.calls).toHaveLength(1);
+  });
+
+  it('sends the configured scheme in the Authorization header', async () => {
+    server = await startSpacesServer({ scheme: 'jwt' });
+
+    const id = await client(staticCredentials(JSON.stringify({ scheme: 'JWT', token: TEST_TOKEN }))).postChat('s', { bodyText: 'x' });
+
+    expect(id).toBeTruthy();
+  });
+});
+
+describe('SpacesClient: exactly-once and rate limits', () => {
+  const RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1_000 };
   let running: RunningStandIn | undefined;
   afterEach(async () => running?.close());
 
   function client(gate?: CallGate): SpacesClient {
-    return new SpacesClient({ baseUrl: running!.url, credentials: staticCredentials(STAND_IN_TOKEN), retry: RETRY, gate, timeoutMs: 2_000 });
+    return new SpacesClient({ baseUrl: running!.url, credentials: staticCredentials(TEST_TOKEN), retry: RETRY, gate, timeoutMs: 2_000 });
   }
 
   it('does not repeat a post whose answer was lost, and says it may have landed', async () => {
     // Prepare
-    running = await startStandIn({ fault: (op) => (op === 'post' ? { dropAfterHandling: true } : undefined) });
+    running = await startSpacesServer({ fault: (op) => (op === 'post' ? { dropAfterHandling: true } : undefined) });
 
     // Act
     const attempt = client().postChat('space-1', { bodyText: '<p>hello</p>' });
@@ -31,7 +204,7 @@ describe('SpacesClient', () => {
   it('retries a post the server refused with 500, which stored nothing', async () => {
     // Prepare
     let failures = 2;
-    running = await startStandIn({ fault: (op): Fault | undefined => (op === 'post' && failures-- > 0 ? { status: 500 } : undefined) });
+    running = await startSpacesServer({ fault: (op): Fault | undefined => (op === 'post' && failures-- > 0 ? { status: 500 } : undefined) });
 
     // Act
     const id = await client().postChat('space-1', { bodyText: '<p>hello</p>' });
@@ -44,7 +217,7 @@ describe('SpacesClient', () => {
   it('tells the gate about a 429 and its Retry-After before retrying', async () => {
     // Prepare
     let throttle = true;
-    running = await startStandIn({
+    running = await startSpacesServer({
       fault: (op): Fault | undefined => (op === 'edit' && throttle ? ((throttle = false), { status: 429, headers: { 'retry-after': '0.02' } }) : undefined),
     });
     const posted = await client().postChat('space-1', { bodyText: '<p>firing</p>' });
@@ -63,7 +236,7 @@ describe('SpacesClient', () => {
 
   it('lists the latest messages of a space, newest first, with their bodies and times', async () => {
     // Prepare
-    running = await startStandIn();
+    running = await startSpacesServer();
     const c = client();
     const first = await c.postChat('space-1', { bodyText: '<p>one</p>' });
     const second = await c.postChat('space-1', { bodyText: '<p>two</p>' });

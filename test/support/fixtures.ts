@@ -30,3 +30,12 @@ export function webhookRequest(path: string, body: Buffer | string, headers: Rec
     body: Buffer.isBuffer(body) ? body : Buffer.from(body),
   };
 }
+
+/** A fixture's `*.headers.json` sidecar: the request headers as sent, and the secret its signatures were computed with. */
+export function fixtureSidecar(folder: string, name: string): { headers: Record<string, string>; secret?: string } {
+  const sidecar = fixtureJson<{ headers: Record<string, string>; webhook_secret_for_signature_tests?: string }>(
+    folder,
+    name.replace(/\.json$/, '.headers.json'),
+  );
+  return { headers: sidecar.headers, secret: sidecar.webhook_secret_for_signature_tests };
+}

@@ -1,0 +1,25 @@
+/**
+ * The CDK app: one relay stack per team. `cdk deploy -c team=<name>` uses `teams/<name>.json`; without a team, every
+ * `teams/*.json` but the example is synthesized (and the example when it is the only one, as on a fresh clone).
+ */
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { RelayStack, stackNameFor } from './relay-stack';
+import { readTeams, TeamConfigError } from './team-config';
+
+const TEAMS_DIR = join(__dirname, '..', 'teams');
+
+const app = new App();
+const requested: unknown = app.node.tryGetContext('team');
+try {
+  const teams = readTeams(TEAMS_DIR, typeof requested === 'string' ? requested : undefined);
+  for (const team of teams) new RelayStack(app, stackNameFor(team.name), { team });
+} catch (error) {
+  if (!(error instanceof TeamConfigError)) throw error;
+  // The message names the file and each bad field; a stack trace would only bury it.
+  console.error(error.message);
+  process.exit(1);
+}
+// The same checks as the tests: a deployment never carries an unacknowledged finding.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,0 +1,178 @@
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import { Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, PolicyStatement, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { AwsEvents, BucketWatch } from '../team-config';
+
+/** Props of {@link EventWiring}. */
+export interface EventWiringProps {
+  /** The delivery queue every event goes to. */
+  readonly queue: IQueue;
+  /** Existing buckets whose new objects are announced; none is created or replaced. */
+  readonly buckets: readonly BucketWatch[];
+  /** The EventBridge rules to create. */
+  readonly awsEvents: AwsEvents;
+  /** Alarm names that start with this are the relay's own, which reach the queue through the topic already. */
+  readonly ownAlarmPrefix: string;
+}
+
+/**
+ * The AWS-native paths into the delivery queue, none of which needs a URL: an SNS topic for CloudWatch alarm actions
+ * (the relay's own alarms included), S3 event notifications from existing buckets, and EventBridge rules for alarm
+ * state changes, CodeBuild builds and CodePipeline executions. Each sender gets `sqs:SendMessage` in the queue policy,
+ * limited to its own ARN.
+ */
+export class EventWiring extends Construct {
+  /** Alarm actions publish here; the team's own alarms can use it too. */
+  readonly topic: Topic;
+  private readonly buckets: readonly BucketWatch[];
+
+  constructor(scope: Construct, id: string, props: EventWiringProps) {
+    super(scope, id);
+    this.buckets = props.buckets;
+    this.topic = this.notificationTopic(props.queue);
+    this.bucketNotifications(props.queue);
+    this.eventRules(props.queue, props.awsEvents, props.ownAlarmPrefix);
+  }
+
+  /**
+   * Lets `role` read the objects it is told about, and nothing else: `s3:GetObject` on each watched prefix and
+   * suffix (no listing, no other keys), and `kms:Decrypt` through S3 for buckets encrypted with a customer key.
+   */
+  grantObjectRead(role: IRole): void {
+    if (this.buckets.length === 0) return;
+    const objects = this.buckets.map((watch) => objectArn(watch));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: objects }));
+    const keys = [...new Set(this.buckets.flatMap((watch) => (watch.kmsKeyArn ? [watch.kmsKeyArn] : [])))];
+    if (keys.length > 0) {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: keys,
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
+        }),
+      );
+    }
+    for (const watch of this.buckets) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${watch.name}/${objectKeyPattern(watch)}]`,
+        reason:
+          'Object keys are not known in advance: the wildcard covers exactly the keys the team config watches ' +
+          `(bucket ${watch.name}, this prefix and suffix), read-only with s3:GetObject.`,
+      });
+    }
+  }
+
+  private notificationTopic(queue: IQueue): Topic {
+    // Not KMS-encrypted: CloudWatch alarm actions cannot publish to a topic under the AWS-managed SNS key, and a
+    // customer-managed key per team is not worth its cost for alarm names and states. Transit is TLS-only, and
+    // messages rest encrypted (SSE-SQS) in the queue.
+    const topic = new Topic(this, 'Notifications', {
+      displayName: `${Stack.of(this).stackName} notifications`,
+      enforceSSL: true,
+    });
+    // A topic policy replaces the default one, so CloudWatch alarm actions need an explicit allow; it is limited to
+    // this account's alarms.
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+        },
+      }),
+    );
+    // The SNS envelope is kept (no raw delivery): deliver recognises the notification by it and de-duplicates on
+    // its MessageId.
+    topic.addSubscription(new SqsSubscription(queue));
+    return topic;
+  }
+
+  private bucketNotifications(queue: IQueue): void {
+    const destination = new SqsDestination(queue);
+    for (const name of new Set(this.buckets.map((watch) => watch.name))) {
+      // Imported, so the bucket itself is never created, replaced or deleted; CDK adds the notification through its
+      // custom resource, which keeps the notifications the bucket already has.
+      const bucket = Bucket.fromBucketName(this, `Bucket-${name}`, name);
+      for (const watch of this.buckets.filter((each) => each.name === name)) {
+        const filter = {
+          ...(watch.prefix !== undefined && { prefix: watch.prefix }),
+          ...(watch.suffix !== undefined && { suffix: watch.suffix }),
+        };
+        // A filter with neither prefix nor suffix is refused; the whole bucket is watched by passing none.
+        const filters = Object.keys(filter).length > 0 ? [filter] : [];
+        bucket.addEventNotification(EventType.OBJECT_CREATED, destination, ...filters);
+      }
+    }
+    this.acknowledgeNotificationsHandler();
+  }
+
+  /** The stack-wide singleton function behind the S3 notification custom resource, created by CDK, not by us. */
+  private acknowledgeNotificationsHandler(): void {
+    const handler = Stack.of(this).node.children.find((child) =>
+      child.node.id.startsWith('BucketNotificationsHandler'),
+    );
+    if (!handler) return;
+    Validations.of(handler).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        "The function is CDK's own custom resource handler for S3 notifications, with the role CDK gives it; it runs " +
+        'only during deployments, and its S3 permissions are limited to the watched buckets.',
+    });
+  }
+
+  private eventRules(queue: IQueue, events: AwsEvents, ownAlarmPrefix: string): void {
+    const target = new SqsQueue(queue);
+    const rule = (id: string, description: string, eventPattern: EventPattern) =>
+      new Rule(this, id, { description, eventPattern, targets: [target] });
+
+    if (events.alarmStateChanges) {
+      const prefixes = events.alarmStateChanges.alarmNamePrefixes;
+      rule('AlarmStateChanges', 'CloudWatch alarm state changes to the Spaces relay', {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        detail: {
+          // Without a filter every alarm matches, the relay's own too, which already arrive through the topic.
+          alarmName:
+            prefixes.length > 0
+              ? prefixes.map((prefix) => ({ prefix }))
+              : [{ 'anything-but': { prefix: ownAlarmPrefix } }],
+        },
+      });
+    }
+    if (events.codebuild) {
+      const projects = events.codebuild.projects;
+      rule('CodeBuild', 'CodeBuild build state changes to the Spaces relay', {
+        source: ['aws.codebuild'],
+        detailType: ['CodeBuild Build State Change'],
+        ...(projects.length > 0 && { detail: { 'project-name': projects } }),
+      });
+    }
+    if (events.codepipeline) {
+      const pipelines = events.codepipeline.pipelines;
+      rule('CodePipeline', 'CodePipeline execution state changes to the Spaces relay', {
+        source: ['aws.codepipeline'],
+        detailType: ['CodePipeline Pipeline Execution State Change'],
+        ...(pipelines.length > 0 && { detail: { pipeline: pipelines } }),
+      });
+    }
+  }
+}
+
+function objectKeyPattern(watch: BucketWatch): string {
+  return `${watch.prefix ?? ''}*${watch.suffix ?? ''}`;
+}
+
+function objectArn(watch: BucketWatch): string {
+  return `arn:${Aws.PARTITION}:s3:::${watch.name}/${objectKeyPattern(watch)}`;
+}

@@ -1,0 +1,93 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The routes ingest answers: auto-detect, per source, and per source and channel. */
+export const WEBHOOK_ROUTES = ['/hooks', '/hooks/{source}', '/hooks/{source}/{channel}'] as const;
+
+/** Props of {@link WebhookApi}. */
+export interface WebhookApiProps {
+  /** The function behind every route (ingest). */
+  readonly handler: IFunction;
+  /** Steady-state requests per second across all routes; more get 429 and senders retry. */
+  readonly rateLimit: number;
+  /** Requests that may arrive at once above the steady rate. */
+  readonly burstLimit: number;
+  /** How long access logs are kept. */
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * The HTTP API senders post to: `POST /hooks[/{source}[/{channel}]]` into ingest, with stage throttling and JSON
+ * access logs. No API Gateway authorizer: each sender authenticates its own way (HMAC signature over the raw body,
+ * a token header, Basic or Bearer), and ingest verifies that before anything is parsed or queued.
+ */
+export class WebhookApi extends Construct {
+  /** The API. */
+  readonly api: HttpApi;
+  /** Its only stage, `$default`. */
+  readonly stage: HttpStage;
+  /** Where the stage writes access logs. */
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: WebhookApiProps) {
+    super(scope, id);
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `${Stack.of(this).stackName}-webhooks`,
+      description: 'Webhooks into the Spaces relay',
+      // The default stage cannot be given throttling or access logs; the stage below replaces it.
+      createDefaultStage: false,
+    });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.stage = new HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.rateLimit, burstLimit: props.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    const integration = new HttpLambdaIntegration('Ingest', props.handler);
+    for (const path of WEBHOOK_ROUTES) this.api.addRoutes({ path, methods: [HttpMethod.POST], integration });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Webhook senders (Alertmanager, Grafana, GitHub, GitLab, SNS, ...) cannot obtain IAM or Cognito credentials; ' +
+        'each authenticates with its own scheme (HMAC signature, token header, Basic/Bearer secret), which ingest ' +
+        'verifies in constant time on the raw body before parsing or queueing anything.',
+    });
+  }
+
+  /** The base URL, ending in `/`. */
+  get url(): string {
+    return this.stage.url;
+  }
+
+  /** The URL a sender of `source` posts to. */
+  webhookUrl(source: string): string {
+    return `${this.stage.url}hooks/${source}`;
+  }
+}
+
+// HTTP API context variables (they differ from the REST API ones, so AccessLogFormat's presets do not fit).
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+};

@@ -1,0 +1,228 @@
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { DeliveryQueue } from './constructs/delivery-queue';
+import { EventWiring } from './constructs/event-wiring';
+import { RelayAlarms } from './constructs/relay-alarms';
+import { RelayFunction } from './constructs/relay-function';
+import { WebhookApi } from './constructs/webhook-api';
+import { grantSecretValue, ownedSecret, secretByNameOrArn, type SecretReference } from './secret-reference';
+import type { Team } from './team-config';
+
+/** The name of a team's stack. */
+export const stackNameFor = (team: string): string => `SpacesRelay-${team}`;
+
+/** Memory of both functions: deliver streams files instead of buffering them, so this is enough for 1 GB files. */
+const MEMORY_MB = 256;
+/** Senders give up after 10 s (GitHub), so a slower answer is of no use. */
+const INGEST_TIMEOUT = Duration.seconds(10);
+/** A few Spaces calls with backoff (honouring Retry-After), plus one streamed upload of up to 1 GB. */
+const DELIVER_TIMEOUT = Duration.seconds(120);
+/** Powertools idempotency's default attribute names; the table is built to match them. */
+const IDEMPOTENCY_KEY = 'id';
+const IDEMPOTENCY_EXPIRY = 'expiration';
+
+/** Props of {@link RelayStack}. */
+export interface RelayStackProps extends StackProps {
+  /** The team this relay serves, with its validated config. */
+  readonly team: Team;
+}
+
+/**
+ * One team's relay: the webhook API into ingest, the delivery queue (plus S3, SNS and EventBridge feeding it) into
+ * deliver, the idempotency table, and alarms about itself. Each function is granted exactly what it uses.
+ */
+export class RelayStack extends Stack {
+  /** Verifies and queues webhooks. */
+  readonly ingest: RelayFunction;
+  /** Delivers queued notifications to Spaces. */
+  readonly deliver: RelayFunction;
+  /** The queue between them, and its dead-letter queue. */
+  readonly delivery: DeliveryQueue;
+  /** The webhook API. */
+  readonly webhooks: WebhookApi;
+  /** The SNS topic, S3 notifications and EventBridge rules into the queue. */
+  readonly events: EventWiring;
+  /** Delivery keys already handled. */
+  readonly idempotency: Table;
+  /** The secret senders authenticate with. */
+  readonly webhookSecret: SecretReference;
+
+  constructor(scope: Construct, id: string, props: RelayStackProps) {
+    const { name, config } = props.team;
+    super(scope, id, {
+      description: `Spaces relay of team ${name}: webhooks and AWS events into Avaya Spaces`,
+      env: { account: config.account, region: config.region },
+      ...props,
+    });
+    Tags.of(this).add('spaces-relay:team', name);
+
+    this.delivery = new DeliveryQueue(this, 'Delivery', { consumerTimeout: DELIVER_TIMEOUT });
+    this.idempotency = this.idempotencyTable();
+    this.events = new EventWiring(this, 'Events', {
+      queue: this.delivery.queue,
+      buckets: config.s3Buckets,
+      awsEvents: config.awsEvents,
+      ownAlarmPrefix: `${this.stackName}-`,
+    });
+    const tokenSecret = secretByNameOrArn(this, config.tokenSecret);
+    this.webhookSecret = config.inboundSecret
+      ? secretByNameOrArn(this, config.inboundSecret)
+      : ownedSecret(this.generatedWebhookSecret());
+
+    const common = {
+      memorySize: MEMORY_MB,
+      serviceName: `spaces-relay-${name}`,
+      metricsNamespace: 'SpacesRelay',
+      logLevel: config.logLevel,
+      logRetention: config.logRetentionDays,
+    };
+    const channels = JSON.stringify(config.channels);
+    const sourceSettings = JSON.stringify(config.sourceSettings);
+
+    this.ingest = new RelayFunction(this, 'Ingest', {
+      ...common,
+      entry: 'lambda/handlers/ingest.ts',
+      description: `Spaces relay (${name}): verifies and queues webhooks`,
+      // Ingest uses two core clients (SQS, Secrets Manager) that every nodejs22.x runtime ships; taking them from
+      // the runtime keeps its bundle at ~60 KB instead of ~380 KB. Deliver bundles its SDK: it uses more of it
+      // (S3, DynamoDB helpers), and pinning those to the tested versions is worth the size there.
+      bundleAwsSdk: false,
+      timeout: INGEST_TIMEOUT,
+      environment: {
+        WEBHOOK_SECRET_ID: this.webhookSecret.secretId,
+        QUEUE_URL: this.delivery.queue.queueUrl,
+        CHANNELS: channels,
+        ENABLED_SOURCES: config.sources.join(','),
+        SOURCE_SETTINGS: sourceSettings,
+      },
+    });
+    grantSecretValue(this.ingest.role, this.webhookSecret);
+    allow(this.ingest.role, ['sqs:SendMessage'], [this.delivery.queue.queueArn]);
+
+    this.deliver = new RelayFunction(this, 'Deliver', {
+      ...common,
+      entry: 'lambda/handlers/deliver.ts',
+      description: `Spaces relay (${name}): delivers queued notifications to Avaya Spaces`,
+      timeout: DELIVER_TIMEOUT,
+      // A URL attachment whose server announces no length is staged in /tmp: Spaces needs the exact size up front.
+      ephemeralStorageSize: Size.mebibytes(1024),
+      environment: {
+        SPACES_API_URL: config.spacesApiUrl,
+        SPACES_TOKEN_SECRET_ID: tokenSecret.secretId,
+        CHANNELS: channels,
+        ATTACHMENT_MAX_BYTES: String(config.attachments.maxBytes),
+        ATTACHMENT_URL_HOSTS: config.attachments.urlHosts.join(','),
+        IDEMPOTENCY_TABLE: this.idempotency.tableName,
+        S3_BUCKETS: JSON.stringify(
+          config.s3Buckets.map(({ name, prefix, suffix, channel }) => ({ name, prefix, suffix, channel })),
+        ),
+        SOURCE_SETTINGS: sourceSettings,
+        RESOLVE_MODE: config.resolveMode,
+        DIGEST_THRESHOLD: String(config.digestThreshold),
+        DLQ_URL: this.delivery.deadLetterQueue.queueUrl,
+      },
+    });
+    grantSecretValue(this.deliver.role, tokenSecret);
+    allow(
+      this.deliver.role,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      [this.idempotency.tableArn],
+    );
+    // Permanent failures go straight to the dead-letter queue with their reason, instead of five useless retries.
+    allow(this.deliver.role, ['sqs:SendMessage'], [this.delivery.deadLetterQueue.queueArn]);
+    this.events.grantObjectRead(this.deliver.role);
+    this.deliver.function.addEventSource(
+      new SqsEventSource(this.delivery.queue, {
+        batchSize: 5,
+        reportBatchItemFailures: true,
+        // Spaces limits are per user: 60 requests/min per endpoint, 30 uploads/min, 600 requests per 5 min. A
+        // concurrency cannot express a rate, so the goal is few requests in flight, with deliver's backoff on 429
+        // absorbing the rest. 2 is the lowest maximum concurrency SQS allows, and it is set on the event source, not
+        // as reserved concurrency: SQS pollers then stop at 2 instead of being throttled (a throttled receive counts
+        // towards maxReceiveCount and pushes healthy messages into the DLQ), and a new account with a 10-function
+        // concurrency quota can still deploy (reserving any concurrency there fails).
+        maxConcurrency: 2,
+      }),
+    );
+
+    this.webhooks = new WebhookApi(this, 'Webhooks', {
+      handler: this.ingest.function,
+      rateLimit: config.api.rateLimit,
+      burstLimit: config.api.burstLimit,
+      logRetention: config.logRetentionDays,
+    });
+
+    new RelayAlarms(this, 'Alarms', {
+      topic: this.events.topic,
+      namePrefix: `${this.stackName}-`,
+      ingest: this.ingest.function,
+      deliver: this.deliver.function,
+      queue: this.delivery.queue,
+      deadLetterQueue: this.delivery.deadLetterQueue,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.webhooks.url, description: 'Base URL of the webhook API' });
+    new CfnOutput(this, 'WebhookUrlAutoDetect', {
+      value: `${this.webhooks.url}hooks`,
+      description: 'Webhook URL that detects the sender from the request',
+    });
+    for (const source of config.sources) {
+      new CfnOutput(this, `WebhookUrl${source.charAt(0).toUpperCase()}${source.slice(1)}`, {
+        value: this.webhooks.webhookUrl(source),
+        description: `Webhook URL for ${source} (append /<channel> for a channel other than default)`,
+      });
+    }
+    new CfnOutput(this, 'InboundSecretArn', {
+      value: this.webhookSecret.arn,
+      description: 'Secret senders authenticate with (read it with aws secretsmanager get-secret-value)',
+    });
+    new CfnOutput(this, 'NotificationTopicArn', {
+      value: this.events.topic.topicArn,
+      description: 'SNS topic for CloudWatch alarm actions; the relay posts what arrives here',
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: this.delivery.deadLetterQueue.queueUrl,
+      description: 'Notifications that could not be delivered',
+    });
+  }
+
+  private idempotencyTable(): Table {
+    const table = new Table(this, 'Idempotency', {
+      partitionKey: { name: IDEMPOTENCY_KEY, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: IDEMPOTENCY_EXPIRY,
+      // A cache of recent delivery keys, nothing to keep once the relay is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(table).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'The table only holds delivery keys that expire within hours (TTL); a restore would bring back nothing of ' +
+        'value, and losing it costs at most one duplicate message.',
+    });
+    return table;
+  }
+
+  private generatedWebhookSecret(): Secret {
+    const secret = new Secret(this, 'WebhookSecret', {
+      description: `Shared secret webhook senders of ${this.stackName} authenticate with`,
+      // Letters and digits only: it goes into HTTP headers, YAML and URLs unescaped.
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Every sender (Alertmanager, Grafana, GitHub, ...) holds a copy entered by hand, so an automatic rotation ' +
+        'would cut them all off at once; it is rotated by hand, as the README describes.',
+    });
+    return secret;
+  }
+}
+
+function allow(role: IRole, actions: string[], resources: string[]): void {
+  role.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
+}

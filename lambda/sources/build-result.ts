@@ -1,0 +1,73 @@
+/**
+ * The message of a build result, shared by the CI sources (GitHub, GitLab, Jenkins, CircleCI) so that a reader finds
+ * the same facts under the same names, in the same order, whichever system ran the build. Not a source itself.
+ */
+import { chatMessage, linkIf, type ChatMessage, type Field, type Item, type Link, type Status } from '../message';
+
+/** What a CI sender tells about one run of a workflow, pipeline or job. */
+export interface BuildResult {
+  readonly source: string;
+  readonly status: Status;
+  /** The workflow, pipeline or job name. */
+  readonly title: string;
+  /** One sentence: the commit title, or what the sender says about the result. */
+  readonly summary?: string;
+  readonly repository?: string;
+  /** The branch, or the tag when `tag` is set. */
+  readonly ref?: string;
+  readonly tag?: boolean;
+  /** The full commit SHA; shown short. */
+  readonly commit?: string;
+  /** Who pushed or started it. */
+  readonly actor?: string;
+  readonly duration?: string;
+  /** The sender's own facts, shown after the common ones. */
+  readonly fields?: readonly Field[];
+  readonly links?: readonly Link[];
+  /** Parts with a status of their own, e.g. the failed jobs of a pipeline. */
+  readonly items?: readonly Item[];
+}
+
+/** As `git log --oneline` shows it: enough to find the commit, short enough for a phone. */
+const SHORT_SHA_LENGTH = 7;
+
+/** The message for one build result: the common fields first (those the sender gave), then the sender's own. */
+export function buildResultMessage(result: BuildResult): ChatMessage {
+  const common: ReadonlyArray<readonly [string, string | undefined]> = [
+    ['Repository', result.repository],
+    [result.tag ? 'Tag' : 'Branch', result.ref],
+    ['Commit', result.commit?.slice(0, SHORT_SHA_LENGTH)],
+    ['Actor', result.actor],
+    ['Duration', result.duration],
+  ];
+  return chatMessage({
+    source: result.source,
+    status: result.status,
+    title: result.title,
+    summary: result.summary,
+    fields: [
+      ...common.flatMap(([name, value]) => (value ? [{ name, value }] : [])),
+      ...(result.fields ?? []),
+    ],
+    links: [...(result.links ?? [])],
+    items: [...(result.items ?? [])],
+  });
+}
+
+/** The first line of a commit message: its title. */
+export function commitTitle(message: string | null | undefined): string | undefined {
+  return message?.trim().split(/\r?\n/, 1)[0]?.trim() || undefined;
+}
+
+/**
+ * A `Commit` link to a commit's page under a repository's web address. GitHub, GitLab and Gitea serve
+ * `<repository>/commit/<sha>`; Bitbucket serves `<repository>/commits/<sha>`.
+ */
+export function commitLink(
+  repositoryUrl: string | null | undefined,
+  sha: string | null | undefined,
+  path: 'commit' | 'commits' = 'commit',
+): Link[] {
+  if (!repositoryUrl || !sha) return [];
+  return linkIf('Commit', `${repositoryUrl.replace(/\/+$/, '').replace(/\.git$/, '')}/${path}/${sha}`);
+}

@@ -1,0 +1,63 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { DeliveryQueue } from '../../../infra/constructs/delivery-queue';
+import { idOf } from '../support/relay';
+
+describe('DeliveryQueue', () => {
+  let stack: Stack;
+  let queues: DeliveryQueue;
+  let template: Template;
+
+  beforeAll(() => {
+    // Prepare
+    stack = new Stack();
+    // Act
+    queues = new DeliveryQueue(stack, 'Delivery', { consumerTimeout: Duration.seconds(120) });
+    template = Template.fromStack(stack);
+  });
+
+  it('encrypts both queues with SQS-managed keys, so AWS services can send without KMS grants', () => {
+    // Assess
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    expect(JSON.stringify(template.toJSON())).not.toContain('KmsMasterKeyId');
+  });
+
+  it('hides a message for six times the consumer timeout and dead-letters it after five receives', () => {
+    // Assess
+    expect(template.toJSON().Resources[idOf(queues.queue)].Properties).toMatchObject({
+      VisibilityTimeout: 720,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [idOf(queues.deadLetterQueue), 'Arn'] },
+        maxReceiveCount: 5,
+      },
+    });
+  });
+
+  it('keeps dead letters for 14 days, the longest SQS allows', () => {
+    // Assess
+    expect(template.toJSON().Resources[idOf(queues.deadLetterQueue)].Properties.MessageRetentionPeriod).toBe(
+      14 * 24 * 3600,
+    );
+  });
+
+  it('refuses any request to either queue that does not use TLS', () => {
+    // Assess
+    for (const queue of [queues.queue, queues.deadLetterQueue]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: idOf(queue) }],
+        PolicyDocument: {
+          Statement: [
+            {
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              Resource: { 'Fn::GetAtt': [idOf(queue), 'Arn'] },
+            },
+          ],
+        },
+      });
+    }
+  });
+});

@@ -1,0 +1,231 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { EventWiring } from '../../../infra/constructs/event-wiring';
+import type { AwsEvents, BucketWatch } from '../../../infra/team-config';
+import { idOf } from '../support/relay';
+
+const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+
+function wire(buckets: BucketWatch[], awsEvents: AwsEvents) {
+  const stack = new Stack(undefined, 'Relay');
+  const queue = new Queue(stack, 'Queue');
+  const role = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  const events = new EventWiring(stack, 'Events', { queue, buckets, awsEvents, ownAlarmPrefix: 'Relay-' });
+  events.grantObjectRead(role);
+  return { stack, queue, role, events, template: Template.fromStack(stack) };
+}
+
+describe('EventWiring', () => {
+  describe('with buckets and every AWS event', () => {
+    let wired: ReturnType<typeof wire>;
+
+    beforeAll(() => {
+      wired = wire(
+        [
+          { name: 'reports', prefix: 'daily/', suffix: '.pdf', channel: 'uploads' },
+          { name: 'reports', prefix: 'incidents/' },
+          { name: 'artifacts', kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k-1' },
+        ],
+        {
+          alarmStateChanges: { alarmNamePrefixes: ['payments-'] },
+          codebuild: { projects: ['build-api'] },
+          codepipeline: { pipelines: [] },
+        },
+      );
+    });
+
+    it('creates a TLS-only topic that CloudWatch alarms of this account may publish to', () => {
+      // Assess
+      wired.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: idOf(wired.events.topic) }],
+        PolicyDocument: {
+          Statement: [
+            {
+              Sid: 'AllowPublishThroughSSLOnly',
+              Effect: 'Deny',
+              Action: 'sns:Publish',
+              Principal: '*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              Resource: { Ref: idOf(wired.events.topic) },
+            },
+            {
+              Sid: 'CloudWatchAlarmsPublish',
+              Effect: 'Allow',
+              Action: 'sns:Publish',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Resource: { Ref: idOf(wired.events.topic) },
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+                ArnLike: {
+                  'aws:SourceArn': {
+                    'Fn::Join': [
+                      '',
+                      [
+                        'arn:',
+                        { Ref: 'AWS::Partition' },
+                        ':cloudwatch:',
+                        { Ref: 'AWS::Region' },
+                        ':',
+                        { Ref: 'AWS::AccountId' },
+                        ':alarm:*',
+                      ],
+                    ],
+                  },
+                },
+              },
+            },
+          ],
+        },
+      });
+    });
+
+    it('subscribes the queue to the topic, keeping the SNS envelope, and lets only that topic send', () => {
+      // Assess
+      wired.template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'sqs',
+        TopicArn: { Ref: idOf(wired.events.topic) },
+        Endpoint: { 'Fn::GetAtt': [idOf(wired.queue), 'Arn'] },
+        RawMessageDelivery: Match.absent(),
+      });
+      wired.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'sqs:SendMessage',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Condition: { ArnEquals: { 'aws:SourceArn': { Ref: idOf(wired.events.topic) } } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('adds object-created notifications to the existing buckets, without creating or managing any bucket', () => {
+      // Assess
+      wired.template.resourceCountIs('AWS::S3::Bucket', 0);
+      wired.template.resourceCountIs('Custom::S3BucketNotifications', 2);
+      const queueArn = { 'Fn::GetAtt': [idOf(wired.queue), 'Arn'] };
+      const rule = (name: string, value: string) => ({ Name: name, Value: value });
+      wired.template.hasResourceProperties('Custom::S3BucketNotifications', {
+        BucketName: 'reports',
+        Managed: false,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              Events: ['s3:ObjectCreated:*'],
+              QueueArn: queueArn,
+              Filter: { Key: { FilterRules: [rule('suffix', '.pdf'), rule('prefix', 'daily/')] } },
+            },
+            {
+              Events: ['s3:ObjectCreated:*'],
+              QueueArn: queueArn,
+              Filter: { Key: { FilterRules: [rule('prefix', 'incidents/')] } },
+            },
+          ],
+        },
+      });
+      wired.template.hasResourceProperties('Custom::S3BucketNotifications', {
+        BucketName: 'artifacts',
+        Managed: false,
+        NotificationConfiguration: {
+          QueueConfigurations: [{ Events: ['s3:ObjectCreated:*'], QueueArn: queueArn, Filter: Match.absent() }],
+        },
+      });
+    });
+
+    it('lets each watched bucket, and only it, send to the queue', () => {
+      // Assess
+      for (const bucket of ['reports', 'artifacts']) {
+        wired.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Action: Match.arrayWith(['sqs:SendMessage']),
+                Principal: { Service: 's3.amazonaws.com' },
+                Condition: { ArnLike: { 'aws:SourceArn': partitionArn(`:s3:::${bucket}`) } },
+              }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it('grants read on the watched keys only, and decryption through S3 only', () => {
+      // Assess
+      wired.template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: idOf(wired.role) }],
+        PolicyDocument: {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 's3:GetObject',
+              Resource: [
+                partitionArn(':s3:::reports/daily/*.pdf'),
+                partitionArn(':s3:::reports/incidents/*'),
+                partitionArn(':s3:::artifacts/*'),
+              ],
+            },
+            {
+              Effect: 'Allow',
+              Action: 'kms:Decrypt',
+              Resource: 'arn:aws:kms:eu-west-1:123456789012:key/k-1',
+              Condition: {
+                StringEquals: {
+                  'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+                },
+              },
+            },
+          ],
+        },
+      });
+    });
+
+    it('routes alarm state changes, builds and pipeline executions to the queue with the configured filters', () => {
+      // Assess
+      const patterns = Object.values(wired.template.findResources('AWS::Events::Rule')).map(
+        (rule) => rule.Properties.EventPattern,
+      );
+      expect(patterns).toEqual([
+        {
+          source: ['aws.cloudwatch'],
+          'detail-type': ['CloudWatch Alarm State Change'],
+          detail: { alarmName: [{ prefix: 'payments-' }] },
+        },
+        {
+          source: ['aws.codebuild'],
+          'detail-type': ['CodeBuild Build State Change'],
+          detail: { 'project-name': ['build-api'] },
+        },
+        { source: ['aws.codepipeline'], 'detail-type': ['CodePipeline Pipeline Execution State Change'] },
+      ]);
+      wired.template.allResourcesProperties('AWS::Events::Rule', {
+        State: 'ENABLED',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf(wired.queue), 'Arn'] } })],
+      });
+    });
+  });
+
+  it("skips the relay's own alarms when alarm state changes are wired without a filter", () => {
+    // Act
+    const { template } = wire([], { alarmStateChanges: { alarmNamePrefixes: [] } });
+
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { alarmName: [{ 'anything-but': { prefix: 'Relay-' } }] } },
+    });
+  });
+
+  it('wires nothing but the topic when no bucket and no AWS event is configured', () => {
+    // Act
+    const { template } = wire([], {});
+
+    // Assess
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.resourceCountIs('Custom::S3BucketNotifications', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+  });
+});

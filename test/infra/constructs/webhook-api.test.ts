@@ -1,0 +1,90 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { WebhookApi } from '../../../infra/constructs/webhook-api';
+import { idOf } from '../support/relay';
+
+describe('WebhookApi', () => {
+  let stack: Stack;
+  let api: WebhookApi;
+  let template: Template;
+
+  beforeAll(() => {
+    // Prepare
+    stack = new Stack(undefined, 'Relay');
+    const handler = LambdaFunction.fromFunctionArn(
+      stack,
+      'Ingest',
+      'arn:aws:lambda:eu-west-1:123456789012:function:ingest',
+    );
+    // Act
+    api = new WebhookApi(stack, 'Webhooks', {
+      handler,
+      rateLimit: 7,
+      burstLimit: 21,
+      logRetention: RetentionDays.ONE_WEEK,
+    });
+    template = Template.fromStack(stack);
+  });
+
+  it('routes POST /hooks, /hooks/{source} and /hooks/{source}/{channel} to the handler, and nothing else', () => {
+    // Assess
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => route.Properties.RouteKey,
+    );
+    expect(routes.sort()).toEqual(['POST /hooks', 'POST /hooks/{source}', 'POST /hooks/{source}/{channel}']);
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: 'arn:aws:lambda:eu-west-1:123456789012:function:ingest',
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('throttles the only stage, $default, as configured', () => {
+    // Assess
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 7, ThrottlingBurstLimit: 21 },
+    });
+  });
+
+  it('writes JSON access logs with the request id to a log group with the retention', () => {
+    // Assess
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!;
+    const settings = stage.Properties.AccessLogSettings;
+    expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': [idOf(api.accessLogs), 'Arn'] });
+    expect(JSON.parse(settings.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      sourceIp: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      integrationError: '$context.integrationErrorMessage',
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  it('builds a webhook URL per source under /hooks', () => {
+    // Act
+    const url = stack.resolve(api.webhookUrl('grafana'));
+
+    // Assess
+    expect(url).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { Ref: idOf(api.api) },
+          '.execute-api.',
+          { Ref: 'AWS::Region' },
+          '.',
+          { Ref: 'AWS::URLSuffix' },
+          '/hooks/grafana',
+        ],
+      ],
+    });
+  });
+});

@@ -1,0 +1,411 @@
+import { Token, Validations, type App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { RelayStack } from '../../infra/relay-stack';
+import type { Team } from '../../infra/team-config';
+import { addRelayStack, exampleTeam, idOf, relayStack, team, testApp } from './support/relay';
+
+const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay/token-AbC123';
+
+const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [idOf(construct), 'Arn'] });
+const refOf = (construct: IConstruct) => ({ Ref: idOf(construct) });
+const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+
+/** The names of the webhook URL outputs, sorted. */
+const webhookOutputs = (template: Template) =>
+  Object.keys(template.findOutputs('*'))
+    .filter((name) => name.startsWith('WebhookUrl'))
+    .sort();
+
+/** The statements of the policy attached to `role`, which must be its only one. */
+function statementsOf(template: Template, role: IConstruct): unknown[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [refOf(role)] } }));
+  expect(policies).toHaveLength(1);
+  return policies[0]!.Properties.PolicyDocument.Statement as unknown[];
+}
+
+describe('RelayStack for the example team', () => {
+  let stack: RelayStack;
+  let template: Template;
+
+  beforeAll(() => {
+    ({ stack, template } = relayStack(exampleTeam()));
+  });
+
+  it('is named after the team and deploys where the team config says', () => {
+    // Assess
+    expect(stack.stackName).toBe('SpacesRelay-example');
+    expect(stack.account).toBe('123456789012');
+    expect(stack.region).toBe('eu-west-1');
+  });
+
+  it('runs both functions on nodejs22.x, arm64, 256 MB, with their own log group', () => {
+    // Assess
+    for (const [fn, timeout] of [
+      [stack.ingest, 10],
+      [stack.deliver, 120],
+    ] as const) {
+      template.hasResource('AWS::Lambda::Function', {
+        Properties: {
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          MemorySize: 256,
+          Timeout: timeout,
+          Handler: 'index.handler',
+          LoggingConfig: { LogGroup: refOf(fn.logGroup) },
+          Role: arnOf(fn.role),
+        },
+      });
+      expect(template.toJSON().Resources[idOf(fn.logGroup)]).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: 30 },
+      });
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 120, EphemeralStorage: { Size: 1024 } });
+  });
+
+  it('gives ingest exactly the environment the ingest code reads', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 10,
+      Environment: {
+        Variables: Match.objectEquals({
+          POWERTOOLS_SERVICE_NAME: 'spaces-relay-example',
+          POWERTOOLS_METRICS_NAMESPACE: 'SpacesRelay',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          WEBHOOK_SECRET_ID: 'spaces-relay/example/webhook-token',
+          QUEUE_URL: refOf(stack.delivery.queue),
+          CHANNELS: JSON.stringify({
+            default: '5f1a2b3c4d5e6f7a8b9c0d1e',
+            ci: '5f1a2b3c4d5e6f7a8b9c0d1f',
+            uploads: '5f1a2b3c4d5e6f7a8b9c0d20',
+          }),
+          ENABLED_SOURCES: 'alertmanager,grafana,generic,github,gitlab,jenkins,circleci,sns',
+          SOURCE_SETTINGS: JSON.stringify({ github: { notifyInProgress: false }, codebuild: { channel: 'ci' } }),
+        }),
+      },
+    });
+  });
+
+  it('gives deliver exactly the environment the deliver code reads', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 120,
+      Environment: {
+        Variables: Match.objectEquals({
+          POWERTOOLS_SERVICE_NAME: 'spaces-relay-example',
+          POWERTOOLS_METRICS_NAMESPACE: 'SpacesRelay',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          SPACES_API_URL: 'https://spacesapis.avayacloud.com',
+          SPACES_TOKEN_SECRET_ID: 'spaces-relay/example/spaces-token',
+          CHANNELS: JSON.stringify({
+            default: '5f1a2b3c4d5e6f7a8b9c0d1e',
+            ci: '5f1a2b3c4d5e6f7a8b9c0d1f',
+            uploads: '5f1a2b3c4d5e6f7a8b9c0d20',
+          }),
+          ATTACHMENT_MAX_BYTES: '104857600',
+          ATTACHMENT_URL_HOSTS: 'grafana.example.com,*.example.org,http://grafana.internal:3000',
+          IDEMPOTENCY_TABLE: refOf(stack.idempotency),
+          S3_BUCKETS: JSON.stringify([
+            { name: 'example-reports', prefix: 'daily/', suffix: '.pdf', channel: 'uploads' },
+            { name: 'example-reports', prefix: 'incidents/' },
+            { name: 'example-artifacts' },
+          ]),
+          SOURCE_SETTINGS: JSON.stringify({ github: { notifyInProgress: false }, codebuild: { channel: 'ci' } }),
+          RESOLVE_MODE: 'edit-and-post',
+          DIGEST_THRESHOLD: '20',
+          DLQ_URL: refOf(stack.delivery.deadLetterQueue),
+        }),
+      },
+    });
+  });
+
+  it('lets ingest write its logs, read the inbound secret and send to the queue, nothing more', () => {
+    // Assess
+    expect(statementsOf(template, stack.ingest.role)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: arnOf(stack.ingest.logGroup),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: partitionArn(
+          ':secretsmanager:eu-west-1:123456789012:secret:spaces-relay/example/webhook-token-??????',
+        ),
+      },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(stack.delivery.queue) },
+    ]);
+  });
+
+  it('lets deliver read the token, use its table, dead-letter, read the watched objects and consume the queue, nothing more', () => {
+    // Assess
+    expect(statementsOf(template, stack.deliver.role)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: arnOf(stack.deliver.logGroup),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: partitionArn(
+          ':secretsmanager:eu-west-1:123456789012:secret:spaces-relay/example/spaces-token-??????',
+        ),
+      },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: arnOf(stack.idempotency),
+      },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(stack.delivery.deadLetterQueue) },
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: [
+          partitionArn(':s3:::example-reports/daily/*.pdf'),
+          partitionArn(':s3:::example-reports/incidents/*'),
+          partitionArn(':s3:::example-artifacts/*'),
+        ],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        Condition: {
+          StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+        },
+      },
+      {
+        Effect: 'Allow',
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+        ],
+        Resource: arnOf(stack.delivery.queue),
+      },
+    ]);
+  });
+
+  it('attaches no managed policy to the function roles', () => {
+    // Assess
+    for (const role of [stack.ingest.role, stack.deliver.role]) {
+      expect(template.toJSON().Resources[idOf(role)].Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('feeds deliver from the queue in small batches, reporting partial failures, at most two at a time', () => {
+    // Assess
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(stack.delivery.queue),
+      FunctionName: refOf(stack.deliver.function),
+      BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    // Reserved concurrency would throttle the SQS pollers and fail on accounts with a small quota (see the stack).
+    template.allResourcesProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent() });
+  });
+
+  it('keeps delivery keys in an on-demand table with a TTL, keyed as Powertools idempotency expects', () => {
+    // Assess
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+
+  it('uses the configured inbound secret instead of generating one', () => {
+    // Assess
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.hasOutput('InboundSecretArn', {
+      Value: partitionArn(':secretsmanager:eu-west-1:123456789012:secret:spaces-relay/example/webhook-token'),
+    });
+  });
+
+  it('outputs a webhook URL per enabled source, the auto-detect URL, the topic and the dead-letter queue', () => {
+    // Prepare
+    const url = (path: string) => ({
+      'Fn::Join': [
+        '',
+        ['https://', refOf(stack.webhooks.api), '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }, path],
+      ],
+    });
+
+    // Assess
+    for (const [output, source] of [
+      ['WebhookUrlAlertmanager', 'alertmanager'],
+      ['WebhookUrlGrafana', 'grafana'],
+      ['WebhookUrlGeneric', 'generic'],
+      ['WebhookUrlGithub', 'github'],
+      ['WebhookUrlGitlab', 'gitlab'],
+      ['WebhookUrlJenkins', 'jenkins'],
+      ['WebhookUrlCircleci', 'circleci'],
+      ['WebhookUrlSns', 'sns'],
+    ]) {
+      template.hasOutput(output!, { Value: url(`/hooks/${source}`) });
+    }
+    template.hasOutput('WebhookUrlAutoDetect', { Value: url('/hooks') });
+    template.hasOutput('ApiUrl', { Value: url('/') });
+    template.hasOutput('NotificationTopicArn', { Value: refOf(stack.events.topic) });
+    template.hasOutput('DeadLetterQueueUrl', { Value: refOf(stack.delivery.deadLetterQueue) });
+  });
+});
+
+describe('RelayStack for a minimal team', () => {
+  let stack: RelayStack;
+  let template: Template;
+
+  beforeAll(() => {
+    ({ stack, template } = relayStack(team({ tokenSecret: TOKEN_ARN })));
+  });
+
+  it('generates the inbound secret, and outputs its ARN, never its value', () => {
+    // Assess
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false },
+    });
+    const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0]!;
+    template.hasOutput('InboundSecretArn', { Value: { Ref: secretId } });
+    expect(JSON.stringify(template.toJSON())).not.toContain('resolve:secretsmanager');
+    expect(statementsOf(template, stack.ingest.role)).toContainEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: { Ref: secretId },
+    });
+  });
+
+  it('grants the token secret given by complete ARN as exactly that ARN', () => {
+    // Assess
+    expect(statementsOf(template, stack.deliver.role)).toContainEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: TOKEN_ARN,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SPACES_TOKEN_SECRET_ID: TOKEN_ARN }) },
+    });
+  });
+
+  it('grants no S3 or KMS access and outputs only the enabled sources when no bucket is watched', () => {
+    // Assess
+    const actions = statementsOf(template, stack.deliver.role).map(
+      (statement) => (statement as { Action: unknown }).Action,
+    );
+    expect(actions).not.toContain('s3:GetObject');
+    expect(actions).not.toContain('kms:Decrypt');
+    expect(webhookOutputs(template)).toEqual(['WebhookUrlAlertmanager', 'WebhookUrlAutoDetect', 'WebhookUrlGrafana']);
+  });
+
+  it('stays environment-agnostic when the team config names no account or region', () => {
+    // Assess
+    expect(Token.isUnresolved(stack.account)).toBe(true);
+    expect(Token.isUnresolved(stack.region)).toBe(true);
+    template.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'AWS::Region' }])] } });
+  });
+});
+
+describe('RelayStack checks', () => {
+  const teams: [string, () => Team][] = [
+    ['the example team', exampleTeam],
+    ['a minimal team with a generated inbound secret', () => team()],
+    [
+      'a team with secrets given by ARN and every AWS event wired without filters',
+      () =>
+        team({
+          tokenSecret: TOKEN_ARN,
+          inboundSecret: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay/inbound-XyZ789',
+          s3Buckets: [{ name: 'uploads' }],
+          awsEvents: { alarmStateChanges: {}, codebuild: {}, codepipeline: {} },
+        }),
+    ],
+  ];
+
+  it.each(teams)('leave no unacknowledged cdk-nag AwsSolutions finding for %s', (_name, teamOf) => {
+    // Prepare
+    const { app } = relayStack(teamOf());
+
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(app);
+
+    // Assess
+    expect(report.violations).toEqual([]);
+  });
+
+  it.each(teams)('acknowledge only findings that exist, each with a written reason, for %s', (_name, teamOf) => {
+    // Prepare: the raw findings, from a copy of the stack built with acknowledgments switched off
+    const acknowledge = jest.spyOn(Validations.prototype, 'acknowledge').mockImplementation(() => undefined);
+    const raw = new AwsSolutionsChecks().validateScope(relayStack(teamOf()).app).violations;
+    acknowledge.mockRestore();
+    const { app } = relayStack(teamOf());
+
+    // Act
+    const acknowledgments = app.node.findAll().flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+        .map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason })),
+    );
+
+    // Assess
+    expect(acknowledgments.length).toBeGreaterThan(0);
+    for (const { path, id, reason } of acknowledgments) {
+      const answered = raw.some(
+        (violation) =>
+          violation.ruleName === id &&
+          violation.violatingResources.some((resource) => resource.constructPath?.startsWith(`${path}/`)),
+      );
+      expect({ path, id, answered }).toEqual({ path, id, answered: true });
+      expect(reason.length).toBeGreaterThan(60);
+    }
+  });
+
+  it('would report a finding nobody acknowledged (the check is not vacuous)', () => {
+    // Prepare
+    const { app, stack } = relayStack(team());
+    new Queue(stack, 'Careless');
+
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(app);
+
+    // Assess
+    expect(report.violations.map((violation) => violation.ruleName)).toEqual(
+      expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']),
+    );
+  });
+
+  it('synthesizes two teams side by side in one app, as separate stacks with their own names', () => {
+    // Prepare
+    const app: App = testApp();
+
+    // Act
+    const payments = addRelayStack(app, team({}, 'payments'));
+    const search = addRelayStack(app, team({ sources: ['github'] }, 'search'));
+    const assembly = app.synth();
+
+    // Assess
+    expect(assembly.stacks.map((artifact) => artifact.stackName).sort()).toEqual([
+      'SpacesRelay-payments',
+      'SpacesRelay-search',
+    ]);
+    const alarmNames = (stack: RelayStack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map(
+        (alarm) => alarm.Properties.AlarmName as string,
+      );
+    expect(alarmNames(payments)).toHaveLength(5);
+    expect(alarmNames(payments).every((name) => name.startsWith('SpacesRelay-payments-'))).toBe(true);
+    expect(alarmNames(search).every((name) => name.startsWith('SpacesRelay-search-'))).toBe(true);
+    expect(webhookOutputs(Template.fromStack(search))).toEqual(['WebhookUrlAutoDetect', 'WebhookUrlGithub']);
+  });
+});

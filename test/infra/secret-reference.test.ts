@@ -1,0 +1,54 @@
+import { Stack } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ownedSecret, secretByNameOrArn } from '../../infra/secret-reference';
+import { idOf } from './support/relay';
+
+describe('secret references', () => {
+  const stack = new Stack(undefined, 'Relay', { env: { account: '123456789012', region: 'eu-west-1' } });
+
+  it('grants a secret given by name through its partial ARN with the six-character suffix wildcard', () => {
+    // Act
+    const reference = secretByNameOrArn(stack, 'relay/token');
+
+    // Assess
+    expect(reference.secretId).toBe('relay/token');
+    expect(stack.resolve(reference.policyArn)).toEqual({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:123456789012:secret:relay/token-??????'],
+      ],
+    });
+    expect(stack.resolve(reference.arn)).toEqual({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:123456789012:secret:relay/token'],
+      ],
+    });
+  });
+
+  it('grants a secret given by complete ARN as exactly that ARN', () => {
+    // Prepare
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay/token-AbC123';
+
+    // Act
+    const reference = secretByNameOrArn(stack, arn);
+
+    // Assess
+    expect(reference).toEqual({ secretId: arn, arn, policyArn: arn });
+  });
+
+  it('grants a secret the stack creates by its own ARN', () => {
+    // Prepare
+    const secret = new Secret(stack, 'Generated');
+
+    // Act
+    const reference = ownedSecret(secret);
+
+    // Assess
+    expect(stack.resolve(reference)).toEqual({
+      secretId: { Ref: idOf(secret) },
+      arn: { Ref: idOf(secret) },
+      policyArn: { Ref: idOf(secret) },
+    });
+  });
+});

@@ -1,0 +1,276 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as v from 'valibot';
+import { parseTeamConfig, readTeams, TeamConfigError, TeamConfigSchema } from '../../infra/team-config';
+import { MINIMAL_CONFIG, TEAMS_DIR } from './support/relay';
+
+/** The problems a config has, as the `field: problem` lines of the error. */
+function problemsOf(config: unknown): string[] {
+  try {
+    parseTeamConfig(config, 'teams/t.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(TeamConfigError);
+    const [heading, ...lines] = (error as Error).message.split('\n');
+    expect(heading).toBe('teams/t.json is not a valid team config:');
+    return lines.map((line) => line.trim());
+  }
+  throw new Error('the config was accepted');
+}
+
+/** Every field path the schema knows (`attachments.maxBytes`, `s3Buckets[].prefix`, …). */
+function schemaFields(schema: v.GenericSchema, prefix = ''): string[] {
+  const inner = schema as v.GenericSchema & {
+    pipe?: v.GenericSchema[];
+    wrapped?: v.GenericSchema;
+    item?: v.GenericSchema;
+    entries?: Record<string, v.GenericSchema>;
+  };
+  if (inner.type === 'optional') return schemaFields(inner.wrapped!, prefix);
+  if (inner.pipe) return inner.pipe.flatMap((item) => schemaFields(item, prefix));
+  if (inner.type === 'array') return schemaFields(inner.item!, `${prefix}[]`);
+  if (inner.type !== 'loose_object') return [];
+  return Object.entries(inner.entries!).flatMap(([key, entry]) => [
+    `${prefix}${prefix ? '.' : ''}${key}`,
+    ...schemaFields(entry, `${prefix}${prefix ? '.' : ''}${key}`),
+  ]);
+}
+
+/** The same paths present in a JSON value. */
+function jsonFields(value: unknown, prefix = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => jsonFields(item, `${prefix}[]`));
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, entry]) => {
+    const path = `${prefix}${prefix ? '.' : ''}${key}`;
+    return [path, ...jsonFields(entry, path)];
+  });
+}
+
+describe('team config', () => {
+  it('fills in the documented defaults for a minimal config', () => {
+    // Act
+    const config = parseTeamConfig(MINIMAL_CONFIG, 'teams/t.json');
+
+    // Assess
+    expect(config).toMatchObject({
+      spacesApiUrl: 'https://spacesapis.avayacloud.com',
+      sourceSettings: {},
+      s3Buckets: [],
+      awsEvents: {},
+      attachments: { maxBytes: 1073741824, urlHosts: [] },
+      api: { rateLimit: 10, burstLimit: 50 },
+      resolveMode: 'edit-and-post',
+      digestThreshold: 20,
+      logLevel: 'INFO',
+      logRetentionDays: 30,
+    });
+    expect(config.account).toBeUndefined();
+    expect(config.inboundSecret).toBeUndefined();
+  });
+
+  it('is documented by teams/example.json, which shows every field and is valid', () => {
+    // Prepare
+    const example: unknown = JSON.parse(readFileSync(join(TEAMS_DIR, 'example.json'), 'utf8'));
+
+    // Act
+    const shown = new Set(jsonFields(example));
+    const fields = schemaFields(TeamConfigSchema);
+    const missing = fields.filter((field) => !shown.has(field));
+
+    // Assess
+    expect(fields).toEqual(
+      expect.arrayContaining(['channels', 's3Buckets[].kmsKeyArn', 'awsEvents.codebuild.projects']),
+    );
+    expect(missing).toEqual([]);
+    expect(() => parseTeamConfig(example, 'teams/example.json')).not.toThrow();
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a missing default channel', { channels: { ci: 'space' } }, 'channels: needs a "default" channel'],
+    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field'],
+    ['a misspelt nested field', { api: { rate: 5 } }, 'api.rate: is not a known field'],
+    [
+      'a partial secret ARN',
+      { tokenSecret: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay' },
+      'tokenSecret: must be a Secrets Manager secret name, or its complete ARN (ending in the 6-character suffix)',
+    ],
+    [
+      'the Spaces token as inbound secret',
+      { inboundSecret: MINIMAL_CONFIG.tokenSecret },
+      'inboundSecret: must differ from tokenSecret: senders would hold the Spaces token',
+    ],
+    [
+      'an AWS source among the webhook sources',
+      { sources: ['grafana', 's3'] },
+      'sources.1: must be one of alertmanager, grafana, generic, github, gitlab, jenkins, circleci, sns (cloudwatch, codebuild, codepipeline, s3 arrive through awsEvents and s3Buckets)',
+    ],
+    ['a source listed twice', { sources: ['grafana', 'grafana'] }, 'sources: lists a source twice'],
+    [
+      'settings for an unknown source',
+      { sourceSettings: { grafanna: {} } },
+      'sourceSettings.grafanna: is not a source name',
+    ],
+    [
+      'settings that are not an object',
+      { sourceSettings: { grafana: ['x'] } },
+      'sourceSettings.grafana: must be an object of settings',
+    ],
+    [
+      'a bad bucket name',
+      { s3Buckets: [{ name: 'My_Bucket' }] },
+      's3Buckets.0.name: must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
+    ],
+    [
+      'a wildcard in a key filter',
+      { s3Buckets: [{ name: 'reports', prefix: 'daily/*' }] },
+      's3Buckets.0.prefix: is matched literally by S3; wildcards are not supported',
+    ],
+    [
+      'a bucket channel that does not exist',
+      { s3Buckets: [{ name: 'reports', channel: 'ops' }] },
+      's3Buckets.0.channel: "ops" is not one of the channels (default)',
+    ],
+    [
+      'overlapping watches on one bucket',
+      {
+        s3Buckets: [
+          { name: 'reports', prefix: 'a/' },
+          { name: 'reports', prefix: 'a/b/' },
+        ],
+      },
+      's3Buckets.1: overlaps s3Buckets.0: same bucket, and one prefix/suffix pair covers the other; S3 refuses overlapping notifications',
+    ],
+    [
+      'an attachment limit above the Spaces limit',
+      { attachments: { maxBytes: 2 * 1024 ** 3 } },
+      'attachments.maxBytes: must be at most 1073741824',
+    ],
+    [
+      'a URL instead of a host',
+      { attachments: { urlHosts: ['https://grafana.example.com/render'] } },
+      'attachments.urlHosts.0: must be a host, optionally with a port: grafana.example.com, *.example.com, grafana.example.com:8443 or http://grafana.internal:3000',
+    ],
+    ['a fractional rate limit', { api: { rateLimit: 2.5 } }, 'api.rateLimit: must be a whole number'],
+    ['an unknown resolve mode', { resolveMode: 'replace' }, 'resolveMode: must be edit, post or edit-and-post'],
+    [
+      'a retention CloudWatch does not offer',
+      { logRetentionDays: 10 },
+      'logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999',
+    ],
+    ['a section that is not an object', { awsEvents: [] }, 'awsEvents: must be an object, not an array'],
+  ])('rejects %s, naming the field', (_case, overrides, expected) => {
+    // Act
+    const problems = problemsOf({ ...MINIMAL_CONFIG, ...overrides });
+
+    // Assess
+    expect(problems).toEqual([expected]);
+  });
+
+  it('accepts watches that do not overlap, and "//" comments anywhere', () => {
+    // Prepare
+    const config = {
+      ...MINIMAL_CONFIG,
+      '//': 'a comment',
+      s3Buckets: [
+        { name: 'reports', prefix: 'daily/', '//why': 'the daily reports' },
+        { name: 'reports', prefix: 'weekly/' },
+        { name: 'archive', prefix: 'daily/' },
+      ],
+    };
+
+    // Act
+    const parsed = parseTeamConfig(config, 'teams/t.json');
+
+    // Assess
+    expect(parsed.s3Buckets.map((watch) => `${watch.name}/${watch.prefix}`)).toEqual([
+      'reports/daily/',
+      'reports/weekly/',
+      'archive/daily/',
+    ]);
+  });
+});
+
+describe('readTeams', () => {
+  let dir: string;
+  const write = (name: string, config: unknown) => writeFileSync(join(dir, `${name}.json`), JSON.stringify(config));
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'teams-'));
+    write('example', MINIMAL_CONFIG);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads every team but the example when none is asked for', () => {
+    // Prepare
+    write('payments', MINIMAL_CONFIG);
+    write('search', MINIMAL_CONFIG);
+
+    // Act
+    const teams = readTeams(dir);
+
+    // Assess
+    expect(teams.map((team) => team.name)).toEqual(['payments', 'search']);
+  });
+
+  it('falls back to the example when it is the only team', () => {
+    // Act
+    const teams = readTeams(dir);
+
+    // Assess
+    expect(teams.map((team) => team.name)).toEqual(['example']);
+  });
+
+  it('reads only the team asked for', () => {
+    // Prepare
+    write('payments', MINIMAL_CONFIG);
+
+    // Act
+    const teams = readTeams(dir, 'example');
+
+    // Assess
+    expect(teams.map((team) => team.name)).toEqual(['example']);
+  });
+
+  it('fails with the file and every bad field when a team config is invalid', () => {
+    // Prepare
+    write('payments', { ...MINIMAL_CONFIG, channels: {}, digestThreshold: 0 });
+
+    // Act
+    const reading = () => readTeams(dir);
+
+    // Assess
+    expect(reading).toThrow(TeamConfigError);
+    expect(reading).toThrow(
+      /payments\.json is not a valid team config:\n  channels: needs a "default" channel\n  digestThreshold: must be at least 1$/,
+    );
+  });
+
+  it('fails readably on a file that is not JSON', () => {
+    // Prepare
+    writeFileSync(join(dir, 'payments.json'), '{ "channels": ');
+
+    // Act
+    const reading = () => readTeams(dir, 'payments');
+
+    // Assess
+    expect(reading).toThrow(/payments\.json is not valid JSON: /);
+  });
+
+  it('names the teams there are when the one asked for does not exist', () => {
+    // Act
+    const reading = () => readTeams(dir, 'paymnets');
+
+    // Assess
+    expect(reading).toThrow(/no team config .*paymnets\.json \(teams found: example\)/);
+  });
+
+  it('refuses a team name that cannot be part of a stack name', () => {
+    // Act
+    const reading = () => readTeams(dir, '../etc/passwd');
+
+    // Assess
+    expect(reading).toThrow(
+      'team "../etc/passwd": a team name starts with a letter and has only letters, digits and hyphens',
+    );
+  });
+});
