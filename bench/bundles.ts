@@ -19,6 +19,8 @@ const ENV = {
   QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
   SPACES_TOKEN_SECRET_ID: 'x',
   CHANNELS: '{"default":"s"}',
+  IDEMPOTENCY_TABLE: 'idempotency',
+  DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
   AWS_REGION: 'eu-west-1',
   // The SDK warns that its 2027 releases need Node 22; the bench runs on the local Node 20 and that is not news here.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

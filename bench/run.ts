@@ -3,6 +3,7 @@
  * Benchmarks report numbers; the tests assert behaviour.
  */
 import { bundlesBenchmark } from './bundles';
+import { runFaultsBenchmark } from './faults';
 import { pipelineBenchmark } from './pipeline';
 import { s3RelayBenchmark } from './s3-relay';
 import { uploadMemoryBenchmark } from './upload-memory';
@@ -17,6 +18,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'upload', run: uploadMemoryBenchmark },
   { name: 'bundles', run: bundlesBenchmark },
   { name: 's3-relay', run: s3RelayBenchmark },
+  { name: 'faults', run: runFaultsBenchmark },
 ];
 
 async function main(): Promise<void> {

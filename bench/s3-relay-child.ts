@@ -8,8 +8,11 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { attachmentOpener } from '../lambda/attachments';
 import { createS3Client } from '../lambda/attachments/s3';
-import { SPACES_MAX_FILE_BYTES, withS3Buckets } from '../lambda/config';
+import { DEFAULT_DIGEST_THRESHOLD, SPACES_MAX_FILE_BYTES, withS3Buckets } from '../lambda/config';
 import { deliverRecord } from '../lambda/deliver-record';
+import { assembleDelivery } from '../lambda/delivery/dependencies';
+import { MemoryPersistenceLayer } from '../lambda/delivery/idempotency';
+import { MemoryStateStore } from '../lambda/delivery/state-store';
 import { SpacesClient } from '../lambda/spaces/client';
 import { staticCredentials } from '../lambda/spaces/credentials';
 import { resolveSourceSettings } from '../lambda/sources/settings';
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
   const s3 = createS3Client(BENCH_S3_ENDPOINT);
   const started = performance.now();
   if (BENCH_MODE === 'stream') {
-    await deliverRecord(JSON.stringify(s3Event()), {
+    const deps = assembleDelivery({
       sourceSettings: resolveSourceSettings(withS3Buckets({}, [{ name: BENCH_BUCKET! }])),
       spaces,
       channels: { default: spaceId },
@@ -46,7 +49,17 @@ async function main(): Promise<void> {
         url: { rules: [], maxBytes: 0, timeoutMs: 0 },
         s3: { client: s3, buckets: new Set([BENCH_BUCKET!]), maxBytes: SPACES_MAX_FILE_BYTES },
       }),
+      persistence: new MemoryPersistenceLayer(),
+      store: new MemoryStateStore(),
+      deadLetters: {
+        send: async (_body, reason) => {
+          throw new Error(`the relay dead-lettered the benchmark object: ${reason}`);
+        },
+      },
+      resolveMode: 'edit-and-post',
+      digestThreshold: DEFAULT_DIGEST_THRESHOLD,
     });
+    await deliverRecord(JSON.stringify(s3Event()), deps);
   } else {
     const object = await s3.send(new GetObjectCommand({ Bucket: BENCH_BUCKET, Key: BENCH_KEY }));
     const bytes = await object.Body!.transformToByteArray();

@@ -7,6 +7,15 @@ import { parseAllowlist, type HostRule } from './attachments/allowlist';
 import { problemsOf } from './validate';
 
 export const DEFAULT_SPACES_API_URL = 'https://spacesapis.avayacloud.com';
+/**
+ * What a resolved alert does to the message that announced it. `edit`: edit the firing messages, post nothing.
+ * `post`: post the resolved message, edit nothing. `edit-and-post` (default): edit them and post a short notice.
+ */
+export const RESOLVE_MODES = ['edit', 'post', 'edit-and-post'] as const;
+export type ResolveMode = (typeof RESOLVE_MODES)[number];
+/** From this many waiting text-only notifications for one space on, deliver folds them into digests. */
+export const DEFAULT_DIGEST_THRESHOLD = 20;
+
 /** The Spaces limit per file, and so the default and the ceiling of `ATTACHMENT_MAX_BYTES`. */
 export const SPACES_MAX_FILE_BYTES = 1024 ** 3;
 
@@ -38,6 +47,13 @@ const ByteCount = v.pipe(
   v.transform(Number),
   v.maxValue(SPACES_MAX_FILE_BYTES, `must be at most ${SPACES_MAX_FILE_BYTES} (the Spaces limit)`),
 );
+
+const PositiveInteger = v.pipe(v.string(), v.regex(/^[1-9]\d*$/, 'must be a whole number above 0'), v.transform(Number));
+
+/** `RESOLVE_MODE`, deployed and local. */
+export const ResolveModeSetting = v.optional(v.picklist(RESOLVE_MODES, `must be one of: ${RESOLVE_MODES.join(', ')}`), 'edit-and-post');
+/** `DIGEST_THRESHOLD`, deployed and local. */
+export const DigestThresholdSetting = v.optional(PositiveInteger, String(DEFAULT_DIGEST_THRESHOLD));
 
 const SourceSettingsText = v.optional(JsonText(v.record(v.string(), v.unknown())), '{}');
 const SourceList = v.pipe(
@@ -98,6 +114,16 @@ const DeliverEnv = v.pipe(
     CHANNELS: JsonText(ChannelsSchema),
     ...AttachmentEnvEntries,
     SOURCE_SETTINGS: SourceSettingsText,
+    /** Idempotency records, delivery progress and firing-message ids (partition key `id`, TTL attribute `expiration`). */
+    IDEMPOTENCY_TABLE: v.pipe(v.string(), v.nonEmpty()),
+    /** Where permanent failures are sent, with the reason as a message attribute. */
+    DLQ_URL: Url,
+    /** What a resolved alert does to the message that announced it (see `delivery/resolve-tracker.ts`). */
+    RESOLVE_MODE: ResolveModeSetting,
+    /** Waiting text-only notifications for one space, from this many on, are folded into digests. */
+    DIGEST_THRESHOLD: DigestThresholdSetting,
+    /** The most deliver invocations at once (the event source's maximum concurrency): each takes this share of the limits. */
+    DELIVER_CONCURRENCY: v.optional(PositiveInteger, '2'),
   }),
   v.forward(
     v.check(

@@ -1,5 +1,7 @@
 /**
- * Deliver's logic, free of Lambda: one queued notification → files uploaded → message(s) posted.
+ * Deliver's logic, free of Lambda: one queued notification → files uploaded → message(s) posted, or for a resolved
+ * alert, its firing messages edited (see `delivery/resolve-tracker.ts`). Each step is recorded in the journal, so a
+ * retry resumes where the last attempt stopped: files are not uploaded twice, and parts are not posted twice.
  * A file that cannot be attached does not hold back the text: the message says which file is missing and why —
  * unless the team chose `ATTACHMENT_FAILURE=retry`, where a failure that may pass fails the whole notification so
  * that the queue delivers it again later (refusals by policy, such as a file over the size limit, still become notes).
@@ -8,9 +10,14 @@ import { posix } from 'node:path';
 import { AttachmentError } from './attachments/attachment-error';
 import type { OpenedFile } from './attachments/opened-file';
 import { mapLimit } from './concurrency';
-import type { AttachmentFailureMode } from './config';
+import type { AttachmentFailureMode, ResolveMode } from './config';
+import { onceKey } from './delivery/idempotency';
+import { isPending, isPosted, type DeliveryJournal, type Progress } from './delivery/journal';
+import { postPart, settlePending, type PostOnceDependencies } from './delivery/post-once';
+import { resolvedEdits, shortResolved, trackingRole, type ResolveTracker, type TrackedAlert } from './delivery/resolve-tracker';
 import { logger } from './logger';
-import type { Attachment } from './message';
+import type { Attachment, ChatMessage } from './message';
+import { count } from './metrics';
 import type { QueuedNotification } from './notification';
 import { renderMessage, type RenderNote } from './render';
 import type { ChatAttachment, SpacesClient, UploadableFile } from './spaces/client';
@@ -33,8 +40,8 @@ export class AttachmentFailedError extends Error {
   }
 }
 
-export interface DeliveryDependencies {
-  readonly spaces: Pick<SpacesClient, 'getUploadUrls' | 'upload' | 'postChat'>;
+export interface DeliveryDependencies extends PostOnceDependencies {
+  readonly spaces: Pick<SpacesClient, 'getUploadUrls' | 'upload' | 'postChat' | 'editMessage' | 'recentMessages'>;
   /** Channel name → Spaces space id. */
   readonly channels: Readonly<Record<string, string>>;
   readonly openAttachment: (attachment: Attachment) => Promise<OpenedFile>;
@@ -42,11 +49,17 @@ export interface DeliveryDependencies {
   readonly uploadConcurrency?: number;
   /** `note` (default): post the text with a note about the missing file. `retry`: fail so the queue retries. */
   readonly attachmentFailure?: AttachmentFailureMode;
+  readonly journal: DeliveryJournal;
+  readonly tracker: ResolveTracker;
+  readonly resolveMode: ResolveMode;
 }
 
 export interface DeliveryResult {
   readonly spaceId: string;
+  /** The messages posted, in part order (none when a resolve only edited). */
   readonly messageIds: string[];
+  /** Firing messages edited to show the alert resolved. */
+  readonly edited: number;
   readonly attached: number;
   readonly notAttached: number;
 }
@@ -112,6 +125,7 @@ async function uploadAttachments(
   const uploaded = await mapLimit(uploads, deps.uploadConcurrency ?? 3, async (upload, index) => {
     try {
       await deps.spaces.upload(slots[index]!, upload.file);
+      count('attachmentBytes', upload.file.size);
       return true;
     } catch (error) {
       const name = opened[upload.owner]!.name;
@@ -144,27 +158,122 @@ async function uploadAttachments(
   return { data, failures };
 }
 
-/** Delivers one notification: its files first, then its text, split into parts if long; the files go with the first part. */
-export async function deliverNotification(notification: QueuedNotification, deps: DeliveryDependencies): Promise<DeliveryResult> {
-  const spaceId = deps.channels[notification.channel];
+/** The space a notification's channel names; an unknown channel is a configuration problem no retry can fix. */
+export function spaceOf(notification: QueuedNotification, channels: Readonly<Record<string, string>>): string {
+  const spaceId = channels[notification.channel];
   if (!spaceId) throw new PermanentDeliveryError(`no space is configured for channel "${notification.channel}"`);
+  return spaceId;
+}
 
+/** What a notification turns into: edits of firing messages (for a tracked resolve) and/or a message to post. */
+interface DeliveryPlan {
+  readonly post?: ChatMessage;
+  readonly tracked?: TrackedAlert;
+}
+
+async function plan(message: ChatMessage, spaceId: string, deps: DeliveryDependencies): Promise<DeliveryPlan> {
+  if (trackingRole(message) !== 'resolved' || deps.resolveMode === 'post') return { post: message };
+  const tracked = await deps.tracker.lookup(message.groupKey!);
+  // Nothing to edit (never seen firing, or it went to another space): the resolved message is posted in full.
+  if (!tracked || tracked.spaceId !== spaceId) return { post: message };
+  return { tracked, post: deps.resolveMode === 'edit-and-post' ? shortResolved(message) : undefined };
+}
+
+/**
+ * Edits the firing messages; true if all were edited (or are gone). A message that cannot be edited for good (a
+ * permission, a policy) is not retried: the resolved message is posted in full instead, so the resolve is seen.
+ */
+async function editFiring(message: ChatMessage, tracked: TrackedAlert, deps: DeliveryDependencies): Promise<boolean> {
+  let complete = true;
+  for (const edit of resolvedEdits(message, tracked)) {
+    try {
+      await deps.spaces.editMessage(edit.messageId, edit.content);
+    } catch (error) {
+      if (!(error instanceof SpacesError) || error.retryable) throw error;
+      // A message someone deleted needs no resolved mark.
+      if (error.status !== 404) complete = false;
+      logger.warn('firing message not edited', { messageId: edit.messageId, reason: error.message });
+    }
+  }
+  return complete;
+}
+
+/** Opens and uploads the files once; a retry reuses what the journal says went up. */
+async function uploadOnce(
+  notification: QueuedNotification,
+  spaceId: string,
+  progress: Progress,
+  deps: DeliveryDependencies,
+): Promise<NonNullable<Progress['uploaded']>> {
+  if (progress.uploaded) return progress.uploaded;
   const opened: OpenedFile[] = [];
+  let uploaded: { data: ChatAttachment[]; failures: Failure[] };
   try {
-    const { data, failures } = await uploadAttachments(spaceId, notification.message.attachments, deps, opened);
-    const passing = failures.find((failure) => mayPass(failure.error));
-    if (passing && deps.attachmentFailure === 'retry') {
-      throw new AttachmentFailedError(`${passing.name} could not be attached: ${reasonOf(passing.error)} (ATTACHMENT_FAILURE=retry)`, {
-        cause: passing.error,
-      });
-    }
-    const parts = renderMessage(notification.message, { notes: failures.map(noteOf) });
-    const messageIds: string[] = [];
-    for (const [index, bodyText] of parts.entries()) {
-      messageIds.push(await deps.spaces.postChat(spaceId, index === 0 && data.length > 0 ? { bodyText, data } : { bodyText }));
-    }
-    return { spaceId, messageIds, attached: data.length, notAttached: notification.message.attachments.length - data.length };
+    uploaded = await uploadAttachments(spaceId, notification.message.attachments, deps, opened);
   } finally {
     await Promise.all(opened.map((file) => file.dispose()));
   }
+  const { data, failures } = uploaded;
+  const passing = failures.find((failure) => mayPass(failure.error));
+  if (passing && deps.attachmentFailure === 'retry') {
+    throw new AttachmentFailedError(`${passing.name} could not be attached: ${reasonOf(passing.error)} (ATTACHMENT_FAILURE=retry)`, {
+      cause: passing.error,
+    });
+  }
+  const notes = failures.map(noteOf);
+  progress.uploaded = { data, notes };
+  if (data.length > 0 || notes.length > 0) await deps.journal.write(onceKey(notification), progress);
+  return progress.uploaded;
+}
+
+/** Posts each part not yet posted, settling first any part an earlier attempt left without an answer. */
+async function postParts(
+  notification: QueuedNotification,
+  spaceId: string,
+  parts: readonly string[],
+  data: ChatAttachment[],
+  progress: Progress,
+  deps: DeliveryDependencies,
+): Promise<string[]> {
+  const entry = new Map([[onceKey(notification), progress]]);
+  const messageIds: string[] = [];
+  for (const [index, bodyText] of parts.entries()) {
+    if (isPending(progress.parts[index])) await settlePending(spaceId, entry, index, deps);
+    const done = progress.parts[index];
+    messageIds.push(
+      isPosted(done)
+        ? done.messageId
+        : await postPart(spaceId, index === 0 && data.length > 0 ? { bodyText, data } : { bodyText }, entry, index, deps),
+    );
+  }
+  return messageIds;
+}
+
+/**
+ * Delivers one notification, resuming from its journal: its files first, then its text, split into parts if long
+ * (the files go with the first part); for a resolved alert that was seen firing, the edits first.
+ */
+export async function deliverNotification(notification: QueuedNotification, deps: DeliveryDependencies): Promise<DeliveryResult> {
+  const spaceId = spaceOf(notification, deps.channels);
+  const { message } = notification;
+  const key = onceKey(notification);
+  const progress = await deps.journal.read(key);
+  const planned = await plan(message, spaceId, deps);
+  let post = planned.post;
+
+  let edited = 0;
+  if (planned.tracked && !progress.edited) {
+    if (!(await editFiring(message, planned.tracked, deps))) post = message;
+    progress.edited = true;
+    await deps.journal.write(key, progress);
+  }
+  if (planned.tracked) edited = planned.tracked.posts.reduce((sum, p) => sum + p.messageIds.length, 0);
+
+  const { data, notes } = post ? await uploadOnce(notification, spaceId, progress, deps) : { data: [], notes: [] };
+  const messageIds = post ? await postParts(notification, spaceId, renderMessage(post, { notes }), data, progress, deps) : [];
+
+  const role = trackingRole(message);
+  if (role === 'firing' && messageIds.length > 0) await deps.tracker.remember(message.groupKey!, spaceId, { messageIds, data });
+  if (role === 'resolved' && planned.tracked) await deps.tracker.forget(message.groupKey!);
+  return { spaceId, messageIds, edited, attached: data.length, notAttached: message.attachments.length - data.length };
 }

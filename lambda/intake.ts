@@ -16,6 +16,7 @@ import {
 import { dispatchEvent } from './dispatch';
 import { logger } from './logger';
 import type { ChatMessage } from './message';
+import { count } from './metrics';
 import { notificationsFor, type QueuedNotification } from './notification';
 import { mediaType, parseHookPath } from './routes';
 import { findSource, SOURCES } from './sources';
@@ -136,6 +137,7 @@ async function accept(request: InboundRequest, deps: IntakeDependencies): Promis
   const notifications = said.flatMap(({ deliveryKey, messages }) => notificationsFor(messages, { id, deliveryKey, receivedAt, channel }));
   if (notifications.length > 0) await deps.enqueue(notifications);
   const deliveryKey = said.map((s) => s.deliveryKey).join(', ');
+  count('received');
   logger.info('webhook accepted', { id, source: source.name, channel, deliveryKey, queued: notifications.length });
   return { statusCode: 202, body: notifications.length > 0 ? { id, queued: notifications.length } : { id, queued: 0, note: 'acknowledged: nothing to post' } };
 }
@@ -148,9 +150,11 @@ export async function ingestWebhook(request: InboundRequest, deps: IntakeDepende
     if (!(error instanceof HttpError)) {
       // Our side failed (the queue, the secret store): the sender should retry, and nothing was queued.
       logger.error('webhook not queued', { path: request.path, error: error as Error });
+      count('rejected', 1, 'unavailable');
       return { statusCode: 503, body: { error: 'unavailable', message: 'the notification could not be queued; retry later' } };
     }
     const response = errorResponse(error);
+    count('rejected', 1, error.code);
     logger.warn('webhook rejected', { path: request.path, status: response.statusCode, reason: response.body.message });
     return response;
   }

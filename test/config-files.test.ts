@@ -1,7 +1,12 @@
 /** Deliver's file settings: `S3_BUCKETS`, `ATTACHMENT_S3_BUCKETS`, `ATTACHMENT_FAILURE`, `ATTACHMENT_MAX_BYTES`, `AWS_ENDPOINT_URL`. */
 import { ConfigError, readDeliverConfig } from '../lambda/config';
 
-const base = { SPACES_TOKEN_SECRET_ID: 'spaces-token', CHANNELS: '{"default":"space-1","uploads":"space-2"}' };
+const base = {
+  SPACES_TOKEN_SECRET_ID: 'spaces-token',
+  CHANNELS: '{"default":"space-1","uploads":"space-2"}',
+  IDEMPOTENCY_TABLE: 'relay-idempotency',
+  DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/relay-dlq',
+};
 
 it('reads bucket rules, the extra buckets and the failure mode, and hands the rules to the s3 source', () => {
   const config = readDeliverConfig({

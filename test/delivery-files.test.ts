@@ -7,6 +7,9 @@ import { Readable } from 'node:stream';
 import { AttachmentError } from '../lambda/attachments/attachment-error';
 import type { OpenedFile } from '../lambda/attachments/opened-file';
 import { AttachmentFailedError, deliverNotification, type DeliveryDependencies } from '../lambda/delivery';
+import { DeliveryJournal } from '../lambda/delivery/journal';
+import { ResolveTracker } from '../lambda/delivery/resolve-tracker';
+import { MemoryStateStore } from '../lambda/delivery/state-store';
 import { chatMessage, type Attachment } from '../lambda/message';
 import type { QueuedNotification } from '../lambda/notification';
 import type { ChatContent, UploadSlot, UploadableFile } from '../lambda/spaces/client';
@@ -49,12 +52,25 @@ function fakeSpaces(failUpload: (file: UploadableFile) => Error | undefined = ()
       calls.posts.push(content);
       return `m${calls.posts.length}`;
     },
+    editMessage: async () => {
+      throw new Error('no edits expected');
+    },
+    recentMessages: async () => [],
   };
   return { spaces, calls };
 }
 
 function deps(spaces: DeliveryDependencies['spaces'], open: (a: Attachment) => Promise<OpenedFile>, extra: Partial<DeliveryDependencies> = {}): DeliveryDependencies {
-  return { spaces, channels: { default: 'space-1' }, openAttachment: open, ...extra };
+  const store = new MemoryStateStore();
+  return {
+    spaces,
+    channels: { default: 'space-1' },
+    openAttachment: open,
+    journal: new DeliveryJournal(store),
+    tracker: new ResolveTracker(store),
+    resolveMode: 'edit-and-post',
+    ...extra,
+  };
 }
 
 it('asks for all upload URLs in one call, thumbnails included, and names each thumbnail', async () => {

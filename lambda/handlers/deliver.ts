@@ -1,30 +1,48 @@
 /**
- * Deliver's entry point. Wiring only: the logic is `deliverRecord`.
- * - An SQS batch (ingest's queue; S3, SNS and EventBridge routed to it): records one at a time, partial batch failures.
+ * Deliver's entry point. Wiring only: the logic is `BatchRun` and `deliverNotification`.
+ * - An SQS batch (ingest's queue; S3, SNS and EventBridge routed to it): records one at a time, in queue order, with
+ *   partial batch failures.
  * - A direct S3 notification (S3 → Lambda, invoked asynchronously): delivered as one record; a failure is thrown, so
  *   Lambda's own retries and failure destination take over.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, S3Event, SQSEvent, SQSRecord } from 'aws-lambda';
 import { attachmentOpener, URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_TIMEOUT_MS } from '../attachments';
 import { createS3Client } from '../attachments/s3';
 import { readDeliverConfig } from '../config';
-import { deliverRecord, type RecordDependencies } from '../deliver-record';
+import { BatchRun } from '../delivery/batch';
+import { sqsDeadLetters } from '../delivery/dead-letter';
+import { assembleDelivery } from '../delivery/dependencies';
+import { dynamoDbPersistence } from '../delivery/idempotency';
+import { DynamoDbStateStore } from '../delivery/state-store';
 import { logger } from '../logger';
+import { count, metrics } from '../metrics';
 import { SpacesClient } from '../spaces/client';
-import { resolveSourceSettings } from '../sources/settings';
 import { secretsManagerCredentials } from '../spaces/credentials';
+import { scaleLimits, SPACES_LIMITS, SpacesRateLimiter } from '../spaces/rate-limit';
+import { resolveSourceSettings } from '../sources/settings';
 
 const config = readDeliverConfig();
+const dynamoDb = new DynamoDBClient({});
 
-const dependencies: RecordDependencies = {
+const dependencies = assembleDelivery({
   sourceSettings: resolveSourceSettings(config.SOURCE_SETTINGS),
   spaces: new SpacesClient({
     baseUrl: config.SPACES_API_URL,
     credentials: secretsManagerCredentials(config.SPACES_TOKEN_SECRET_ID),
-    hooks: { onRetry: (error, attempt, delayMs) => logger.warn('retrying Spaces call', { reason: error.message, attempt, delayMs }) },
+    // Each of the at most DELIVER_CONCURRENCY invocations takes its share; 10 % stays free for retries.
+    gate: new SpacesRateLimiter({ limits: scaleLimits(SPACES_LIMITS, { share: config.DELIVER_CONCURRENCY, headroom: 0.1 }) }),
+    hooks: {
+      onRetry: (error, attempt, delayMs) => {
+        count('retried');
+        logger.warn('retrying Spaces call', { reason: error.message, attempt, delayMs });
+      },
+    },
   }),
   channels: config.CHANNELS,
   attachmentFailure: config.ATTACHMENT_FAILURE,
@@ -40,9 +58,16 @@ const dependencies: RecordDependencies = {
       maxBytes: config.ATTACHMENT_MAX_BYTES,
     },
   }),
-};
+  persistence: dynamoDbPersistence(config.IDEMPOTENCY_TABLE, dynamoDb),
+  store: new DynamoDbStateStore(config.IDEMPOTENCY_TABLE, dynamoDb),
+  deadLetters: sqsDeadLetters(new SQSClient({}), config.DLQ_URL),
+  resolveMode: config.RESOLVE_MODE,
+  digestThreshold: config.DIGEST_THRESHOLD,
+});
 
 const processor = new BatchProcessor(EventType.SQS);
+/** Records are not started with less than this left, so none is cut off halfway by the function timeout. */
+const RESERVE_MS = 20_000;
 
 function isSqsBatch(event: SQSEvent | S3Event): event is SQSEvent {
   // S3's test event has no Records at all.
@@ -50,14 +75,24 @@ function isSqsBatch(event: SQSEvent | S3Event): event is SQSEvent {
   return Array.isArray(records) && records[0]?.eventSource === 'aws:sqs';
 }
 
-// One record at a time: Spaces limits are per user, and messages for a space should arrive in the order queued.
+// One record at a time, in queue order: Spaces limits are per user, and messages for a space keep their order.
 export const handler = middy(async (event: SQSEvent | S3Event, context: Context) => {
-  if (isSqsBatch(event)) {
-    return processPartialResponse(event, (record: SQSRecord) => deliverRecord(record.body, dependencies), processor, {
-      context,
-      processInParallel: false,
-    });
+  const records = isSqsBatch(event)
+    ? event.Records.map((record) => ({ id: record.messageId, body: record.body }))
+    : [{ id: context.awsRequestId, body: JSON.stringify(event) }];
+  const run = await BatchRun.prepare(records, dependencies, {
+    remainingMs: () => context.getRemainingTimeInMillis(),
+    reserveMs: RESERVE_MS,
+  });
+  if (!isSqsBatch(event)) {
+    // Throws when the event must be tried again; a permanent failure is dead-lettered and counts as handled.
+    await run.deliver(context.awsRequestId);
+    return undefined;
   }
-  await deliverRecord(JSON.stringify(event), dependencies);
-  return undefined;
-}).use(injectLambdaContext(logger));
+  return processPartialResponse(event, (record: SQSRecord) => run.deliver(record.messageId), processor, {
+    context,
+    processInParallel: false,
+  });
+})
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

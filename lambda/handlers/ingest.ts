@@ -1,5 +1,6 @@
 /** API Gateway → verify → parse → queue. Wiring only: the logic is `ingestWebhook`. */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
@@ -7,6 +8,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { readIngestConfig } from '../config';
 import { ingestWebhook, type IntakeDependencies } from '../intake';
 import { logger } from '../logger';
+import { metrics } from '../metrics';
 import { resolveSourceSettings } from '../sources/settings';
 import { sqsEnqueue } from '../sqs-queue';
 import { fromApiGateway, toApiGateway } from './api-gateway';
@@ -28,4 +30,6 @@ const dependencies: IntakeDependencies = {
 
 export const handler = middy(async (event: APIGatewayProxyEventV2) =>
   toApiGateway(await ingestWebhook(fromApiGateway(event), dependencies)),
-).use(injectLambdaContext(logger));
+)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { parseAllowlist } from '../attachments/allowlist';
 import { createS3Client } from '../attachments/s3';
-import { AttachmentEnvEntries, ChannelsSchema, ConfigError, readEnv } from '../config';
+import { AttachmentEnvEntries, ChannelsSchema, ConfigError, DigestThresholdSetting, readEnv, ResolveModeSetting } from '../config';
 import { logger } from '../logger';
 import { SOURCES } from '../sources';
 import { STAND_IN_PREFIX, startLocalRelay } from './server';
@@ -18,6 +18,8 @@ const LocalEnv = v.pipe(
     WEBHOOK_TOKEN: v.optional(v.string()),
     ...AttachmentEnvEntries,
     SOURCE_SETTINGS: v.optional(v.string()),
+    RESOLVE_MODE: ResolveModeSetting,
+    DIGEST_THRESHOLD: DigestThresholdSetting,
   }),
   v.check((env) => !env.SPACES_API_URL || !!env.SPACES_TOKEN, 'SPACES_API_URL needs SPACES_TOKEN (the token for that Spaces)'),
 );
@@ -54,6 +56,8 @@ async function main(): Promise<void> {
     attachmentS3Buckets: env.ATTACHMENT_S3_BUCKETS,
     s3Client: createS3Client(env.AWS_ENDPOINT_URL),
     sourceSettings: jsonObject('SOURCE_SETTINGS', env.SOURCE_SETTINGS),
+    resolveMode: env.RESOLVE_MODE,
+    digestThreshold: env.DIGEST_THRESHOLD,
   });
 
   const auth = env.WEBHOOK_TOKEN ? ` -H 'Authorization: Bearer <WEBHOOK_TOKEN>'` : '';
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
     `spaces-relay listening on ${relay.url}`,
     `  webhooks:  POST ${relay.url}/hooks/{${SOURCES.filter((s) => s.webhook).map((s) => s.name).join('|')}}[/{channel}]   channels: ${Object.keys(channels).join(', ')}`,
     `  events:    POST ${relay.url}/events     health: GET ${relay.url}/healthz`,
+    `  dead letters: GET ${relay.url}/dead-letters   replay them: POST ${relay.url}/dead-letters/redrive`,
     relay.standIn
       ? `  messages:  ${relay.url}${STAND_IN_PREFIX}/  (embedded Spaces stand-in; JSON at ${relay.url}${STAND_IN_PREFIX}/messages)`
       : `  posting to Spaces at ${env.SPACES_API_URL}, space ${channels.default}`,

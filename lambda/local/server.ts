@@ -1,7 +1,8 @@
 /**
  * `npm start`: ingest and deliver in one process, with an in-memory queue and, unless a real Spaces is configured,
  * the embedded stand-in at `/stand-in`. Same routes and answers as the deployed API, plus `GET /healthz`,
- * `POST /events` (an AWS event as the queue would carry it) and `GET /dead-letters`.
+ * `POST /events` (an AWS event as the queue would carry it), `GET /dead-letters` and `POST /dead-letters/redrive`.
+ * Delivery runs the deployed code path: batches, digests, idempotency, journal and dead letters, with in-memory stores.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,20 +12,28 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../attachments/s3';
 import {
   attachableBuckets,
+  DEFAULT_DIGEST_THRESHOLD,
   SPACES_MAX_FILE_BYTES,
   withS3Buckets,
   type AttachmentFailureMode,
   type Channels,
+  type ResolveMode,
   type S3BucketRule,
 } from '../config';
 import { deliverRecord, type RecordDependencies } from '../deliver-record';
 import { AttachmentFailedError, PermanentDeliveryError } from '../delivery';
+import { deliverBatch } from '../delivery/batch';
+import { assembleDelivery } from '../delivery/dependencies';
+import { MemoryPersistenceLayer } from '../delivery/idempotency';
+import { MemoryStateStore } from '../delivery/state-store';
 import { errorResponse, PayloadTooLargeError, type JsonResponse } from '../errors';
 import { DEFAULT_MAX_BODY_BYTES, ingestWebhook, type IntakeDependencies } from '../intake';
+import { count, countTotals } from '../metrics';
 import { resolveSourceSettings } from '../sources/settings';
 import { SpacesClient } from '../spaces/client';
 import { staticCredentials } from '../spaces/credentials';
 import { SpacesError } from '../spaces/errors';
+import { SPACES_LIMITS, SpacesRateLimiter, type SpacesLimits } from '../spaces/rate-limit';
 import type { RetryPolicy } from '../spaces/retry';
 import { MemoryQueue, type MemoryQueueOptions } from './memory-queue';
 import { SpacesStandIn, type StandInOptions } from './spaces-stand-in';
@@ -51,10 +60,20 @@ export interface LocalRelayOptions {
   /** The S3 client (`createS3Client(AWS_ENDPOINT_URL)` for moto_server); created from the environment if absent. */
   readonly s3Client?: S3Client;
   readonly retry?: RetryPolicy;
+  /** Per-request limit of the Spaces JSON calls (10 s by default). */
+  readonly spacesTimeoutMs?: number;
   readonly queue?: Omit<MemoryQueueOptions, 'handle'>;
   readonly standInFault?: StandInOptions['fault'];
+  /** Limits the embedded stand-in enforces (none by default). */
+  readonly standInLimits?: SpacesLimits;
+  /** Limits the client keeps to: the documented ones by default; tests scale the windows down. */
+  readonly rateLimits?: SpacesLimits;
   /** `SOURCE_SETTINGS` as JSON: per-source options. */
   readonly sourceSettings?: Readonly<Record<string, unknown>>;
+  readonly resolveMode?: ResolveMode;
+  readonly digestThreshold?: number;
+  /** Pause after an unanswered post before looking whether it was stored. */
+  readonly settleMs?: number;
 }
 
 export interface LocalRelay {
@@ -129,10 +148,13 @@ function localDependencies(options: LocalRelayOptions, url: string, queue: () =>
     baseUrl: options.spaces?.baseUrl ?? `${url}${STAND_IN_PREFIX}`,
     credentials: staticCredentials(options.spaces?.token ?? LOCAL_STAND_IN_TOKEN),
     retry: options.retry,
+    timeoutMs: options.spacesTimeoutMs,
+    gate: new SpacesRateLimiter({ limits: options.rateLimits ?? SPACES_LIMITS }),
+    hooks: { onRetry: () => count('retried') },
   });
   const s3Buckets = options.s3Buckets ?? [];
   const sourceSettings = resolveSourceSettings(withS3Buckets(options.sourceSettings ?? {}, s3Buckets));
-  const delivery: RecordDependencies = {
+  const delivery: RecordDependencies = assembleDelivery({
     sourceSettings,
     spaces,
     channels: options.channels,
@@ -149,7 +171,13 @@ function localDependencies(options: LocalRelayOptions, url: string, queue: () =>
         maxBytes: options.attachmentMaxBytes ?? SPACES_MAX_FILE_BYTES,
       },
     }),
-  };
+    persistence: new MemoryPersistenceLayer(),
+    store: new MemoryStateStore(),
+    deadLetters: { send: (body, reason) => queue().deadLetter(body, reason) },
+    resolveMode: options.resolveMode ?? 'edit-and-post',
+    digestThreshold: options.digestThreshold ?? DEFAULT_DIGEST_THRESHOLD,
+    settleMs: options.settleMs,
+  });
   const intake: IntakeDependencies = {
     webhookSecret: async () => options.webhookToken,
     channels: Object.keys(options.channels),
@@ -166,9 +194,14 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
 
   const standIn = options.spaces
     ? undefined
-    : new SpacesStandIn({ token: LOCAL_STAND_IN_TOKEN, publicUrl: () => `${url}${STAND_IN_PREFIX}`, fault: options.standInFault });
+    : new SpacesStandIn({
+        token: LOCAL_STAND_IN_TOKEN,
+        publicUrl: () => `${url}${STAND_IN_PREFIX}`,
+        fault: options.standInFault,
+        limits: options.standInLimits,
+      });
   const { delivery, intake } = localDependencies(options, url, () => queue);
-  const queue = new MemoryQueue({ ...options.queue, handle: async (body) => void (await deliverRecord(body, delivery)) });
+  const queue = new MemoryQueue({ ...options.queue, handle: (records) => deliverBatch(records, delivery) });
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -176,9 +209,14 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
       if (await standIn.handle(req, res, path.slice(STAND_IN_PREFIX.length) || '/')) return;
     }
     if (req.method === 'GET' && path === '/healthz') {
-      return reply(res, { statusCode: 200, body: { ok: true, queued: queue.depth, deadLetters: queue.deadLetters.length } });
+      const body = { ok: true, queued: queue.depth, deadLetters: queue.deadLetters.length, counts: countTotals() };
+      return reply(res, { statusCode: 200, body });
     }
     if (req.method === 'GET' && path === '/dead-letters') return reply(res, { statusCode: 200, body: { deadLetters: queue.deadLetters } });
+    if (req.method === 'POST' && path === '/dead-letters/redrive') {
+      req.resume();
+      return reply(res, { statusCode: 200, body: { redriven: queue.redrive() } });
+    }
     if (req.method === 'GET' && path === '/' && standIn) {
       res.writeHead(302, { location: `${STAND_IN_PREFIX}/` });
       return void res.end();

@@ -1,13 +1,15 @@
 /**
  * A stand-in for the Avaya Spaces API that enforces its contract (DESIGN.md "Avaya Spaces"): the Authorization header,
  * one upload URL per declared file, PUTs with exactly the declared type and length, chat posts that reference only
- * stored files. `npm start` mounts it when no real Spaces is configured; the tests run it with injected faults.
- * It keeps the messages and shows them: JSON at `{prefix}/messages`, a page at `{prefix}/`.
+ * stored files, and — when given `limits` — the per-user rate limits, answering 429 with `Retry-After` past them.
+ * `npm start` mounts it when no real Spaces is configured; the tests run it with injected faults and scaled-down
+ * limit windows. It keeps the messages and shows them: JSON at `{prefix}/messages`, a page at `{prefix}/`.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
 import { attr } from '../render';
+import type { SpacesLimits, WindowLimit } from '../spaces/rate-limit';
 
 /** What a fault hook may do to a call instead of (or before) answering it. */
 export type Fault =
@@ -17,7 +19,7 @@ export type Fault =
   /** Handle the call normally, then drop the connection: the caller cannot know it succeeded. */
   | { readonly dropAfterHandling: true };
 
-export type StandInOperation = 'getuploadurl' | 'upload' | 'post' | 'edit';
+export type StandInOperation = 'getuploadurl' | 'upload' | 'post' | 'edit' | 'query';
 
 export interface StoredFile {
   readonly fileKey: string;
@@ -49,6 +51,8 @@ export interface StandInOptions {
   readonly fault?: (operation: StandInOperation, request: IncomingMessage) => Fault | undefined;
   /** Files up to this size are kept in memory for display. */
   readonly keepBytesUpTo?: number;
+  /** Enforce these limits (uploads to the storage URLs are not counted, as with the real storage host). */
+  readonly limits?: SpacesLimits;
 }
 
 const UploadRequest = v.object({
@@ -88,18 +92,52 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** A call as the stand-in saw it: when, what, and how it was answered (undefined: the connection was dropped). */
+export interface StandInCall {
+  readonly operation: StandInOperation;
+  readonly path: string;
+  readonly at: number;
+  status?: number;
+}
+
+/** The value of a `Retry-After` header: whole seconds as HTTP has it, fractions when the windows are scaled below that. */
+function retryAfterValue(ms: number): string {
+  return ms >= 1000 ? String(Math.ceil(ms / 1000)) : (Math.max(ms, 1) / 1000).toFixed(3);
+}
+
+/** Served calls within one window, to answer 429 past the limit. */
+class WindowCounter {
+  private readonly times: number[] = [];
+
+  constructor(private readonly window: WindowLimit) {}
+
+  /** Milliseconds until one more call would be within the limit; 0 if it is now. */
+  waitMs(now: number): number {
+    while (this.times.length > 0 && this.times[0]! <= now - this.window.windowMs) this.times.shift();
+    return this.times.length < this.window.limit ? 0 : this.times[0]! + this.window.windowMs - now;
+  }
+
+  add(now: number): void {
+    this.times.push(now);
+  }
+}
+
 export class SpacesStandIn {
   readonly messages: StoredMessage[] = [];
   readonly files = new Map<string, StoredFile>();
   /** Every call as it arrived, for tests that count attempts. */
-  readonly calls: { operation: StandInOperation; path: string; status?: number }[] = [];
+  readonly calls: StandInCall[] = [];
+  /** Calls answered 429 because a limit was exceeded (not injected faults). */
+  rateLimited = 0;
+  private readonly windows = new Map<string, WindowCounter>();
 
   constructor(private readonly options: StandInOptions) {}
 
   /** Handles a request whose path (below the mount prefix) is `path`; false if the path is not the stand-in's. */
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     const method = req.method ?? 'GET';
-    if (method === 'GET') {
+    const query = /^\/api\/spaces\/([^/]+)\/messages\/query$/.exec(path);
+    if (method === 'GET' && !query) {
       const file = /^\/files\/([\w-]+)$/.exec(path);
       if (path === '/' || path === '') this.page(res);
       else if (path === '/messages') send(res, 200, { messages: this.messages });
@@ -116,9 +154,10 @@ export class SpacesStandIn {
     else if (method === 'PUT' && upload) operation = 'upload';
     else if (method === 'POST' && chat) operation = 'post';
     else if (method === 'POST' && edit) operation = 'edit';
+    else if (method === 'GET' && query) operation = 'query';
     else return false;
 
-    const call: { operation: StandInOperation; path: string; status?: number } = { operation, path };
+    const call: StandInCall = { operation, path, at: Date.now() };
     this.calls.push(call);
     const answer = (status: number, body: unknown, headers?: Record<string, string>): void => {
       call.status = status;
@@ -149,6 +188,13 @@ export class SpacesStandIn {
       answer(401, { message: 'missing or wrong Authorization' });
       return true;
     }
+    const waitMs = operation === 'upload' ? 0 : this.rateLimitWait(operation);
+    if (waitMs > 0) {
+      this.rateLimited += 1;
+      req.resume();
+      answer(429, { message: 'rate limit exceeded' }, { 'retry-after': retryAfterValue(waitMs) });
+      return true;
+    }
     switch (operation) {
       case 'getuploadurl':
         await this.getUploadUrl(req, respond);
@@ -162,8 +208,41 @@ export class SpacesStandIn {
       case 'edit':
         await this.edit(req, decodeURIComponent(edit![1]!), respond);
         break;
+      case 'query':
+        this.query(new URL(req.url ?? '/', 'http://stand-in'), decodeURIComponent(query![1]!), respond);
+        break;
     }
     return true;
+  }
+
+  /** 0 when the call is within every limit (and is then counted), else how long the caller must wait. */
+  private rateLimitWait(operation: Exclude<StandInOperation, 'upload'>): number {
+    const limits = this.options.limits;
+    if (!limits) return 0;
+    const counter = (key: string, window: WindowLimit): WindowCounter => {
+      let found = this.windows.get(key);
+      if (!found) this.windows.set(key, (found = new WindowCounter(window)));
+      return found;
+    };
+    const counters = [
+      counter(operation, operation === 'getuploadurl' ? limits.getUploadUrl : limits.perEndpoint),
+      counter('overall', limits.overall),
+    ];
+    const now = Date.now();
+    const waitMs = Math.max(...counters.map((c) => c.waitMs(now)));
+    if (waitMs === 0) for (const c of counters) c.add(now);
+    return waitMs;
+  }
+
+  /** The latest chat messages of a space, newest first, in the shape the public samples read. */
+  private query(url: URL, spaceId: string, answer: (s: number, b: unknown) => void): void {
+    const size = Math.min(Math.max(Number(url.searchParams.get('size') ?? '50') || 50, 1), 100);
+    const data = this.messages
+      .filter((m) => m.spaceId === spaceId)
+      .slice(-size)
+      .reverse()
+      .map((m) => ({ _id: m._id, category: 'chat', topicId: m.spaceId, content: { bodyText: m.bodyText, data: m.data }, created: m.created }));
+    answer(200, { total: data.length, data });
   }
 
   private authorized(req: IncomingMessage): boolean {

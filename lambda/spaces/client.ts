@@ -1,6 +1,7 @@
 /**
- * The Avaya Spaces client: upload URLs, streamed uploads, chat posts and edits (see DESIGN.md "Avaya Spaces").
- * Every call retries 429/5xx/network failures with backoff; a 401 re-reads the credential once.
+ * The Avaya Spaces client: upload URLs, streamed uploads, chat posts, edits and recent messages (see DESIGN.md
+ * "Avaya Spaces"). Every call retries 429/5xx/network failures with backoff, except a post that may have landed
+ * (see `SpacesError.ambiguous`); a 401 re-reads the credential once; an optional gate keeps calls within the limits.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -10,6 +11,7 @@ import type { CredentialProvider } from './credentials';
 import { SpacesError, type SpacesOperation } from './errors';
 import type { SpacesFileType } from './file-type';
 import { exchange, HttpTransportError, type HttpResult } from './http';
+import type { CallGate, LimitedOperation } from './rate-limit';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type RetryHooks, type RetryPolicy } from './retry';
 
 /** A file as the upload needs it: its exact size and type, and a way to (re)open its bytes as a stream. */
@@ -40,6 +42,14 @@ export interface ChatContent {
   readonly data?: readonly ChatAttachment[];
 }
 
+/** A chat message as `recentMessages` lists it: enough to recognise one of ours. */
+export interface ListedMessage {
+  readonly id: string;
+  readonly bodyText: string;
+  /** Epoch milliseconds, when the answer carried a parsable `created`. */
+  readonly created?: number;
+}
+
 export interface SpacesClientOptions {
   /** `https://spacesapis.avayacloud.com`, or a region's or staging host. */
   readonly baseUrl: string;
@@ -50,6 +60,8 @@ export interface SpacesClientOptions {
   readonly timeoutMs?: number;
   /** Upload stall limit: how long the storage host may stay silent while bytes flow. */
   readonly uploadIdleTimeoutMs?: number;
+  /** Paces the API calls (not the uploads, which go to the storage host) and learns from 429s. */
+  readonly gate?: CallGate;
 }
 
 const UploadUrlsResponse = v.object({
@@ -58,6 +70,15 @@ const UploadUrlsResponse = v.object({
 const PostedMessage = v.object({ _id: v.pipe(v.string(), v.nonEmpty()) });
 /** The API answers `{data: [message]}`; accept a bare message too, as some deployments do. */
 const PostResponse = v.union([v.object({ data: v.pipe(v.array(PostedMessage), v.minLength(1)) }), PostedMessage]);
+const MessagesResponse = v.object({
+  data: v.array(
+    v.object({
+      _id: v.string(),
+      content: v.optional(v.object({ bodyText: v.optional(v.string(), '') }), {}),
+      created: v.optional(v.string()),
+    }),
+  ),
+});
 
 /** The server's own explanation, if its error body has one, cut short. */
 function reasonOf(result: HttpResult): string {
@@ -79,6 +100,8 @@ function statusError(operation: SpacesOperation, result: HttpResult): SpacesErro
     status: result.status,
     retryable,
     retryAfterMs: retryable ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) : undefined,
+    // A gateway that gave up waiting says nothing about whether the post behind it was stored.
+    ambiguous: operation === 'post' && (result.status === 502 || result.status === 504),
   });
 }
 
@@ -86,6 +109,8 @@ function transportError(operation: SpacesOperation, error: unknown): SpacesError
   if (error instanceof HttpTransportError) {
     return new SpacesError(operation, error.timedOut ? `timed out (${error.message})` : `network error (${error.message})`, {
       retryable: true,
+      // The request may have been read and stored before the connection failed.
+      ambiguous: operation === 'post',
       cause: error,
     });
   }
@@ -105,7 +130,7 @@ export class SpacesClient {
   /** One call for all files of a message: an upload URL and a file key per file, in order. */
   async getUploadUrls(spaceId: string, files: readonly Pick<UploadableFile, 'contentType' | 'size'>[]): Promise<UploadSlot[]> {
     const body = { files: files.map((f) => ({ 'Content-Type': f.contentType, 'Content-Length': f.size })), topicId: spaceId };
-    const result = await this.callJson('getuploadurl', 'api/files/getuploadurl', body);
+    const result = await this.callJson('getuploadurl', 'POST', 'api/files/getuploadurl', body);
     const parsed = v.safeParse(UploadUrlsResponse, result);
     if (!parsed.success || parsed.output.data.length !== files.length) {
       throw new SpacesError('getuploadurl', `unexpected answer: expected ${files.length} upload URL(s)`, { retryable: false });
@@ -142,9 +167,12 @@ export class SpacesClient {
     );
   }
 
-  /** Posts a chat message to a space; returns the new message's id. */
+  /**
+   * Posts a chat message to a space; returns the new message's id. A failure that leaves open whether the message was
+   * stored is thrown at once with `ambiguous` set, never retried here: see `recentMessages`.
+   */
   async postChat(spaceId: string, content: ChatContent): Promise<string> {
-    const result = await this.callJson('post', `api/spaces/${encodeURIComponent(spaceId)}/chats`, { content });
+    const result = await this.callJson('post', 'POST', `api/spaces/${encodeURIComponent(spaceId)}/chats`, { content });
     const parsed = v.safeParse(PostResponse, result);
     if (!parsed.success) {
       // The post most likely landed; retrying could show it twice, so this is not retryable.
@@ -155,26 +183,40 @@ export class SpacesClient {
 
   /** Replaces a message's content (used to mark a firing alert's message resolved). */
   async editMessage(messageId: string, content: ChatContent): Promise<void> {
-    await this.callJson('edit', `api/messages/${encodeURIComponent(messageId)}`, { _id: messageId, content });
+    await this.callJson('edit', 'POST', `api/messages/${encodeURIComponent(messageId)}`, { _id: messageId, content });
   }
 
-  private async callJson(operation: SpacesOperation, path: string, body: unknown): Promise<unknown> {
-    const payload = Buffer.from(JSON.stringify(body));
+  /**
+   * The latest chat messages of a space (`GET /api/spaces/{id}/messages/query?category=chat&size=n`, as the public
+   * samples use it), to find out whether a post whose answer was lost was stored after all.
+   */
+  async recentMessages(spaceId: string, size = 50): Promise<ListedMessage[]> {
+    const path = `api/spaces/${encodeURIComponent(spaceId)}/messages/query?category=chat&size=${size}`;
+    const parsed = v.safeParse(MessagesResponse, await this.callJson('query', 'GET', path));
+    if (!parsed.success) throw new SpacesError('query', 'unexpected answer: no message list', { retryable: false });
+    return parsed.output.data.map((m) => {
+      const created = m.created === undefined ? Number.NaN : Date.parse(m.created);
+      return { id: m._id, bodyText: m.content.bodyText, created: Number.isNaN(created) ? undefined : created };
+    });
+  }
+
+  private async callJson(operation: LimitedOperation, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     let refreshed = false;
     return withRetry(
       async () => {
         for (;;) {
           const credential = await this.options.credentials.get();
+          await this.options.gate?.acquire(operation);
           let result: HttpResult;
           try {
             result = await exchange({
-              method: 'POST',
+              method,
               url: new URL(path, this.base),
               headers: {
                 Authorization: `${credential.scheme} ${credential.token}`,
-                'Content-Type': 'application/json',
-                'Content-Length': payload.length,
                 Accept: 'application/json',
+                ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
               },
               body: payload,
               idleTimeoutMs: this.options.timeoutMs ?? 10_000,
@@ -190,7 +232,11 @@ export class SpacesClient {
             await this.options.credentials.refresh();
             continue;
           }
-          if (result.status < 200 || result.status >= 300) throw statusError(operation, result);
+          if (result.status < 200 || result.status >= 300) {
+            const error = statusError(operation, result);
+            if (result.status === 429) this.options.gate?.throttled(operation, error.retryAfterMs);
+            throw error;
+          }
           try {
             return result.body.length > 0 ? (JSON.parse(result.body.toString('utf8')) as unknown) : {};
           } catch (error) {

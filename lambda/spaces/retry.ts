@@ -21,11 +21,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 30_000,
 };
 
-/** `Retry-After` as milliseconds: either delta-seconds or an HTTP date. */
+/**
+ * `Retry-After` as milliseconds: either delta-seconds or an HTTP date. Fractional seconds are accepted too (some
+ * servers send them, and the stand-in does when its windows are scaled down for tests).
+ */
 export function parseRetryAfter(header: string | undefined, now: number = Date.now()): number | undefined {
   if (!header) return undefined;
   const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
@@ -53,7 +56,7 @@ export async function withRetry<T>(
     try {
       return await operation(attempt);
     } catch (error) {
-      if (!(error instanceof SpacesError) || !error.retryable || attempt >= policy.attempts) throw error;
+      if (!(error instanceof SpacesError) || !error.retryable || error.ambiguous || attempt >= policy.attempts) throw error;
       if (error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxRetryAfterMs) throw error;
       const delay = retryDelay(error, attempt, policy);
       hooks.onRetry?.(error, attempt, delay);

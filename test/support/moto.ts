@@ -1,6 +1,6 @@
 /**
- * A real S3 API for tests and benchmarks: `moto_server` on a free 127.0.0.1 port, with dummy credentials and
- * path-style addressing. When moto_server is not installed the caller fails with a message saying so — a test that
+ * Real AWS APIs (S3, SQS, CloudFormation, DynamoDB) for tests and benchmarks: `moto_server` on a free 127.0.0.1 port,
+ * with dummy credentials and path-style addressing. When moto_server is not installed the caller fails with a message saying so — a test that
  * needs S3 must never pass without it.
  */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -10,6 +10,8 @@ export interface Moto {
   readonly endpoint: string;
   /** A client for arranging fixtures (buckets, objects), talking to this moto_server. */
   readonly client: S3Client;
+  /** Client options pointing at it, with dummy credentials, for the other SDK clients. */
+  readonly clientConfig: { endpoint: string; region: string; credentials: typeof MOTO_CREDENTIALS };
   createBucket(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function startMoto(timeoutMs = 20_000): Promise<Moto> {
   return {
     endpoint,
     client,
+    clientConfig: { endpoint, region: 'us-east-1', credentials: MOTO_CREDENTIALS },
     createBucket: async (name) => void (await client.send(new CreateBucketCommand({ Bucket: name }))),
     stop: async () => {
       client.destroy();

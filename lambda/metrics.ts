@@ -1,0 +1,50 @@
+/**
+ * The relay's counters (Powertools metrics, CloudWatch EMF): every outcome of ingest and deliver is counted, so that
+ * nothing can be dropped without a number moving. The handlers flush them (`logMetrics`); a running total is kept
+ * in-process too, for `/healthz` locally and for the fault benchmark.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+// Outside Lambda nothing collects EMF lines from stdout (the local totals are at `/healthz`): publish only when
+// deployed, unless POWERTOOLS_METRICS_DISABLED says otherwise.
+if (!process.env.AWS_LAMBDA_FUNCTION_NAME) process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+export const metrics = new Metrics({ namespace: 'SpacesRelay', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'spaces-relay' });
+
+/**
+ * What is counted. `received`/`rejected` at ingest (rejected by error code); `delivered` (notifications posted, a digest
+ * counting each member), `deduplicated` (copies acknowledged without a post), `retried` (Spaces calls tried again and
+ * records handed back to the queue), `deadLettered` (by failure kind), `digested` (notifications folded), and
+ * `attachmentBytes` (uploaded) at deliver.
+ */
+export type Counter =
+  | 'received'
+  | 'rejected'
+  | 'delivered'
+  | 'retried'
+  | 'deduplicated'
+  | 'deadLettered'
+  | 'digested'
+  | 'attachmentBytes';
+
+const totals = new Map<string, number>();
+
+/** Adds `value` to a counter; with a reason, the datapoint is published on its own with that dimension. */
+export function count(counter: Counter, value = 1, reason?: string): void {
+  const unit = counter === 'attachmentBytes' ? MetricUnit.Bytes : MetricUnit.Count;
+  if (reason === undefined) {
+    metrics.addMetric(counter, unit, value);
+  } else {
+    // A dimension on the shared instance would apply to every metric of the flush; a single metric keeps it to this one.
+    const single = metrics.singleMetric();
+    single.addDimension('reason', reason);
+    single.addMetric(counter, unit, value);
+  }
+  const key = reason === undefined ? counter : `${counter}.${reason}`;
+  totals.set(key, (totals.get(key) ?? 0) + value);
+}
+
+/** The running totals of this process, `counter` or `counter.reason` → value. */
+export function countTotals(): Record<string, number> {
+  return Object.fromEntries(totals);
+}

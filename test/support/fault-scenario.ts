@@ -1,0 +1,134 @@
+/**
+ * The fault scenario shared by the fault tests and `bench/faults.ts`: N webhooks through the real ingest → local
+ * queue → deliver code into the Spaces stand-in, which fails a share of the calls and enforces the rate limits
+ * (windows scaled down). Every message carries a unique marker in its title, so that it can be counted in whatever
+ * message it ended up in — its own post or a digest line.
+ */
+import { randomFaults, type FaultKind } from '../../lambda/local/fault-injection';
+import { startLocalRelay } from '../../lambda/local/server';
+import { scaleLimits, SPACES_LIMITS } from '../../lambda/spaces/rate-limit';
+import { mapLimit } from '../../lambda/concurrency';
+import { countTotals } from '../../lambda/metrics';
+
+export interface FaultScenarioOptions {
+  readonly messages: number;
+  /** Share of Spaces calls that fail (0..1). */
+  readonly faultRate: number;
+  /** Every n-th message goes to a space the bot may not post to: those, and only those, must end as dead letters. */
+  readonly forbiddenEvery: number;
+  /** Folding threshold; above `messages`, nothing is folded and every message is its own post. */
+  readonly digestThreshold: number;
+  /** Rate-limit windows are multiplied by this (0.005: a minute lasts 300 ms). */
+  readonly timeScale: number;
+  readonly seed?: number;
+  /**
+   * The client's per-call timeout, and the pause after an unanswered post before looking for it. A slow fault's
+   * delay falls between the timeout and their sum, so the slow post is stored before it is looked for.
+   */
+  readonly clientTimeoutMs?: number;
+}
+
+export interface FaultScenarioResult {
+  readonly sent: number;
+  readonly accepted: number;
+  /** Markers found exactly once in the space. */
+  readonly deliveredOnce: number;
+  readonly duplicated: string[];
+  readonly lost: string[];
+  readonly deadLettered: number;
+  /** Dead letters that are not forbidden-space messages (must be none). */
+  readonly unexpectedDeadLetters: string[];
+  readonly forbidden: number;
+  readonly posts: number;
+  readonly spacesCalls: number;
+  /** 429s the stand-in answered because a limit was really exceeded (the injected ones are not counted here). */
+  readonly rateLimited: number;
+  readonly injected: Record<FaultKind | 'forbidden', number>;
+  readonly queueRetries: number;
+  /** Retries counted by deliver: Spaces calls tried again by the client, and records handed back to the queue. */
+  readonly retried: number;
+  /** Looks among the space's messages for a post whose answer was lost. */
+  readonly lookups: number;
+  readonly drainMs: number;
+}
+
+const TOKEN = 'fault-scenario-token';
+const SPACE = 'ops-space';
+const FORBIDDEN_SPACE = 'no-access-space';
+
+const marker = (index: number): string => `M-${String(index).padStart(5, '0')}`;
+
+export async function runFaultScenario(options: FaultScenarioOptions): Promise<FaultScenarioResult> {
+  const timeoutMs = options.clientTimeoutMs ?? 40;
+  const faults = randomFaults({
+    rate: options.faultRate,
+    seed: options.seed ?? 7,
+    retryAfterSeconds: 0.005,
+    slowMs: Math.round(timeoutMs * 1.25),
+    forbiddenSpaces: [FORBIDDEN_SPACE],
+  });
+  const relay = await startLocalRelay({
+    port: 0,
+    webhookToken: TOKEN,
+    channels: { default: SPACE, restricted: FORBIDDEN_SPACE },
+    standInFault: faults.fault,
+    standInLimits: scaleLimits(SPACES_LIMITS, { timeScale: options.timeScale }),
+    rateLimits: scaleLimits(SPACES_LIMITS, { timeScale: options.timeScale, headroom: 0.1 }),
+    retry: { attempts: 6, baseDelayMs: 2, maxDelayMs: 20, maxRetryAfterMs: 2_000 },
+    spacesTimeoutMs: timeoutMs,
+    settleMs: timeoutMs,
+    queue: { batchSize: 100, maxReceives: 10, retryDelayMs: () => 5 },
+    digestThreshold: options.digestThreshold,
+  });
+  try {
+    const started = Date.now();
+    const retriedBefore = countTotals().retried ?? 0;
+    const statuses = await mapLimit(
+      Array.from({ length: options.messages }, (_, i) => i),
+      16,
+      async (index) => {
+        const channel = index % options.forbiddenEvery === options.forbiddenEvery - 1 ? '/restricted' : '';
+        const response = await fetch(`${relay.url}/hooks/generic${channel}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ title: marker(index), text: `message number ${index}`, status: index % 2 ? 'firing' : 'resolved' }),
+        });
+        await response.arrayBuffer();
+        return response.status;
+      },
+    );
+    await relay.queue.idle();
+    const drainMs = Date.now() - started;
+
+    const standIn = relay.standIn!;
+    const seen = new Map<string, number>();
+    for (const message of standIn.messages.filter((m) => m.spaceId === SPACE)) {
+      for (const found of message.bodyText.match(/M-\d{5}/g) ?? []) seen.set(found, (seen.get(found) ?? 0) + 1);
+    }
+    const expected = Array.from({ length: options.messages }, (_, i) => i).filter(
+      (i) => i % options.forbiddenEvery !== options.forbiddenEvery - 1,
+    );
+    const deadMarkers = relay.queue.deadLetters.map((letter) => /M-\d{5}/.exec(letter.body)?.[0] ?? '?');
+    const forbidden = options.messages - expected.length;
+    return {
+      sent: options.messages,
+      accepted: statuses.filter((s) => s === 202).length,
+      deliveredOnce: expected.filter((i) => seen.get(marker(i)) === 1).length,
+      duplicated: [...seen].filter(([, n]) => n > 1).map(([m]) => m),
+      lost: expected.map(marker).filter((m) => !seen.has(m)),
+      deadLettered: relay.queue.deadLetters.length,
+      unexpectedDeadLetters: deadMarkers.filter((m) => !(Number(m.slice(2)) % options.forbiddenEvery === options.forbiddenEvery - 1)),
+      forbidden,
+      posts: standIn.messages.length,
+      spacesCalls: standIn.calls.length,
+      rateLimited: standIn.rateLimited,
+      injected: faults.injected,
+      queueRetries: relay.queue.stats.retries,
+      retried: (countTotals().retried ?? 0) - retriedBefore,
+      lookups: standIn.calls.filter((c) => c.operation === 'query').length,
+      drainMs,
+    };
+  } finally {
+    await relay.close();
+  }
+}
