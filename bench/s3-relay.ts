@@ -10,28 +10,16 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { SpacesStandIn } from '../lambda/local/spaces-stand-in';
 import { MOTO_CREDENTIALS, startMoto } from '../test/support/moto';
+import { generatedBody } from '../test/support/generated-body';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
 const BUCKET = 'bench-objects';
 const TOKEN = 'bench-token';
 
-/** A body of `size` bytes from one reused block, so the benchmark itself holds no object in memory. */
-function generated(size: number): Readable {
-  const block = Buffer.alloc(MB, 0x5a);
-  let left = size;
-  return new Readable({
-    read() {
-      const n = Math.min(block.length, left);
-      left -= n;
-      this.push(n > 0 ? block.subarray(0, n) : null);
-    },
-  });
-}
 
 async function bundleChild(): Promise<string> {
   const outfile = join(__dirname, 'out', 's3-relay-child.js');
@@ -72,7 +60,7 @@ export async function s3RelayBenchmark(): Promise<void> {
     process.stdout.write('size      mode     peak RSS   time      throughput\n');
     for (const size of sizes) {
       const key = `object-${size / MB}MB.bin`;
-      await moto.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: generated(size), ContentLength: size }));
+      await moto.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: generatedBody(size), ContentLength: size }));
       const results: Record<string, Measurement> = {};
       for (const mode of ['stream', 'naive']) {
         const { stdout } = await run(process.execPath, [child], {

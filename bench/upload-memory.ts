@@ -5,31 +5,19 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import { SpacesClient } from '../lambda/spaces/client';
 import { staticCredentials } from '../lambda/spaces/credentials';
+import { generatedBody } from '../test/support/generated-body';
 
 const SIZE = 1024 ** 3;
 
-function generated(size: number): Readable {
-  const chunk = Buffer.alloc(64 * 1024, 0x5a);
-  let sent = 0;
-  return new Readable({
-    read() {
-      if (sent >= size) return void this.push(null);
-      const n = Math.min(chunk.length, size - sent);
-      sent += n;
-      this.push(n === chunk.length ? chunk : chunk.subarray(0, n));
-    },
-  });
-}
 
 async function child(sinkUrl: string): Promise<void> {
   const client = new SpacesClient({ baseUrl: sinkUrl, credentials: staticCredentials('unused') });
   const started = Date.now();
   await client.upload(
     { fileKey: 'bench', url: `${sinkUrl}/upload` },
-    { contentType: 'application/octet-stream', size: SIZE, open: async () => generated(SIZE) },
+    { contentType: 'application/octet-stream', size: SIZE, open: async () => generatedBody(SIZE) },
   );
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(JSON.stringify({ seconds, maxRssKb: process.resourceUsage().maxRSS }));

@@ -2,8 +2,8 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
-import { AttachmentError } from '../../lambda/attachments/attachment-error';
 import { openS3Object, type S3OpenPolicy } from '../../lambda/attachments/s3';
+import { refusal } from '../support/refusal';
 
 const client = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 const s3 = mockClient(client);
@@ -13,14 +13,6 @@ function serviceError(status: number, name: string): S3ServiceException {
   return new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<AttachmentError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AttachmentError);
-  return error as AttachmentError;
-}
 
 beforeEach(() => s3.reset());
 

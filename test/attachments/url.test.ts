@@ -6,8 +6,8 @@ import type { LookupAddress } from 'node:dns';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseAllowlist } from '../../lambda/attachments/allowlist';
-import { AttachmentError } from '../../lambda/attachments/attachment-error';
 import { downloadAllowedUrl, type UrlFetchPolicy } from '../../lambda/attachments/url';
+import { refusal } from '../support/refusal';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(992, 7)]);
 let server: http.Server;
@@ -56,14 +56,6 @@ function resolvingTo(...addresses: string[]): UrlFetchPolicy['resolve'] {
   return ((_host: string, _options: unknown, callback: (e: null, a: LookupAddress[]) => void) => callback(null, answer)) as never;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<AttachmentError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AttachmentError);
-  return error as AttachmentError;
-}
 
 it('downloads an allow-listed image to a file of the exact size, with its type and name', async () => {
   const file = await downloadAllowedUrl(`${base}/panel.png`, policy(base), 'image/');

@@ -1,26 +1,14 @@
-import { Readable } from 'node:stream';
 import type { Fault, StandInOperation } from '../../lambda/local/spaces-stand-in';
 import { SpacesClient, type UploadableFile } from '../../lambda/spaces/client';
 import { staticCredentials, type CredentialProvider } from '../../lambda/spaces/credentials';
 import { SpacesError } from '../../lambda/spaces/errors';
 import type { CallGate } from '../../lambda/spaces/rate-limit';
+import { generatedBody } from '../support/generated-body';
 import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 
-/** A generated body of `size` bytes, produced chunk by chunk (never held whole). */
-function generated(size: number, chunk = 64 * 1024): Readable {
-  let sent = 0;
-  return new Readable({
-    read() {
-      if (sent >= size) return void this.push(null);
-      const n = Math.min(chunk, size - sent);
-      sent += n;
-      this.push(Buffer.alloc(n, sent % 251));
-    },
-  });
-}
 
 const file = (size: number, contentType = 'application/octet-stream', actual = size): UploadableFile & { opens: number } => {
-  const f = { contentType, size, opens: 0, open: async () => ((f.opens += 1), generated(actual)) };
+  const f = { contentType, size, opens: 0, open: async () => ((f.opens += 1), generatedBody(actual)) };
   return f;
 };
 

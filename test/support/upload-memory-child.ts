@@ -3,25 +3,13 @@
  * real `SpacesClient.upload` to `UPLOAD_URL`, then prints its RSS before and at its peak during the upload as JSON. Run in a process of its own so
  * that the peak RSS is this upload's, not the test runner's.
  */
-import { Readable } from 'node:stream';
 import { SpacesClient } from '../../lambda/spaces/client';
 import { staticCredentials } from '../../lambda/spaces/credentials';
+import { generatedBody } from './generated-body';
 
 const size = Number(process.env.UPLOAD_BYTES);
 const url = process.env.UPLOAD_URL!;
 
-/** `size` bytes made from one reused 64 KiB block: the body itself never exists in memory. */
-function generatedBody(): Readable {
-  const block = Buffer.alloc(64 * 1024, 0x61);
-  let left = size;
-  return new Readable({
-    read() {
-      const n = Math.min(block.length, left);
-      left -= n;
-      this.push(n > 0 ? block.subarray(0, n) : null);
-    },
-  });
-}
 
 async function main(): Promise<void> {
   const client = new SpacesClient({ baseUrl: 'http://127.0.0.1:1', credentials: staticCredentials('unused') });
@@ -30,7 +18,7 @@ async function main(): Promise<void> {
   // sources when its cache is cold), which says nothing about the upload.
   let peakKb = baselineKb;
   const sampler = setInterval(() => (peakKb = Math.max(peakKb, Math.round(process.memoryUsage.rss() / 1024))), 2);
-  await client.upload({ fileKey: 'k', url }, { contentType: 'application/octet-stream', size, open: async () => generatedBody() });
+  await client.upload({ fileKey: 'k', url }, { contentType: 'application/octet-stream', size, open: async () => generatedBody(size) });
   clearInterval(sampler);
   process.stdout.write(JSON.stringify({ baselineKb, maxRssKb: peakKb }));
 }
