@@ -4,6 +4,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { RelayStack } from '../../infra/relay-stack';
+import { readDeliverConfig } from '../../lambda/config';
 import type { Team } from '../../infra/team-config';
 import { addRelayStack, exampleTeam, idOf, relayStack, team, testApp } from './support/relay';
 
@@ -18,6 +19,19 @@ const webhookOutputs = (template: Template) =>
   Object.keys(template.findOutputs('*'))
     .filter((name) => name.startsWith('WebhookUrl'))
     .sort();
+
+/**
+ * A function's environment as Lambda would hand it over: values CloudFormation fills in at deploy time (queue URLs,
+ * table names) become a URL, which every such variable accepts.
+ */
+function deployedEnvironment(fn: { Properties: { Environment: { Variables: Record<string, unknown> } } }) {
+  return Object.fromEntries(
+    Object.entries(fn.Properties.Environment.Variables).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? value : 'https://resolved.at.deploy.example/value',
+    ]),
+  );
+}
 
 /** The statements of the policy attached to `role`, which must be its only one. */
 function statementsOf(template: Template, role: IConstruct): unknown[] {
@@ -45,7 +59,7 @@ describe('RelayStack for the example team', () => {
     // Assess
     for (const [fn, timeout] of [
       [stack.ingest, 10],
-      [stack.deliver, 120],
+      [stack.deliver, 300],
     ] as const) {
       template.hasResource('AWS::Lambda::Function', {
         Properties: {
@@ -63,7 +77,7 @@ describe('RelayStack for the example team', () => {
         Properties: { RetentionInDays: 30 },
       });
     }
-    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 120, EphemeralStorage: { Size: 1024 } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 300, EphemeralStorage: { Size: 1024 } });
   });
 
   it('gives ingest exactly the environment the ingest code reads', () => {
@@ -92,7 +106,7 @@ describe('RelayStack for the example team', () => {
   it('gives deliver exactly the environment the deliver code reads', () => {
     // Assess
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 120,
+      Timeout: 300,
       Environment: {
         Variables: Match.objectEquals({
           POWERTOOLS_SERVICE_NAME: 'spaces-relay-example',
@@ -117,6 +131,7 @@ describe('RelayStack for the example team', () => {
           RESOLVE_MODE: 'edit-and-post',
           DIGEST_THRESHOLD: '20',
           DLQ_URL: refOf(stack.delivery.deadLetterQueue),
+          DELIVER_CONCURRENCY: '2',
         }),
       },
     });
@@ -200,18 +215,42 @@ describe('RelayStack for the example team', () => {
     }
   });
 
-  it('feeds deliver from the queue in small batches, reporting partial failures, at most two at a time', () => {
+  it('feeds deliver batches of up to 50 gathered for 10 s, reporting partial failures, at most two at a time', () => {
     // Assess
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arnOf(stack.delivery.queue),
       FunctionName: refOf(stack.deliver.function),
-      BatchSize: 5,
+      BatchSize: 50,
+      MaximumBatchingWindowInSeconds: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
     });
     // Reserved concurrency would throttle the SQS pollers and fail on accounts with a small quota (see the stack).
     template.allResourcesProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent() });
+  });
+
+  it('tells deliver the concurrency the event source allows, so its rate-limit share matches', () => {
+    // Prepare
+    const resources = template.toJSON().Resources;
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0]!;
+
+    // Act
+    const config = readDeliverConfig(deployedEnvironment(resources[idOf(stack.deliver.function)]));
+
+    // Assess
+    expect(config.DELIVER_CONCURRENCY).toBe(mapping.Properties.ScalingConfig.MaximumConcurrency);
+  });
+
+  it('hides a received message for six deliver timeouts, and dead-letters it after ten receives', () => {
+    // Prepare
+    const resources = template.toJSON().Resources;
+
+    // Assess
+    expect(resources[idOf(stack.delivery.queue)].Properties).toMatchObject({
+      VisibilityTimeout: 6 * resources[idOf(stack.deliver.function)].Properties.Timeout,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(stack.delivery.deadLetterQueue), maxReceiveCount: 10 },
+    });
   });
 
   it('keeps delivery keys in an on-demand table with a TTL, keyed as Powertools idempotency expects', () => {
