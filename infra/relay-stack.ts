@@ -29,7 +29,7 @@ const DELIVER_TIMEOUT = Duration.seconds(300);
  * within one batch only, so a batch must be able to hold `digestThreshold` (20 by default) notifications for one space.
  * 50 also fits the timeout: 50 separate posts at one invocation's share of the Spaces limits take about two minutes.
  */
-const DELIVER_BATCH_SIZE = 50;
+export const DELIVER_BATCH_SIZE = 50;
 /** How long the event source waits to fill a batch: a storm arrives over seconds, a lone alert waits at most this. */
 const DELIVER_BATCHING_WINDOW = Duration.seconds(10);
 /**

@@ -9,6 +9,7 @@ import * as v from 'valibot';
 import { parseAllowlist } from '../lambda/attachments/allowlist';
 import { ChannelsSchema, DEFAULT_SPACES_API_URL, SPACES_MAX_FILE_BYTES } from '../lambda/config';
 import { problemsOf } from '../lambda/validate';
+import { DELIVER_BATCH_SIZE } from './relay-stack';
 
 /** Sources that senders reach over HTTP, `POST /hooks/{source}`: the route segments ingest knows. */
 export const ROUTE_SOURCES = [
@@ -66,12 +67,12 @@ const SecretReference = v.pipe(
 );
 
 const Names = v.optional(v.array(v.pipe(v.string(), v.nonEmpty('must not be empty'))), []);
-const WholeNumber = (min: number, max: number) =>
+const WholeNumber = (min: number, max: number, whyMax = '') =>
   v.pipe(
     v.number('must be a number'),
     v.integer('must be a whole number'),
     v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`),
+    v.maxValue(max, `must be at most ${max}${whyMax}`),
   );
 // S3 matches notification filters literally: a "*" would only match a key that contains a star.
 const KeyFilter = v.pipe(
@@ -165,7 +166,11 @@ const TeamConfigObject = section({
     v.picklist(['edit', 'post', 'edit-and-post'], 'must be edit, post or edit-and-post'),
     'edit-and-post',
   ),
-  digestThreshold: v.optional(WholeNumber(1, 1_000), 20),
+  // Deliver folds storms within one batch of queue records: a higher threshold would never be reached.
+  digestThreshold: v.optional(
+    WholeNumber(1, DELIVER_BATCH_SIZE, ': deliver folds storms within one batch of that many queued notifications'),
+    20,
+  ),
   logLevel: v.optional(v.picklist(['DEBUG', 'INFO', 'WARN', 'ERROR'], 'must be DEBUG, INFO, WARN or ERROR'), 'INFO'),
   logRetentionDays: v.optional(
     v.pipe(

@@ -153,6 +153,11 @@ describe('team config', () => {
     ['a fractional rate limit', { api: { rateLimit: 2.5 } }, 'api.rateLimit: must be a whole number'],
     ['an unknown resolve mode', { resolveMode: 'replace' }, 'resolveMode: must be edit, post or edit-and-post'],
     [
+      'a digest threshold no batch can reach',
+      { digestThreshold: 51 },
+      'digestThreshold: must be at most 50: deliver folds storms within one batch of that many queued notifications',
+    ],
+    [
       'a retention CloudWatch does not offer',
       { logRetentionDays: 10 },
       'logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999',
