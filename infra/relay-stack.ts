@@ -9,6 +9,7 @@ import { EventWiring } from './constructs/event-wiring';
 import { RelayAlarms } from './constructs/relay-alarms';
 import { RelayFunction } from './constructs/relay-function';
 import { WebhookApi } from './constructs/webhook-api';
+import { grantObjectRead } from './object-read';
 import { grantSecretValue, ownedSecret, secretByNameOrArn, type SecretReference } from './secret-reference';
 import type { Team } from './team-config';
 
@@ -161,7 +162,7 @@ export class RelayStack extends Stack {
     );
     // Permanent failures go straight to the dead-letter queue with their reason, instead of five useless retries.
     allow(this.deliver.role, ['sqs:SendMessage'], [this.delivery.deadLetterQueue.queueArn]);
-    this.events.grantObjectRead(this.deliver.role);
+    grantObjectRead(this.deliver.role, config.s3Buckets);
     this.deliver.function.addEventSource(
       new SqsEventSource(this.delivery.queue, {
         batchSize: DELIVER_BATCH_SIZE,

@@ -179,7 +179,7 @@ describe('RelayStack for the example team', () => {
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(stack.delivery.deadLetterQueue) },
       {
         Effect: 'Allow',
-        Action: 's3:GetObject',
+        Action: ['s3:GetObject', 's3:GetObjectVersion'],
         Resource: [
           partitionArn(':s3:::example-reports/daily/*.pdf'),
           partitionArn(':s3:::example-reports/incidents/*'),

@@ -126,6 +126,11 @@ describe('team config', () => {
       's3Buckets.0.prefix: is matched literally by S3; wildcards are not supported',
     ],
     [
+      'a brace in a key filter',
+      { s3Buckets: [{ name: 'reports', suffix: '.{pdf}' }] },
+      's3Buckets.0.suffix: must not contain { } [ or ]: S3 advises against them in keys, and the read grant cannot name them',
+    ],
+    [
       'a bucket channel that does not exist',
       { s3Buckets: [{ name: 'reports', channel: 'ops' }] },
       's3Buckets.0.channel: "ops" is not one of the channels (default)',
