@@ -143,6 +143,8 @@ export class RelayStack extends Stack {
         CHANNELS: channels,
         ATTACHMENT_MAX_BYTES: String(config.attachments.maxBytes),
         ATTACHMENT_URL_HOSTS: config.attachments.urlHosts.join(','),
+        ATTACHMENT_S3_BUCKETS: [...new Set(config.attachments.s3Buckets.map((bucket) => bucket.name))].join(','),
+        ATTACHMENT_FAILURE: config.attachments.onFailure,
         IDEMPOTENCY_TABLE: this.idempotency.tableName,
         S3_BUCKETS: JSON.stringify(
           config.s3Buckets.map(({ name, prefix, suffix, channel }) => ({ name, prefix, suffix, channel })),
@@ -162,7 +164,9 @@ export class RelayStack extends Stack {
     );
     // Permanent failures go straight to the dead-letter queue with their reason, instead of five useless retries.
     allow(this.deliver.role, ['sqs:SendMessage'], [this.delivery.deadLetterQueue.queueArn]);
-    grantObjectRead(this.deliver.role, config.s3Buckets);
+    // The uploads it posts, and the objects alerts may reference; each limited to its prefix (the IAM policy is what
+    // enforces a prefix: deliver itself is only told the bucket names).
+    grantObjectRead(this.deliver.role, [...config.s3Buckets, ...config.attachments.s3Buckets]);
     this.deliver.function.addEventSource(
       new SqsEventSource(this.delivery.queue, {
         batchSize: DELIVER_BATCH_SIZE,

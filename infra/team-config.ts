@@ -7,7 +7,7 @@ import { basename, join, relative } from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
 import { parseAllowlist } from '../lambda/attachments/allowlist';
-import { ChannelsSchema, DEFAULT_SPACES_API_URL, SPACES_MAX_FILE_BYTES } from '../lambda/config';
+import { ATTACHMENT_FAILURE_MODES, ChannelsSchema, DEFAULT_SPACES_API_URL, SPACES_MAX_FILE_BYTES } from '../lambda/config';
 import { problemsOf } from '../lambda/validate';
 import { DELIVER_BATCH_SIZE } from './relay-stack';
 
@@ -92,27 +92,33 @@ const UrlHost = v.pipe(
 );
 const RETENTION_DAYS = Object.values(RetentionDays).filter((days): days is number => typeof days === 'number');
 
+const BucketName = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)'),
+);
+const KmsKeyArn = v.pipe(
+  v.string(),
+  v.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN (…:key/<id>)'),
+);
+
 const BucketWatchSchema = section({
-  name: v.pipe(
-    v.string(),
-    v.regex(
-      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-      'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
-    ),
-  ),
+  name: BucketName,
   prefix: v.optional(KeyFilter),
   suffix: v.optional(KeyFilter),
   // Checked against `channels` below, whose names ChannelsSchema validates.
   channel: v.optional(v.string()),
-  kmsKeyArn: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN (…:key/<id>)'),
-    ),
-  ),
+  kmsKeyArn: v.optional(KmsKeyArn),
 });
 /** One bucket (prefix, suffix) whose new objects are posted, and read by deliver. */
 export type BucketWatch = v.InferOutput<typeof BucketWatchSchema>;
+
+const AttachmentBucketSchema = section({
+  name: BucketName,
+  prefix: v.optional(KeyFilter),
+  kmsKeyArn: v.optional(KmsKeyArn),
+});
+/** A bucket (or only its keys under a prefix) whose objects alerts may reference, read-only, to be attached. */
+export type AttachmentBucket = v.InferOutput<typeof AttachmentBucketSchema>;
 
 const AwsEventsSchema = section({
   alarmStateChanges: v.optional(section({ alarmNamePrefixes: Names })),
@@ -154,6 +160,11 @@ const TeamConfigObject = section({
     section({
       maxBytes: v.optional(WholeNumber(0, SPACES_MAX_FILE_BYTES), SPACES_MAX_FILE_BYTES),
       urlHosts: v.optional(v.array(UrlHost), []),
+      s3Buckets: v.optional(v.array(AttachmentBucketSchema), []),
+      onFailure: v.optional(
+        v.picklist(ATTACHMENT_FAILURE_MODES, `must be ${ATTACHMENT_FAILURE_MODES.join(' or ')}`),
+        'note',
+      ),
     }),
     {},
   ),

@@ -121,6 +121,8 @@ describe('RelayStack for the example team', () => {
           }),
           ATTACHMENT_MAX_BYTES: '104857600',
           ATTACHMENT_URL_HOSTS: 'grafana.example.com,*.example.org,http://grafana.internal:3000',
+          ATTACHMENT_S3_BUCKETS: 'example-runbooks,example-diagnostics',
+          ATTACHMENT_FAILURE: 'note',
           IDEMPOTENCY_TABLE: refOf(stack.idempotency),
           S3_BUCKETS: JSON.stringify([
             { name: 'example-reports', prefix: 'daily/', suffix: '.pdf', channel: 'uploads' },
@@ -156,7 +158,7 @@ describe('RelayStack for the example team', () => {
     ]);
   });
 
-  it('lets deliver read the token, use its table, dead-letter, read the watched objects and consume the queue, nothing more', () => {
+  it('lets deliver read the token, use its table, dead-letter, read the configured objects and consume the queue, nothing more', () => {
     // Assess
     expect(statementsOf(template, stack.deliver.role)).toEqual([
       {
@@ -184,12 +186,17 @@ describe('RelayStack for the example team', () => {
           partitionArn(':s3:::example-reports/daily/*.pdf'),
           partitionArn(':s3:::example-reports/incidents/*'),
           partitionArn(':s3:::example-artifacts/*'),
+          partitionArn(':s3:::example-runbooks/*'),
+          partitionArn(':s3:::example-diagnostics/heap-dumps/*'),
         ],
       },
       {
         Effect: 'Allow',
         Action: 'kms:Decrypt',
-        Resource: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        Resource: [
+          'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+          'arn:aws:kms:eu-west-1:123456789012:key/5678efgh-56ef-78gh-90ij-5678901234ef',
+        ],
         Condition: {
           StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
         },
@@ -230,7 +237,7 @@ describe('RelayStack for the example team', () => {
     template.allResourcesProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent() });
   });
 
-  it('tells deliver the concurrency the event source allows, so its rate-limit share matches', () => {
+  it('sets an environment deliver reads as the team config means it', () => {
     // Prepare
     const resources = template.toJSON().Resources;
     const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0]!;
@@ -238,8 +245,15 @@ describe('RelayStack for the example team', () => {
     // Act
     const config = readDeliverConfig(deployedEnvironment(resources[idOf(stack.deliver.function)]));
 
-    // Assess
+    // Assess: the rate-limit share matches the concurrency the event source allows
     expect(config.DELIVER_CONCURRENCY).toBe(mapping.Properties.ScalingConfig.MaximumConcurrency);
+    expect([...config.attachableBuckets].sort()).toEqual([
+      'example-artifacts',
+      'example-diagnostics',
+      'example-reports',
+      'example-runbooks',
+    ]);
+    expect(config.ATTACHMENT_FAILURE).toBe('note');
   });
 
   it('hides a received message for six deliver timeouts, and dead-letters it after ten receives', () => {
@@ -339,11 +353,10 @@ describe('RelayStack for a minimal team', () => {
 
   it('grants no S3 or KMS access and outputs only the enabled sources when no bucket is watched', () => {
     // Assess
-    const actions = statementsOf(template, stack.deliver.role).map(
-      (statement) => (statement as { Action: unknown }).Action,
+    const actions = statementsOf(template, stack.deliver.role).flatMap(
+      (statement) => (statement as { Action: string | string[] }).Action,
     );
-    expect(actions).not.toContain('s3:GetObject');
-    expect(actions).not.toContain('kms:Decrypt');
+    expect(actions.filter((action) => /^(s3|kms):/.test(action))).toEqual([]);
     expect(webhookOutputs(template)).toEqual(['WebhookUrlAlertmanager', 'WebhookUrlAutoDetect', 'WebhookUrlGrafana']);
   });
 
@@ -352,6 +365,66 @@ describe('RelayStack for a minimal team', () => {
     expect(Token.isUnresolved(stack.account)).toBe(true);
     expect(Token.isUnresolved(stack.region)).toBe(true);
     template.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'AWS::Region' }])] } });
+  });
+});
+
+describe('RelayStack for a team that attaches objects from buckets it does not watch', () => {
+  const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/k-dumps';
+  let stack: RelayStack;
+  let template: Template;
+
+  beforeAll(() => {
+    ({ stack, template } = relayStack(
+      team({
+        attachments: {
+          s3Buckets: [
+            { name: 'runbooks', prefix: 'ops/' },
+            { name: 'runbooks', prefix: 'db/' },
+            { name: 'dumps', kmsKeyArn: KEY },
+          ],
+          onFailure: 'retry',
+        },
+      }),
+    ));
+  });
+
+  it('tells deliver each bucket once, and to retry a notification whose file failed to upload', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ ATTACHMENT_S3_BUCKETS: 'runbooks,dumps', ATTACHMENT_FAILURE: 'retry', S3_BUCKETS: '[]' }),
+      },
+    });
+  });
+
+  it('lets deliver read only under the given prefixes, and decrypt with the given key through S3', () => {
+    // Assess
+    expect(statementsOf(template, stack.deliver.role)).toEqual(
+      expect.arrayContaining([
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:GetObjectVersion'],
+          Resource: [
+            partitionArn(':s3:::runbooks/ops/*'),
+            partitionArn(':s3:::runbooks/db/*'),
+            partitionArn(':s3:::dumps/*'),
+          ],
+        },
+        {
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: KEY,
+          Condition: {
+            StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+          },
+        },
+      ]),
+    );
+  });
+
+  it('adds no event notification to those buckets', () => {
+    // Assess
+    template.resourceCountIs('Custom::S3BucketNotifications', 0);
   });
 });
 
@@ -368,6 +441,10 @@ describe('RelayStack checks', () => {
           s3Buckets: [{ name: 'uploads' }],
           awsEvents: { alarmStateChanges: {}, codebuild: {}, codepipeline: {} },
         }),
+    ],
+    [
+      'a team attaching objects of buckets it does not watch, one prefix with a question mark',
+      () => team({ attachments: { s3Buckets: [{ name: 'runbooks', prefix: 'what?/' }, { name: 'dumps' }] } }),
     ],
   ];
 

@@ -57,7 +57,7 @@ describe('team config', () => {
       sourceSettings: {},
       s3Buckets: [],
       awsEvents: {},
-      attachments: { maxBytes: 1073741824, urlHosts: [] },
+      attachments: { maxBytes: 1073741824, urlHosts: [], s3Buckets: [], onFailure: 'note' },
       api: { rateLimit: 10, burstLimit: 50 },
       resolveMode: 'edit-and-post',
       digestThreshold: 20,
@@ -79,7 +79,13 @@ describe('team config', () => {
 
     // Assess
     expect(fields).toEqual(
-      expect.arrayContaining(['channels', 's3Buckets[].kmsKeyArn', 'awsEvents.codebuild.projects']),
+      expect.arrayContaining([
+        'channels',
+        's3Buckets[].kmsKeyArn',
+        'awsEvents.codebuild.projects',
+        'attachments.s3Buckets[].prefix',
+        'attachments.onFailure',
+      ]),
     );
     expect(missing).toEqual([]);
     expect(() => parseTeamConfig(example, 'teams/example.json')).not.toThrow();
@@ -154,6 +160,26 @@ describe('team config', () => {
       'a URL instead of a host',
       { attachments: { urlHosts: ['https://grafana.example.com/render'] } },
       'attachments.urlHosts.0: must be a host, optionally with a port: grafana.example.com, *.example.com, grafana.example.com:8443 or http://grafana.internal:3000',
+    ],
+    [
+      'a bad attachment bucket name',
+      { attachments: { s3Buckets: [{ name: 's3://runbooks' }] } },
+      'attachments.s3Buckets.0.name: must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
+    ],
+    [
+      'a wildcard in an attachment bucket prefix',
+      { attachments: { s3Buckets: [{ name: 'runbooks', prefix: 'ops/*' }] } },
+      'attachments.s3Buckets.0.prefix: is matched literally by S3; wildcards are not supported',
+    ],
+    [
+      'a suffix on an attachment bucket',
+      { attachments: { s3Buckets: [{ name: 'runbooks', suffix: '.md' }] } },
+      'attachments.s3Buckets.0.suffix: is not a known field',
+    ],
+    [
+      'an unknown attachment failure mode',
+      { attachments: { onFailure: 'drop' } },
+      'attachments.onFailure: must be note or retry',
     ],
     ['a fractional rate limit', { api: { rateLimit: 2.5 } }, 'api.rateLimit: must be a whole number'],
     ['an unknown resolve mode', { resolveMode: 'replace' }, 'resolveMode: must be edit, post or edit-and-post'],
