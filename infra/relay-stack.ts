@@ -162,7 +162,7 @@ export class RelayStack extends Stack {
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       [this.idempotency.tableArn],
     );
-    // Permanent failures go straight to the dead-letter queue with their reason, instead of five useless retries.
+    // Permanent failures go straight to the dead-letter queue with their reason, instead of useless retries.
     allow(this.deliver.role, ['sqs:SendMessage'], [this.delivery.deadLetterQueue.queueArn]);
     // The uploads it posts, and the objects alerts may reference; each limited to its prefix (the IAM policy is what
     // enforces a prefix: deliver itself is only told the bucket names).
