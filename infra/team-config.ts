@@ -7,7 +7,12 @@ import { basename, join, relative } from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
 import { parseAllowlist } from '../lambda/attachments/allowlist';
-import { ATTACHMENT_FAILURE_MODES, ChannelsSchema, DEFAULT_SPACES_API_URL, SPACES_MAX_FILE_BYTES } from '../lambda/config';
+import {
+  ATTACHMENT_FAILURE_MODES,
+  ChannelsSchema,
+  DEFAULT_SPACES_API_URL,
+  SPACES_MAX_FILE_BYTES,
+} from '../lambda/config';
 import { problemsOf } from '../lambda/validate';
 import { DELIVER_BATCH_SIZE } from './relay-stack';
 
@@ -74,14 +79,17 @@ const WholeNumber = (min: number, max: number, whyMax = '') =>
     v.minValue(min, `must be at least ${min}`),
     v.maxValue(max, `must be at most ${max}${whyMax}`),
   );
-// S3 matches notification filters literally: a "*" would only match a key that contains a star.
+// A key prefix or suffix, taken literally: S3 notification filters match "*" as a star, and the read grant escapes it.
 const KeyFilter = v.pipe(
   v.string(),
   v.nonEmpty('must not be empty (leave it out instead)'),
   v.maxLength(1024, 'must be at most 1024 characters'),
   v.excludes('*', 'is matched literally by S3; wildcards are not supported'),
-  // The read grant names the keys; CDK cannot acknowledge its cdk-nag finding for a resource with brackets or braces.
-  v.regex(/^[^{}[\]]*$/, 'must not contain { } [ or ]: S3 advises against them in keys, and the read grant cannot name them'),
+  // CDK cannot acknowledge the read grant's cdk-nag finding for a resource with brackets or braces.
+  v.regex(
+    /^[^{}[\]]*$/,
+    'must not contain { } [ or ]: S3 advises against them in keys, and the read grant cannot name them',
+  ),
 );
 const UrlHost = v.pipe(
   v.string(),
@@ -94,7 +102,10 @@ const RETENTION_DAYS = Object.values(RetentionDays).filter((days): days is numbe
 
 const BucketName = v.pipe(
   v.string(),
-  v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)'),
+  v.regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
+  ),
 );
 const KmsKeyArn = v.pipe(
   v.string(),
@@ -112,13 +123,12 @@ const BucketWatchSchema = section({
 /** One bucket (prefix, suffix) whose new objects are posted, and read by deliver. */
 export type BucketWatch = v.InferOutput<typeof BucketWatchSchema>;
 
+/** A bucket (or only its keys under a prefix) whose objects alerts may reference, read-only, to be attached. */
 const AttachmentBucketSchema = section({
   name: BucketName,
   prefix: v.optional(KeyFilter),
   kmsKeyArn: v.optional(KmsKeyArn),
 });
-/** A bucket (or only its keys under a prefix) whose objects alerts may reference, read-only, to be attached. */
-export type AttachmentBucket = v.InferOutput<typeof AttachmentBucketSchema>;
 
 const AwsEventsSchema = section({
   alarmStateChanges: v.optional(section({ alarmNamePrefixes: Names })),

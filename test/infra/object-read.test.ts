@@ -7,7 +7,9 @@ import { idOf } from './support/relay';
 
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/k-1';
 const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
-const viaS3 = { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } };
+const viaS3 = {
+  StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+};
 
 function granted(scopes: ObjectScope[]) {
   const app = new App();
@@ -15,7 +17,9 @@ function granted(scopes: ObjectScope[]) {
   const role = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   grantObjectRead(role, scopes);
   const template = Template.fromStack(stack);
-  const policies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: idOf(role) }] } }));
+  const policies = Object.values(
+    template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: idOf(role) }] } }),
+  );
   return { app, role, policies, statements: (policies[0]?.Properties.PolicyDocument.Statement ?? []) as unknown[] };
 }
 

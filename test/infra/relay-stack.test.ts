@@ -158,7 +158,7 @@ describe('RelayStack for the example team', () => {
     ]);
   });
 
-  it('lets deliver read the token, use its table, dead-letter, read the configured objects and consume the queue, nothing more', () => {
+  it('lets deliver read the token, use its table, dead-letter, read the configured objects, consume the queue, nothing more', () => {
     // Assess
     expect(statementsOf(template, stack.deliver.role)).toEqual([
       {
@@ -392,7 +392,11 @@ describe('RelayStack for a team that attaches objects from buckets it does not w
     // Assess
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ ATTACHMENT_S3_BUCKETS: 'runbooks,dumps', ATTACHMENT_FAILURE: 'retry', S3_BUCKETS: '[]' }),
+        Variables: Match.objectLike({
+          ATTACHMENT_S3_BUCKETS: 'runbooks,dumps',
+          ATTACHMENT_FAILURE: 'retry',
+          S3_BUCKETS: '[]',
+        }),
       },
     });
   });
