@@ -4,8 +4,8 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { RelayStack } from '../../infra/relay-stack';
-import { readDeliverConfig } from '../../lambda/config';
 import type { Team } from '../../infra/team-config';
+import { readDeliverConfig } from '../../lambda/config';
 import { addRelayStack, exampleTeam, idOf, relayStack, team, testApp } from './support/relay';
 
 const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay/token-AbC123';
