@@ -9,6 +9,7 @@ import { EventWiring } from './constructs/event-wiring';
 import { RelayAlarms } from './constructs/relay-alarms';
 import { RelayFunction } from './constructs/relay-function';
 import { WebhookApi } from './constructs/webhook-api';
+import { grantObjectRead } from './object-read';
 import { grantSecretValue, ownedSecret, secretByNameOrArn, type SecretReference } from './secret-reference';
 import type { Team } from './team-config';
 
@@ -19,8 +20,31 @@ export const stackNameFor = (team: string): string => `SpacesRelay-${team}`;
 const MEMORY_MB = 256;
 /** Senders give up after 10 s (GitHub), so a slower answer is of no use. */
 const INGEST_TIMEOUT = Duration.seconds(10);
-/** A few Spaces calls with backoff (honouring Retry-After), plus one streamed upload of up to 1 GB. */
-const DELIVER_TIMEOUT = Duration.seconds(120);
+/**
+ * A whole batch (see {@link DELIVER_BATCH_SIZE}) at this invocation's share of the Spaces rate limits, including
+ * streamed uploads of up to 1 GB each (minutes apiece). Deliver hands back the records it has no time left for.
+ */
+const DELIVER_TIMEOUT = Duration.seconds(300);
+/**
+ * Records deliver gets at once, gathered for up to {@link DELIVER_BATCHING_WINDOW}. Storms are folded into digests
+ * within one batch only, so a batch must be able to hold `digestThreshold` (20 by default) notifications for one space.
+ * 50 also fits the timeout: 50 separate posts at one invocation's share of the Spaces limits take about two minutes.
+ */
+export const DELIVER_BATCH_SIZE = 50;
+/** How long the event source waits to fill a batch: a storm arrives over seconds, a lone alert waits at most this. */
+const DELIVER_BATCHING_WINDOW = Duration.seconds(10);
+/**
+ * The most deliver invocations at once: the event source's maximum concurrency, and `DELIVER_CONCURRENCY`, with
+ * which each invocation's in-process rate limiter takes 1/n of the Spaces limits. One constant, so the two always
+ * agree. 2 is the lowest maximum concurrency SQS allows.
+ */
+const DELIVER_CONCURRENCY = 2;
+/**
+ * Receives before a message is dead-lettered. Deliver hands back records it did not try (behind a failed message for
+ * their space, or out of time) and each hand-back counts as a receive, so a healthy record may be received several
+ * times behind a failing one; 10 leaves room for that, and for a few real retries of its own.
+ */
+const DELIVER_MAX_RECEIVES = 10;
 /** Powertools idempotency's default attribute names; the table is built to match them. */
 const IDEMPOTENCY_KEY = 'id';
 const IDEMPOTENCY_EXPIRY = 'expiration';
@@ -60,7 +84,10 @@ export class RelayStack extends Stack {
     });
     Tags.of(this).add('spaces-relay:team', name);
 
-    this.delivery = new DeliveryQueue(this, 'Delivery', { consumerTimeout: DELIVER_TIMEOUT });
+    this.delivery = new DeliveryQueue(this, 'Delivery', {
+      consumerTimeout: DELIVER_TIMEOUT,
+      maxReceiveCount: DELIVER_MAX_RECEIVES,
+    });
     this.idempotency = this.idempotencyTable();
     this.events = new EventWiring(this, 'Events', {
       queue: this.delivery.queue,
@@ -116,6 +143,8 @@ export class RelayStack extends Stack {
         CHANNELS: channels,
         ATTACHMENT_MAX_BYTES: String(config.attachments.maxBytes),
         ATTACHMENT_URL_HOSTS: config.attachments.urlHosts.join(','),
+        ATTACHMENT_S3_BUCKETS: [...new Set(config.attachments.s3Buckets.map((bucket) => bucket.name))].join(','),
+        ATTACHMENT_FAILURE: config.attachments.onFailure,
         IDEMPOTENCY_TABLE: this.idempotency.tableName,
         S3_BUCKETS: JSON.stringify(
           config.s3Buckets.map(({ name, prefix, suffix, channel }) => ({ name, prefix, suffix, channel })),
@@ -124,6 +153,7 @@ export class RelayStack extends Stack {
         RESOLVE_MODE: config.resolveMode,
         DIGEST_THRESHOLD: String(config.digestThreshold),
         DLQ_URL: this.delivery.deadLetterQueue.queueUrl,
+        DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),
       },
     });
     grantSecretValue(this.deliver.role, tokenSecret);
@@ -132,20 +162,23 @@ export class RelayStack extends Stack {
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       [this.idempotency.tableArn],
     );
-    // Permanent failures go straight to the dead-letter queue with their reason, instead of five useless retries.
+    // Permanent failures go straight to the dead-letter queue with their reason, instead of useless retries.
     allow(this.deliver.role, ['sqs:SendMessage'], [this.delivery.deadLetterQueue.queueArn]);
-    this.events.grantObjectRead(this.deliver.role);
+    // The uploads it posts, and the objects alerts may reference; each limited to its prefix (the IAM policy is what
+    // enforces a prefix: deliver itself is only told the bucket names).
+    grantObjectRead(this.deliver.role, [...config.s3Buckets, ...config.attachments.s3Buckets]);
     this.deliver.function.addEventSource(
       new SqsEventSource(this.delivery.queue, {
-        batchSize: 5,
+        batchSize: DELIVER_BATCH_SIZE,
+        maxBatchingWindow: DELIVER_BATCHING_WINDOW,
         reportBatchItemFailures: true,
-        // Spaces limits are per user: 60 requests/min per endpoint, 30 uploads/min, 600 requests per 5 min. A
-        // concurrency cannot express a rate, so the goal is few requests in flight, with deliver's backoff on 429
-        // absorbing the rest. 2 is the lowest maximum concurrency SQS allows, and it is set on the event source, not
-        // as reserved concurrency: SQS pollers then stop at 2 instead of being throttled (a throttled receive counts
-        // towards maxReceiveCount and pushes healthy messages into the DLQ), and a new account with a 10-function
-        // concurrency quota can still deploy (reserving any concurrency there fails).
-        maxConcurrency: 2,
+        // Spaces limits are per user (60 requests/min per endpoint, 30 uploads/min, 600 requests per 5 min), and a
+        // concurrency cannot express a rate: deliver keeps to them with an in-process limiter per invocation, each
+        // taking 1/DELIVER_CONCURRENCY of every limit, and honours Retry-After on a 429. The bound is set on the event
+        // source, not as reserved concurrency: SQS pollers then stop at it instead of being throttled (a throttled
+        // receive counts towards maxReceiveCount and pushes healthy messages into the DLQ), and a new account with a
+        // 10-function concurrency quota can still deploy (reserving any concurrency there fails).
+        maxConcurrency: DELIVER_CONCURRENCY,
       }),
     );
 

@@ -7,8 +7,14 @@ import { basename, join, relative } from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
 import { parseAllowlist } from '../lambda/attachments/allowlist';
-import { ChannelsSchema, DEFAULT_SPACES_API_URL, SPACES_MAX_FILE_BYTES } from '../lambda/config';
+import {
+  ATTACHMENT_FAILURE_MODES,
+  ChannelsSchema,
+  DEFAULT_SPACES_API_URL,
+  SPACES_MAX_FILE_BYTES,
+} from '../lambda/config';
 import { problemsOf } from '../lambda/validate';
+import { DELIVER_BATCH_SIZE } from './relay-stack';
 
 /** Sources that senders reach over HTTP, `POST /hooks/{source}`: the route segments ingest knows. */
 export const ROUTE_SOURCES = [
@@ -66,19 +72,24 @@ const SecretReference = v.pipe(
 );
 
 const Names = v.optional(v.array(v.pipe(v.string(), v.nonEmpty('must not be empty'))), []);
-const WholeNumber = (min: number, max: number) =>
+const WholeNumber = (min: number, max: number, whyMax = '') =>
   v.pipe(
     v.number('must be a number'),
     v.integer('must be a whole number'),
     v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`),
+    v.maxValue(max, `must be at most ${max}${whyMax}`),
   );
-// S3 matches notification filters literally: a "*" would only match a key that contains a star.
+// A key prefix or suffix, taken literally: S3 notification filters match "*" as a star, and the read grant escapes it.
 const KeyFilter = v.pipe(
   v.string(),
   v.nonEmpty('must not be empty (leave it out instead)'),
   v.maxLength(1024, 'must be at most 1024 characters'),
   v.excludes('*', 'is matched literally by S3; wildcards are not supported'),
+  // CDK cannot acknowledge the read grant's cdk-nag finding for a resource with brackets or braces.
+  v.regex(
+    /^[^{}[\]]*$/,
+    'must not contain { } [ or ]: S3 advises against them in keys, and the read grant cannot name them',
+  ),
 );
 const UrlHost = v.pipe(
   v.string(),
@@ -89,27 +100,35 @@ const UrlHost = v.pipe(
 );
 const RETENTION_DAYS = Object.values(RetentionDays).filter((days): days is number => typeof days === 'number');
 
-const BucketWatchSchema = section({
-  name: v.pipe(
-    v.string(),
-    v.regex(
-      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-      'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
-    ),
+const BucketName = v.pipe(
+  v.string(),
+  v.regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
   ),
+);
+const KmsKeyArn = v.pipe(
+  v.string(),
+  v.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN (…:key/<id>)'),
+);
+
+const BucketWatchSchema = section({
+  name: BucketName,
   prefix: v.optional(KeyFilter),
   suffix: v.optional(KeyFilter),
   // Checked against `channels` below, whose names ChannelsSchema validates.
   channel: v.optional(v.string()),
-  kmsKeyArn: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN (…:key/<id>)'),
-    ),
-  ),
+  kmsKeyArn: v.optional(KmsKeyArn),
 });
 /** One bucket (prefix, suffix) whose new objects are posted, and read by deliver. */
 export type BucketWatch = v.InferOutput<typeof BucketWatchSchema>;
+
+/** A bucket (or only its keys under a prefix) whose objects alerts may reference, read-only, to be attached. */
+const AttachmentBucketSchema = section({
+  name: BucketName,
+  prefix: v.optional(KeyFilter),
+  kmsKeyArn: v.optional(KmsKeyArn),
+});
 
 const AwsEventsSchema = section({
   alarmStateChanges: v.optional(section({ alarmNamePrefixes: Names })),
@@ -151,6 +170,11 @@ const TeamConfigObject = section({
     section({
       maxBytes: v.optional(WholeNumber(0, SPACES_MAX_FILE_BYTES), SPACES_MAX_FILE_BYTES),
       urlHosts: v.optional(v.array(UrlHost), []),
+      s3Buckets: v.optional(v.array(AttachmentBucketSchema), []),
+      onFailure: v.optional(
+        v.picklist(ATTACHMENT_FAILURE_MODES, `must be ${ATTACHMENT_FAILURE_MODES.join(' or ')}`),
+        'note',
+      ),
     }),
     {},
   ),
@@ -165,7 +189,11 @@ const TeamConfigObject = section({
     v.picklist(['edit', 'post', 'edit-and-post'], 'must be edit, post or edit-and-post'),
     'edit-and-post',
   ),
-  digestThreshold: v.optional(WholeNumber(1, 1_000), 20),
+  // Deliver folds storms within one batch of queue records: a higher threshold would never be reached.
+  digestThreshold: v.optional(
+    WholeNumber(1, DELIVER_BATCH_SIZE, ': deliver folds storms within one batch of that many queued notifications'),
+    20,
+  ),
   logLevel: v.optional(v.picklist(['DEBUG', 'INFO', 'WARN', 'ERROR'], 'must be DEBUG, INFO, WARN or ERROR'), 'INFO'),
   logRetentionDays: v.optional(
     v.pipe(

@@ -6,8 +6,11 @@ import { Construct } from 'constructs';
 export interface DeliveryQueueProps {
   /** The timeout of the function that consumes the queue; the visibility timeout is derived from it. */
   readonly consumerTimeout: Duration;
-  /** Receives before a message moves to the dead-letter queue. @default 5 */
-  readonly maxReceiveCount?: number;
+  /**
+   * Receives before a message moves to the dead-letter queue. No default: it depends on how often the consumer hands
+   * back a message it has not failed on.
+   */
+  readonly maxReceiveCount: number;
 }
 
 /**
@@ -32,10 +35,11 @@ export class DeliveryQueue extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       // AWS guidance for an SQS event source: at least six times the function timeout, so that a message is not
-      // handed to a second invocation while the first is still retrying it.
+      // handed to a second invocation while the first is still working on it (or Lambda is retrying a throttled
+      // invocation). The cost: a message handed back becomes visible again only after this long.
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
     });
   }
 }

@@ -1,7 +1,7 @@
 import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, PolicyStatement, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -31,42 +31,12 @@ export interface EventWiringProps {
 export class EventWiring extends Construct {
   /** Alarm actions publish here; the team's own alarms can use it too. */
   readonly topic: Topic;
-  private readonly buckets: readonly BucketWatch[];
 
   constructor(scope: Construct, id: string, props: EventWiringProps) {
     super(scope, id);
-    this.buckets = props.buckets;
     this.topic = this.notificationTopic(props.queue);
-    this.bucketNotifications(props.queue);
+    this.bucketNotifications(props.queue, props.buckets);
     this.eventRules(props.queue, props.awsEvents, props.ownAlarmPrefix);
-  }
-
-  /**
-   * Lets `role` read the objects it is told about, and nothing else: `s3:GetObject` on each watched prefix and
-   * suffix (no listing, no other keys), and `kms:Decrypt` through S3 for buckets encrypted with a customer key.
-   */
-  grantObjectRead(role: IRole): void {
-    if (this.buckets.length === 0) return;
-    const objects = this.buckets.map((watch) => objectArn(watch));
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: objects }));
-    const keys = [...new Set(this.buckets.flatMap((watch) => (watch.kmsKeyArn ? [watch.kmsKeyArn] : [])))];
-    if (keys.length > 0) {
-      role.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: keys,
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
-        }),
-      );
-    }
-    for (const watch of this.buckets) {
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${watch.name}/${objectKeyPattern(watch)}]`,
-        reason:
-          'Object keys are not known in advance: the wildcard covers exactly the keys the team config watches ' +
-          `(bucket ${watch.name}, this prefix and suffix), read-only with s3:GetObject.`,
-      });
-    }
   }
 
   private notificationTopic(queue: IQueue): Topic {
@@ -98,13 +68,13 @@ export class EventWiring extends Construct {
     return topic;
   }
 
-  private bucketNotifications(queue: IQueue): void {
+  private bucketNotifications(queue: IQueue, buckets: readonly BucketWatch[]): void {
     const destination = new SqsDestination(queue);
-    for (const name of new Set(this.buckets.map((watch) => watch.name))) {
+    for (const name of new Set(buckets.map((watch) => watch.name))) {
       // Imported, so the bucket itself is never created, replaced or deleted; CDK adds the notification through its
       // custom resource, which keeps the notifications the bucket already has.
       const bucket = Bucket.fromBucketName(this, `Bucket-${name}`, name);
-      for (const watch of this.buckets.filter((each) => each.name === name)) {
+      for (const watch of buckets.filter((each) => each.name === name)) {
         const filter = {
           ...(watch.prefix !== undefined && { prefix: watch.prefix }),
           ...(watch.suffix !== undefined && { suffix: watch.suffix }),
@@ -167,12 +137,4 @@ export class EventWiring extends Construct {
       });
     }
   }
-}
-
-function objectKeyPattern(watch: BucketWatch): string {
-  return `${watch.prefix ?? ''}*${watch.suffix ?? ''}`;
-}
-
-function objectArn(watch: BucketWatch): string {
-  return `arn:${Aws.PARTITION}:s3:::${watch.name}/${objectKeyPattern(watch)}`;
 }

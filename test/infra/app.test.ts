@@ -41,6 +41,7 @@ describe('the CDK app', () => {
           tokenSecret: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay/token-AbC123',
           sources: ['github', 'gitlab', 'jenkins', 'circleci', 'sns', 'generic'],
           s3Buckets: [{ name: 'uploads' }, { name: 'reports', suffix: '.csv' }],
+          attachments: { s3Buckets: [{ name: 'runbooks', prefix: 'ops?/' }], onFailure: 'retry' },
           awsEvents: { alarmStateChanges: {}, codebuild: {}, codepipeline: { pipelines: ['release'] } },
         },
         'everything',

@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { RelayStack } from '../../infra/relay-stack';
 import type { Team } from '../../infra/team-config';
+import { readDeliverConfig } from '../../lambda/config';
 import { addRelayStack, exampleTeam, idOf, relayStack, team, testApp } from './support/relay';
 
 const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay/token-AbC123';
@@ -18,6 +19,19 @@ const webhookOutputs = (template: Template) =>
   Object.keys(template.findOutputs('*'))
     .filter((name) => name.startsWith('WebhookUrl'))
     .sort();
+
+/**
+ * A function's environment as Lambda would hand it over: values CloudFormation fills in at deploy time (queue URLs,
+ * table names) become a URL, which every such variable accepts.
+ */
+function deployedEnvironment(fn: { Properties: { Environment: { Variables: Record<string, unknown> } } }) {
+  return Object.fromEntries(
+    Object.entries(fn.Properties.Environment.Variables).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? value : 'https://resolved.at.deploy.example/value',
+    ]),
+  );
+}
 
 /** The statements of the policy attached to `role`, which must be its only one. */
 function statementsOf(template: Template, role: IConstruct): unknown[] {
@@ -45,7 +59,7 @@ describe('RelayStack for the example team', () => {
     // Assess
     for (const [fn, timeout] of [
       [stack.ingest, 10],
-      [stack.deliver, 120],
+      [stack.deliver, 300],
     ] as const) {
       template.hasResource('AWS::Lambda::Function', {
         Properties: {
@@ -63,7 +77,7 @@ describe('RelayStack for the example team', () => {
         Properties: { RetentionInDays: 30 },
       });
     }
-    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 120, EphemeralStorage: { Size: 1024 } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 300, EphemeralStorage: { Size: 1024 } });
   });
 
   it('gives ingest exactly the environment the ingest code reads', () => {
@@ -92,7 +106,7 @@ describe('RelayStack for the example team', () => {
   it('gives deliver exactly the environment the deliver code reads', () => {
     // Assess
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 120,
+      Timeout: 300,
       Environment: {
         Variables: Match.objectEquals({
           POWERTOOLS_SERVICE_NAME: 'spaces-relay-example',
@@ -107,6 +121,8 @@ describe('RelayStack for the example team', () => {
           }),
           ATTACHMENT_MAX_BYTES: '104857600',
           ATTACHMENT_URL_HOSTS: 'grafana.example.com,*.example.org,http://grafana.internal:3000',
+          ATTACHMENT_S3_BUCKETS: 'example-runbooks,example-diagnostics',
+          ATTACHMENT_FAILURE: 'note',
           IDEMPOTENCY_TABLE: refOf(stack.idempotency),
           S3_BUCKETS: JSON.stringify([
             { name: 'example-reports', prefix: 'daily/', suffix: '.pdf', channel: 'uploads' },
@@ -117,6 +133,7 @@ describe('RelayStack for the example team', () => {
           RESOLVE_MODE: 'edit-and-post',
           DIGEST_THRESHOLD: '20',
           DLQ_URL: refOf(stack.delivery.deadLetterQueue),
+          DELIVER_CONCURRENCY: '2',
         }),
       },
     });
@@ -141,7 +158,7 @@ describe('RelayStack for the example team', () => {
     ]);
   });
 
-  it('lets deliver read the token, use its table, dead-letter, read the watched objects and consume the queue, nothing more', () => {
+  it('lets deliver read the token, use its table, dead-letter, read the configured objects, consume the queue, nothing more', () => {
     // Assess
     expect(statementsOf(template, stack.deliver.role)).toEqual([
       {
@@ -164,17 +181,22 @@ describe('RelayStack for the example team', () => {
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf(stack.delivery.deadLetterQueue) },
       {
         Effect: 'Allow',
-        Action: 's3:GetObject',
+        Action: ['s3:GetObject', 's3:GetObjectVersion'],
         Resource: [
           partitionArn(':s3:::example-reports/daily/*.pdf'),
           partitionArn(':s3:::example-reports/incidents/*'),
           partitionArn(':s3:::example-artifacts/*'),
+          partitionArn(':s3:::example-runbooks/*'),
+          partitionArn(':s3:::example-diagnostics/heap-dumps/*'),
         ],
       },
       {
         Effect: 'Allow',
         Action: 'kms:Decrypt',
-        Resource: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        Resource: [
+          'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+          'arn:aws:kms:eu-west-1:123456789012:key/5678efgh-56ef-78gh-90ij-5678901234ef',
+        ],
         Condition: {
           StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
         },
@@ -200,18 +222,49 @@ describe('RelayStack for the example team', () => {
     }
   });
 
-  it('feeds deliver from the queue in small batches, reporting partial failures, at most two at a time', () => {
+  it('feeds deliver batches of up to 50 gathered for 10 s, reporting partial failures, at most two at a time', () => {
     // Assess
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: arnOf(stack.delivery.queue),
       FunctionName: refOf(stack.deliver.function),
-      BatchSize: 5,
+      BatchSize: 50,
+      MaximumBatchingWindowInSeconds: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 2 },
     });
     // Reserved concurrency would throttle the SQS pollers and fail on accounts with a small quota (see the stack).
     template.allResourcesProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent() });
+  });
+
+  it('sets an environment deliver reads as the team config means it', () => {
+    // Prepare
+    const resources = template.toJSON().Resources;
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0]!;
+
+    // Act
+    const config = readDeliverConfig(deployedEnvironment(resources[idOf(stack.deliver.function)]));
+
+    // Assess: the rate-limit share matches the concurrency the event source allows
+    expect(config.DELIVER_CONCURRENCY).toBe(mapping.Properties.ScalingConfig.MaximumConcurrency);
+    expect([...config.attachableBuckets].sort()).toEqual([
+      'example-artifacts',
+      'example-diagnostics',
+      'example-reports',
+      'example-runbooks',
+    ]);
+    expect(config.ATTACHMENT_FAILURE).toBe('note');
+  });
+
+  it('hides a received message for six deliver timeouts, and dead-letters it after ten receives', () => {
+    // Prepare
+    const resources = template.toJSON().Resources;
+
+    // Assess
+    expect(resources[idOf(stack.delivery.queue)].Properties).toMatchObject({
+      VisibilityTimeout: 6 * resources[idOf(stack.deliver.function)].Properties.Timeout,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(stack.delivery.deadLetterQueue), maxReceiveCount: 10 },
+    });
   });
 
   it('keeps delivery keys in an on-demand table with a TTL, keyed as Powertools idempotency expects', () => {
@@ -300,11 +353,10 @@ describe('RelayStack for a minimal team', () => {
 
   it('grants no S3 or KMS access and outputs only the enabled sources when no bucket is watched', () => {
     // Assess
-    const actions = statementsOf(template, stack.deliver.role).map(
-      (statement) => (statement as { Action: unknown }).Action,
+    const actions = statementsOf(template, stack.deliver.role).flatMap(
+      (statement) => (statement as { Action: string | string[] }).Action,
     );
-    expect(actions).not.toContain('s3:GetObject');
-    expect(actions).not.toContain('kms:Decrypt');
+    expect(actions.filter((action) => /^(s3|kms):/.test(action))).toEqual([]);
     expect(webhookOutputs(template)).toEqual(['WebhookUrlAlertmanager', 'WebhookUrlAutoDetect', 'WebhookUrlGrafana']);
   });
 
@@ -313,6 +365,70 @@ describe('RelayStack for a minimal team', () => {
     expect(Token.isUnresolved(stack.account)).toBe(true);
     expect(Token.isUnresolved(stack.region)).toBe(true);
     template.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'AWS::Region' }])] } });
+  });
+});
+
+describe('RelayStack for a team that attaches objects from buckets it does not watch', () => {
+  const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/k-dumps';
+  let stack: RelayStack;
+  let template: Template;
+
+  beforeAll(() => {
+    ({ stack, template } = relayStack(
+      team({
+        attachments: {
+          s3Buckets: [
+            { name: 'runbooks', prefix: 'ops/' },
+            { name: 'runbooks', prefix: 'db/' },
+            { name: 'dumps', kmsKeyArn: KEY },
+          ],
+          onFailure: 'retry',
+        },
+      }),
+    ));
+  });
+
+  it('tells deliver each bucket once, and to retry a notification whose file failed to upload', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          ATTACHMENT_S3_BUCKETS: 'runbooks,dumps',
+          ATTACHMENT_FAILURE: 'retry',
+          S3_BUCKETS: '[]',
+        }),
+      },
+    });
+  });
+
+  it('lets deliver read only under the given prefixes, and decrypt with the given key through S3', () => {
+    // Assess
+    expect(statementsOf(template, stack.deliver.role)).toEqual(
+      expect.arrayContaining([
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:GetObjectVersion'],
+          Resource: [
+            partitionArn(':s3:::runbooks/ops/*'),
+            partitionArn(':s3:::runbooks/db/*'),
+            partitionArn(':s3:::dumps/*'),
+          ],
+        },
+        {
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: KEY,
+          Condition: {
+            StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+          },
+        },
+      ]),
+    );
+  });
+
+  it('adds no event notification to those buckets', () => {
+    // Assess
+    template.resourceCountIs('Custom::S3BucketNotifications', 0);
   });
 });
 
@@ -329,6 +445,10 @@ describe('RelayStack checks', () => {
           s3Buckets: [{ name: 'uploads' }],
           awsEvents: { alarmStateChanges: {}, codebuild: {}, codepipeline: {} },
         }),
+    ],
+    [
+      'a team attaching objects of buckets it does not watch, one prefix with a question mark',
+      () => team({ attachments: { s3Buckets: [{ name: 'runbooks', prefix: 'what?/' }, { name: 'dumps' }] } }),
     ],
   ];
 

@@ -57,7 +57,7 @@ describe('team config', () => {
       sourceSettings: {},
       s3Buckets: [],
       awsEvents: {},
-      attachments: { maxBytes: 1073741824, urlHosts: [] },
+      attachments: { maxBytes: 1073741824, urlHosts: [], s3Buckets: [], onFailure: 'note' },
       api: { rateLimit: 10, burstLimit: 50 },
       resolveMode: 'edit-and-post',
       digestThreshold: 20,
@@ -79,7 +79,13 @@ describe('team config', () => {
 
     // Assess
     expect(fields).toEqual(
-      expect.arrayContaining(['channels', 's3Buckets[].kmsKeyArn', 'awsEvents.codebuild.projects']),
+      expect.arrayContaining([
+        'channels',
+        's3Buckets[].kmsKeyArn',
+        'awsEvents.codebuild.projects',
+        'attachments.s3Buckets[].prefix',
+        'attachments.onFailure',
+      ]),
     );
     expect(missing).toEqual([]);
     expect(() => parseTeamConfig(example, 'teams/example.json')).not.toThrow();
@@ -126,6 +132,11 @@ describe('team config', () => {
       's3Buckets.0.prefix: is matched literally by S3; wildcards are not supported',
     ],
     [
+      'a brace in a key filter',
+      { s3Buckets: [{ name: 'reports', suffix: '.{pdf}' }] },
+      's3Buckets.0.suffix: must not contain { } [ or ]: S3 advises against them in keys, and the read grant cannot name them',
+    ],
+    [
       'a bucket channel that does not exist',
       { s3Buckets: [{ name: 'reports', channel: 'ops' }] },
       's3Buckets.0.channel: "ops" is not one of the channels (default)',
@@ -150,8 +161,33 @@ describe('team config', () => {
       { attachments: { urlHosts: ['https://grafana.example.com/render'] } },
       'attachments.urlHosts.0: must be a host, optionally with a port: grafana.example.com, *.example.com, grafana.example.com:8443 or http://grafana.internal:3000',
     ],
+    [
+      'a bad attachment bucket name',
+      { attachments: { s3Buckets: [{ name: 's3://runbooks' }] } },
+      'attachments.s3Buckets.0.name: must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
+    ],
+    [
+      'a wildcard in an attachment bucket prefix',
+      { attachments: { s3Buckets: [{ name: 'runbooks', prefix: 'ops/*' }] } },
+      'attachments.s3Buckets.0.prefix: is matched literally by S3; wildcards are not supported',
+    ],
+    [
+      'a suffix on an attachment bucket',
+      { attachments: { s3Buckets: [{ name: 'runbooks', suffix: '.md' }] } },
+      'attachments.s3Buckets.0.suffix: is not a known field',
+    ],
+    [
+      'an unknown attachment failure mode',
+      { attachments: { onFailure: 'drop' } },
+      'attachments.onFailure: must be note or retry',
+    ],
     ['a fractional rate limit', { api: { rateLimit: 2.5 } }, 'api.rateLimit: must be a whole number'],
     ['an unknown resolve mode', { resolveMode: 'replace' }, 'resolveMode: must be edit, post or edit-and-post'],
+    [
+      'a digest threshold no batch can reach',
+      { digestThreshold: 51 },
+      'digestThreshold: must be at most 50: deliver folds storms within one batch of that many queued notifications',
+    ],
     [
       'a retention CloudWatch does not offer',
       { logRetentionDays: 10 },

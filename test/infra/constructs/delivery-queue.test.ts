@@ -12,7 +12,7 @@ describe('DeliveryQueue', () => {
     // Prepare
     stack = new Stack();
     // Act
-    queues = new DeliveryQueue(stack, 'Delivery', { consumerTimeout: Duration.seconds(120) });
+    queues = new DeliveryQueue(stack, 'Delivery', { consumerTimeout: Duration.seconds(300), maxReceiveCount: 10 });
     template = Template.fromStack(stack);
   });
 
@@ -23,13 +23,13 @@ describe('DeliveryQueue', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('KmsMasterKeyId');
   });
 
-  it('hides a message for six times the consumer timeout and dead-letters it after five receives', () => {
+  it('hides a message for six times the consumer timeout and dead-letters it after the receives given', () => {
     // Assess
     expect(template.toJSON().Resources[idOf(queues.queue)].Properties).toMatchObject({
-      VisibilityTimeout: 720,
+      VisibilityTimeout: 1800,
       RedrivePolicy: {
         deadLetterTargetArn: { 'Fn::GetAtt': [idOf(queues.deadLetterQueue), 'Arn'] },
-        maxReceiveCount: 5,
+        maxReceiveCount: 10,
       },
     });
   });

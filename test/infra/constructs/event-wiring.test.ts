@@ -1,6 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { EventWiring } from '../../../infra/constructs/event-wiring';
 import type { AwsEvents, BucketWatch } from '../../../infra/team-config';
@@ -11,10 +10,8 @@ const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS:
 function wire(buckets: BucketWatch[], awsEvents: AwsEvents) {
   const stack = new Stack(undefined, 'Relay');
   const queue = new Queue(stack, 'Queue');
-  const role = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   const events = new EventWiring(stack, 'Events', { queue, buckets, awsEvents, ownAlarmPrefix: 'Relay-' });
-  events.grantObjectRead(role);
-  return { stack, queue, role, events, template: Template.fromStack(stack) };
+  return { stack, queue, events, template: Template.fromStack(stack) };
 }
 
 describe('EventWiring', () => {
@@ -150,36 +147,6 @@ describe('EventWiring', () => {
           },
         });
       }
-    });
-
-    it('grants read on the watched keys only, and decryption through S3 only', () => {
-      // Assess
-      wired.template.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: idOf(wired.role) }],
-        PolicyDocument: {
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: 's3:GetObject',
-              Resource: [
-                partitionArn(':s3:::reports/daily/*.pdf'),
-                partitionArn(':s3:::reports/incidents/*'),
-                partitionArn(':s3:::artifacts/*'),
-              ],
-            },
-            {
-              Effect: 'Allow',
-              Action: 'kms:Decrypt',
-              Resource: 'arn:aws:kms:eu-west-1:123456789012:key/k-1',
-              Condition: {
-                StringEquals: {
-                  'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
-                },
-              },
-            },
-          ],
-        },
-      });
     });
 
     it('routes alarm state changes, builds and pipeline executions to the queue with the configured filters', () => {
