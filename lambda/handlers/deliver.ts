@@ -18,6 +18,7 @@ import { readDeliverConfig } from '../config';
 import { BatchRun } from '../delivery/batch';
 import { sqsDeadLetters } from '../delivery/dead-letter';
 import { assembleDelivery } from '../delivery/dependencies';
+import { handBack } from '../delivery/hand-back';
 import { dynamoDbPersistence } from '../delivery/idempotency';
 import { DynamoDbStateStore } from '../delivery/state-store';
 import { logger } from '../logger';
@@ -29,6 +30,7 @@ import { resolveSourceSettings } from '../sources/settings';
 
 const config = readDeliverConfig();
 const dynamoDb = new DynamoDBClient({});
+const sqs = new SQSClient({});
 
 const dependencies = assembleDelivery({
   sourceSettings: resolveSourceSettings(config.SOURCE_SETTINGS),
@@ -60,7 +62,7 @@ const dependencies = assembleDelivery({
   }),
   persistence: dynamoDbPersistence(config.IDEMPOTENCY_TABLE, dynamoDb),
   store: new DynamoDbStateStore(config.IDEMPOTENCY_TABLE, dynamoDb),
-  deadLetters: sqsDeadLetters(new SQSClient({}), config.DLQ_URL),
+  deadLetters: sqsDeadLetters(sqs, config.DLQ_URL),
   resolveMode: config.RESOLVE_MODE,
   digestThreshold: config.DIGEST_THRESHOLD,
 });
@@ -89,10 +91,12 @@ export const handler = middy(async (event: SQSEvent | S3Event, context: Context)
     await run.deliver(context.awsRequestId);
     return undefined;
   }
-  return processPartialResponse(event, (record: SQSRecord) => run.deliver(record.messageId), processor, {
+  const response = await processPartialResponse(event, (record: SQSRecord) => run.deliver(record.messageId), processor, {
     context,
     processInParallel: false,
   });
+  await handBack(sqs, event.Records, new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier)));
+  return response;
 })
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));
