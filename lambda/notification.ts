@@ -22,8 +22,15 @@ export const MAX_QUEUED_BYTES = 200_000;
 /** No single value needs more than this to be rendered (the renderer cuts far shorter); longer ones are cut here. */
 const MAX_VALUE_CHARS = 4_000;
 
+/** `text` cut to `MAX_VALUE_CHARS` code units, never between the two halves of a surrogate pair. */
+function cut(text: string): string {
+  if (text.length <= MAX_VALUE_CHARS) return text;
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(MAX_VALUE_CHARS - 1)) ? MAX_VALUE_CHARS - 1 : MAX_VALUE_CHARS;
+  return `${text.slice(0, end)}…`;
+}
+
 function cutStrings<T>(value: T): T {
-  if (typeof value === 'string') return (value.length > MAX_VALUE_CHARS ? `${value.slice(0, MAX_VALUE_CHARS)}…` : value) as T;
+  if (typeof value === 'string') return cut(value) as T;
   if (Array.isArray(value)) return value.map(cutStrings) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'url' ? v : cutStrings(v)])) as T;

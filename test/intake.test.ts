@@ -1,22 +1,15 @@
 import { ingestWebhook, type IntakeDependencies } from '../lambda/intake';
-import type { QueuedNotification } from '../lambda/notification';
-import { resolveSourceSettings } from '../lambda/sources/settings';
 import { fixtureBytes, webhookRequest } from './support/fixtures';
+import { testIntake } from './support/intake';
 
 const SECRET = 'inbound-secret';
 
 function setup(overrides: Partial<IntakeDependencies> = {}) {
-  const queued: QueuedNotification[] = [];
-  const deps: IntakeDependencies = {
-    webhookSecret: async () => SECRET,
-    channels: ['default', 'oncall'],
-    sourceSettings: resolveSourceSettings({}),
-    enqueue: async (notifications) => void queued.push(...notifications),
-    newId: () => 'id-1',
-    now: () => new Date('2026-01-02T03:04:05Z'),
-    ...overrides,
-  };
-  return { deps, queued };
+  return testIntake({
+    secret: SECRET,
+    channels: ['oncall'],
+    overrides: { newId: () => 'id-1', now: () => new Date('2026-01-02T03:04:05Z'), ...overrides },
+  });
 }
 
 const auth = { Authorization: `Bearer ${SECRET}` };

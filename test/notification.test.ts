@@ -32,6 +32,15 @@ describe('toNotifications', () => {
     expect(parts[0]!.message.omitted).toBeUndefined();
   });
 
+  it('never cuts a long value between the halves of an emoji', () => {
+    const title = `${'x'.repeat(3999)}😀${'y'.repeat(100)}`;
+
+    const [n] = toNotifications(chatMessage({ source: 's', status: 'info', title }), base);
+
+    expect(n!.message.title).toBe(`${'x'.repeat(3999)}…`);
+    expect(n!.message.title).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+
   it('cuts absurdly long values but never URLs', () => {
     const url = `https://example.com/${'a'.repeat(5000)}`;
     const [n] = toNotifications(chatMessage({ source: 's', status: 'info', title: 'x'.repeat(10_000), links: [{ label: 'l', url }] }), base);

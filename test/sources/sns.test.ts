@@ -1,12 +1,12 @@
 import { BadRequestError, errorResponse, HttpError, UnauthorizedError } from '../../lambda/errors';
-import { ingestWebhook, type IntakeDependencies } from '../../lambda/intake';
-import type { QueuedNotification } from '../../lambda/notification';
+import { ingestWebhook } from '../../lambda/intake';
 import { notificationsFromRecord } from '../../lambda/queue-records';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 import { snsSource, type Sns } from '../../lambda/sources/sns';
 import type { SignedSnsMessage } from '../../lambda/security/sns-signature';
 import { readable, say } from '../support/events';
 import { fixtureJson, webhookRequest } from '../support/fixtures';
+import { testIntake } from '../support/intake';
 import { resigned, testSigner } from '../support/sns-signing';
 
 const FOLDER = 'aws_cloudwatch';
@@ -260,18 +260,9 @@ describe('sns source: the same notifications from an SNS → SQS subscription', 
 });
 
 describe('POST /hooks/sns through ingest', () => {
-  function intake(secret?: string) {
-    const queued: QueuedNotification[] = [];
-    const deps: IntakeDependencies = {
-      webhookSecret: async () => secret,
-      channels: ['default', 'ops'],
-      sourceSettings: resolveSourceSettings({}),
-      enqueue: async (notifications) => void queued.push(...notifications),
-      newId: () => 'req-1',
-      now: () => new Date('2024-01-01T00:00:00Z'),
-    };
-    return { deps, queued };
-  }
+  const intake = (secret?: string) =>
+    testIntake({ secret, channels: ['ops'], overrides: { newId: () => 'req-1', now: () => new Date('2024-01-01T00:00:00Z') } });
+
 
   it('queues the alarm an SNS notification carries as the cloudwatch source says it, on the route’s channel', async () => {
     // Prepare: local mode without a webhook secret, where nothing is verified (and nothing is fetched).

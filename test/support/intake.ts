@@ -9,20 +9,31 @@ export interface TestIntake {
   readonly queued: QueuedNotification[];
 }
 
-/** Intake dependencies for a test: the given inbound secret and source settings, channels `default` and `builds`. */
-export function testIntake(options: { secret?: string; settings?: Record<string, unknown>; enabledSources?: string[] } = {}): TestIntake {
+/** Options of `testIntake`; `overrides` replaces any dependency outright (a failing queue, a body limit). */
+export interface TestIntakeOptions {
+  readonly secret?: string;
+  readonly settings?: Record<string, unknown>;
+  readonly enabledSources?: string[];
+  /** Channels besides `default`. @default ['builds'] */
+  readonly channels?: string[];
+  readonly overrides?: Partial<IntakeDependencies>;
+}
+
+/** Intake dependencies for a test: the given inbound secret, source settings and channels, a fixed request id. */
+export function testIntake(options: TestIntakeOptions = {}): TestIntake {
   const queued: QueuedNotification[] = [];
   return {
     queued,
     deps: {
       webhookSecret: async () => options.secret,
-      channels: ['default', 'builds'],
+      channels: ['default', ...(options.channels ?? ['builds'])],
       enabledSources: options.enabledSources,
       sourceSettings: resolveSourceSettings(options.settings ?? {}),
       enqueue: async (notifications) => {
         queued.push(...notifications);
       },
       newId: () => 'test-request',
+      ...options.overrides,
     },
   };
 }
