@@ -4,7 +4,7 @@
  * enforces the rate limits with windows scaled down 200×. Once with every message posted on its own, once as a storm
  * folded into digests. Prints what arrived (exactly once?), what was dead-lettered, the retries, and the time to drain.
  */
-import { logger } from '../lambda/logger';
+import { logger } from '../lambda/runtime/logger';
 import { runFaultScenario } from '../test/support/fault-scenario';
 
 const MESSAGES = 1_000;

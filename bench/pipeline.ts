@@ -1,6 +1,6 @@
 /** Alertmanager payloads per second through verify → parse → normalize → render, on one core. */
 import * as v from 'valibot';
-import { renderMessage } from '../lambda/render';
+import { renderMessage } from '../lambda/render/body-text';
 import { alertmanager } from '../lambda/sources/alertmanager';
 import { verifySharedSecret } from '../lambda/sources/shared-secret';
 import { fixtureBytes, fixtureNames, webhookRequest } from '../test/support/fixtures';

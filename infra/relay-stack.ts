@@ -9,6 +9,16 @@ import { EventWiring } from './constructs/event-wiring';
 import { RelayAlarms } from './constructs/relay-alarms';
 import { RelayFunction } from './constructs/relay-function';
 import { WebhookApi } from './constructs/webhook-api';
+import {
+  DELIVER_BATCH_SIZE,
+  DELIVER_BATCHING_WINDOW_SECONDS,
+  DELIVER_CONCURRENCY,
+  DELIVER_MAX_RECEIVES,
+  DELIVER_TIMEOUT_SECONDS,
+  FUNCTION_MEMORY_MB,
+  INGEST_TIMEOUT_SECONDS,
+  QUEUE_VISIBILITY_SECONDS,
+} from './limits';
 import { grantObjectRead } from './object-read';
 import { grantSecretValue, ownedSecret, secretByNameOrArn, type SecretReference } from './secret-reference';
 import type { Team } from './team-config';
@@ -16,35 +26,6 @@ import type { Team } from './team-config';
 /** The name of a team's stack. */
 export const stackNameFor = (team: string): string => `SpacesRelay-${team}`;
 
-/** Memory of both functions: deliver streams files instead of buffering them, so this is enough for 1 GB files. */
-const MEMORY_MB = 256;
-/** Senders give up after 10 s (GitHub), so a slower answer is of no use. */
-const INGEST_TIMEOUT = Duration.seconds(10);
-/**
- * A whole batch (see {@link DELIVER_BATCH_SIZE}) at this invocation's share of the Spaces rate limits, including
- * streamed uploads of up to 1 GB each (minutes apiece). Deliver hands back the records it has no time left for.
- */
-const DELIVER_TIMEOUT = Duration.seconds(300);
-/**
- * Records deliver gets at once, gathered for up to {@link DELIVER_BATCHING_WINDOW}. Storms are folded into digests
- * within one batch only, so a batch must be able to hold `digestThreshold` (20 by default) notifications for one space.
- * 50 also fits the timeout: 50 separate posts at one invocation's share of the Spaces limits take about two minutes.
- */
-export const DELIVER_BATCH_SIZE = 50;
-/** How long the event source waits to fill a batch: a storm arrives over seconds, a lone alert waits at most this. */
-const DELIVER_BATCHING_WINDOW = Duration.seconds(10);
-/**
- * The most deliver invocations at once: the event source's maximum concurrency, and `DELIVER_CONCURRENCY`, with
- * which each invocation's in-process rate limiter takes 1/n of the Spaces limits. One constant, so the two always
- * agree. 2 is the lowest maximum concurrency SQS allows.
- */
-const DELIVER_CONCURRENCY = 2;
-/**
- * Receives before a message is dead-lettered. Deliver hands back records it did not try (behind a failed message for
- * their space, or out of time) and each hand-back counts as a receive, so a healthy record may be received several
- * times behind a failing one; 10 leaves room for that, and for a few real retries of its own.
- */
-const DELIVER_MAX_RECEIVES = 10;
 /** Powertools idempotency's default attribute names; the table is built to match them. */
 const IDEMPOTENCY_KEY = 'id';
 const IDEMPOTENCY_EXPIRY = 'expiration';
@@ -85,7 +66,7 @@ export class RelayStack extends Stack {
     Tags.of(this).add('spaces-relay:team', name);
 
     this.delivery = new DeliveryQueue(this, 'Delivery', {
-      consumerTimeout: DELIVER_TIMEOUT,
+      visibilityTimeout: Duration.seconds(QUEUE_VISIBILITY_SECONDS),
       maxReceiveCount: DELIVER_MAX_RECEIVES,
     });
     this.idempotency = this.idempotencyTable();
@@ -101,7 +82,7 @@ export class RelayStack extends Stack {
       : ownedSecret(this.generatedWebhookSecret());
 
     const common = {
-      memorySize: MEMORY_MB,
+      memorySize: FUNCTION_MEMORY_MB,
       serviceName: `spaces-relay-${name}`,
       metricsNamespace: 'SpacesRelay',
       logLevel: config.logLevel,
@@ -118,7 +99,7 @@ export class RelayStack extends Stack {
       // the runtime keeps its bundle at ~60 KB instead of ~380 KB. Deliver bundles its SDK: it uses more of it
       // (S3, DynamoDB helpers), and pinning those to the tested versions is worth the size there.
       bundleAwsSdk: false,
-      timeout: INGEST_TIMEOUT,
+      timeout: Duration.seconds(INGEST_TIMEOUT_SECONDS),
       environment: {
         WEBHOOK_SECRET_ID: this.webhookSecret.secretId,
         QUEUE_URL: this.delivery.queue.queueUrl,
@@ -134,7 +115,7 @@ export class RelayStack extends Stack {
       ...common,
       entry: 'lambda/handlers/deliver.ts',
       description: `Spaces relay (${name}): delivers queued notifications to Avaya Spaces`,
-      timeout: DELIVER_TIMEOUT,
+      timeout: Duration.seconds(DELIVER_TIMEOUT_SECONDS),
       // A URL attachment whose server announces no length is staged in /tmp: Spaces needs the exact size up front.
       ephemeralStorageSize: Size.mebibytes(1024),
       environment: {
@@ -170,7 +151,7 @@ export class RelayStack extends Stack {
     this.deliver.function.addEventSource(
       new SqsEventSource(this.delivery.queue, {
         batchSize: DELIVER_BATCH_SIZE,
-        maxBatchingWindow: DELIVER_BATCHING_WINDOW,
+        maxBatchingWindow: Duration.seconds(DELIVER_BATCHING_WINDOW_SECONDS),
         reportBatchItemFailures: true,
         // Spaces limits are per user (60 requests/min per endpoint, 30 uploads/min, 600 requests per 5 min), and a
         // concurrency cannot express a rate: deliver keeps to them with an in-process limiter per invocation, each

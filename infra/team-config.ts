@@ -6,15 +6,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
-import { parseAllowlist } from '../lambda/attachments/allowlist';
+import { parseAllowlist } from '../lambda/net/host-allowlist';
 import {
   ATTACHMENT_FAILURE_MODES,
   ChannelsSchema,
   DEFAULT_SPACES_API_URL,
   SPACES_MAX_FILE_BYTES,
-} from '../lambda/config';
-import { problemsOf } from '../lambda/validate';
-import { DELIVER_BATCH_SIZE } from './relay-stack';
+} from '../lambda/runtime/config';
+import { problemsOf } from '../lambda/runtime/validate';
+import { DELIVER_BATCH_SIZE } from './limits';
 
 /** Sources that senders reach over HTTP, `POST /hooks/{source}`: the route segments ingest knows. */
 export const ROUTE_SOURCES = [

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
 import { stackNameFor } from '../infra/relay-stack';
-import { REASON_ATTRIBUTE } from '../lambda/delivery/dead-letter';
+import { REASON_ATTRIBUTE } from '../lambda/deliver/dead-letter';
 
 export interface RedriveOptions {
   readonly team?: string;

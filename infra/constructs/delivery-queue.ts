@@ -1,11 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEAD_LETTER_RETENTION_DAYS, QUEUE_RETENTION_DAYS } from '../limits';
 
 /** Props of {@link DeliveryQueue}. */
 export interface DeliveryQueueProps {
-  /** The timeout of the function that consumes the queue; the visibility timeout is derived from it. */
-  readonly consumerTimeout: Duration;
+  /**
+   * How long a received message stays hidden: AWS advises at least six times the consuming function's timeout, so
+   * that a message is not handed to a second invocation while the first still works on it.
+   */
+  readonly visibilityTimeout: Duration;
   /**
    * Receives before a message moves to the dead-letter queue. No default: it depends on how often the consumer hands
    * back a message it has not failed on.
@@ -28,17 +32,13 @@ export class DeliveryQueue extends Construct {
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // The longest SQS allows: time to notice, fix the cause and redrive.
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.days(DEAD_LETTER_RETENTION_DAYS),
     });
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // AWS guidance for an SQS event source: at least six times the function timeout, so that a message is not
-      // handed to a second invocation while the first is still working on it (or Lambda is retrying a throttled
-      // invocation). The cost: a message handed back becomes visible again only after this long.
-      visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
-      retentionPeriod: Duration.days(4),
+      visibilityTimeout: props.visibilityTimeout,
+      retentionPeriod: Duration.days(QUEUE_RETENTION_DAYS),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
     });
   }

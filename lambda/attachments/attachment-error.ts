@@ -1,4 +1,4 @@
-import type { Link } from '../message';
+import type { Link } from '../model/message';
 
 /**
  * A file that could not be attached, with a reason fit to show in the chat ("not on the allowlist", "too large").

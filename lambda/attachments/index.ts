@@ -1,4 +1,4 @@
-import type { Attachment } from '../message';
+import type { Attachment } from '../model/message';
 import type { OpenedFile } from './opened-file';
 import { openS3Object, type S3OpenPolicy } from './s3';
 import { withThumbnail } from './thumbnail';

@@ -7,11 +7,11 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { formatBytes } from '../format';
+import { formatBytes } from '../render/format';
 import { AttachmentError } from './attachment-error';
 import { contentTypeFor } from './media-type';
 import type { OpenedFile } from './opened-file';
-import { s3ConsoleUrl, type S3ObjectReference } from './s3-reference';
+import { s3ConsoleUrl, type S3ObjectReference } from '../model/s3-reference';
 
 export interface S3OpenPolicy {
   readonly client: S3Client;

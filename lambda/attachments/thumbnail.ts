@@ -13,7 +13,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { Readable } from 'node:stream';
-import { logger } from '../logger';
+import { logger } from '../runtime/logger';
 import type { UploadableFile } from '../spaces/client';
 import type { OpenedFile } from './opened-file';
 

@@ -9,15 +9,16 @@ import { lookup as dnsLookup } from 'node:dns';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { mediaType } from '../routes';
-import { HttpTransportError, openExchange } from '../spaces/http';
-import { allowingRule, isAddressRule, type HostRule } from './allowlist';
-import { isInternalAddress, isLinkLocalAddress } from './address-policy';
+import { mediaType } from '../net/content-type';
+import { HttpTransportError, openExchange } from '../net/exchange';
+import { allowingRule, isAddressRule, type HostRule } from '../net/host-allowlist';
+import { isInternalAddress, isLinkLocalAddress } from '../net/address-policy';
+import { publicOnlyLookup, wasRefusedAddress } from '../net/safe-lookup';
 import { AttachmentError } from './attachment-error';
 import type { OpenedFile } from './opened-file';
 
@@ -29,32 +30,6 @@ export interface UrlFetchPolicy {
   readonly maxRedirects?: number;
   /** The resolver behind the address check; DNS unless a test stands in for it. */
   readonly resolve?: typeof dnsLookup;
-}
-
-/** The error code of a connection refused by the address check (not a Node code: ours). */
-const ADDRESS_REFUSED = 'EADDRREFUSED';
-
-/** A resolver that refuses internal addresses, so a listed name cannot lead the relay into the VPC. */
-export function publicOnlyLookup(resolve: typeof dnsLookup = dnsLookup): LookupFunction {
-  return (hostname, options, callback) => {
-    resolve(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 0);
-      const list = addresses as unknown as { address: string; family: number }[];
-      const refused = list.find((entry) => isInternalAddress(entry.address));
-      if (refused || list.length === 0) {
-        const denial = Object.assign(new Error(`${hostname} resolves to an internal address (${refused?.address ?? 'none'})`), {
-          code: ADDRESS_REFUSED,
-        });
-        return callback(denial, '', 0);
-      }
-      if (options.all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
-      callback(null, list[0]!.address, list[0]!.family);
-    });
-  };
-}
-
-function wasRefusedAddress(error: unknown): boolean {
-  return ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code === ADDRESS_REFUSED;
 }
 
 function checkTarget(url: URL, rules: readonly HostRule[]): void {
@@ -166,7 +141,13 @@ export async function downloadAllowedUrl(address: string, policy: UrlFetchPolicy
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
     if (error instanceof AttachmentError) throw error;
-    const reason = error instanceof HttpTransportError ? error.message : `download failed: ${(error as Error).message}`;
+    // The exchange counts down what was left after the redirects; the reader wants the limit it configured.
+    const reason =
+      error instanceof HttpTransportError
+        ? error.timedOut
+          ? `not done within ${policy.timeoutMs} ms`
+          : error.message
+        : `download failed: ${(error as Error).message}`;
     throw new AttachmentError(reason, { cause: error, transient: true });
   }
   return {

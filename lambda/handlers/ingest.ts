@@ -5,13 +5,13 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { readIngestConfig } from '../config';
-import { ingestWebhook, type IntakeDependencies } from '../intake';
-import { logger } from '../logger';
-import { metrics } from '../metrics';
+import { readIngestConfig } from '../runtime/config';
+import { ingestWebhook, type IntakeDependencies } from '../ingest/intake';
+import { logger } from '../runtime/logger';
+import { metrics } from '../runtime/metrics';
 import { resolveSourceSettings } from '../sources/settings';
-import { sqsEnqueue } from '../sqs-queue';
-import { fromApiGateway, toApiGateway } from './api-gateway';
+import { sqsEnqueue } from '../ingest/sqs-enqueue';
+import { fromApiGateway, toApiGateway } from '../ingest/api-gateway';
 
 const config = readIngestConfig();
 

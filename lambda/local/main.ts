@@ -1,9 +1,9 @@
 /** `npm start`: the relay on 127.0.0.1, configured from the environment (DESIGN.md "Configuration", local). */
 import * as v from 'valibot';
-import { parseAllowlist } from '../attachments/allowlist';
+import { parseAllowlist } from '../net/host-allowlist';
 import { createS3Client } from '../attachments/s3';
-import { AttachmentEnvEntries, ChannelsSchema, ConfigError, DigestThresholdSetting, readEnv, ResolveModeSetting } from '../config';
-import { logger } from '../logger';
+import { AttachmentEnvEntries, ChannelsSchema, ConfigError, DigestThresholdSetting, readEnv, ResolveModeSetting } from '../runtime/config';
+import { logger } from '../runtime/logger';
 import { SOURCES } from '../sources';
 import { STAND_IN_PREFIX, startLocalRelay } from './server';
 

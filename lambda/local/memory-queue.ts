@@ -5,9 +5,9 @@
  * put back with `redrive` once their cause is fixed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { QueueRecord, RecordFailure } from '../delivery/batch';
-import { logger } from '../logger';
-import { count } from '../metrics';
+import type { QueueRecord, RecordFailure } from '../deliver/batch';
+import { logger } from '../runtime/logger';
+import { count } from '../runtime/metrics';
 
 export interface MemoryQueueOptions {
   /** Delivers a batch in order; returns the records to hand back. */

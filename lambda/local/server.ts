@@ -7,7 +7,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { attachmentOpener, URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_TIMEOUT_MS } from '../attachments';
-import type { HostRule } from '../attachments/allowlist';
+import type { HostRule } from '../net/host-allowlist';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../attachments/s3';
 import {
@@ -19,16 +19,16 @@ import {
   type Channels,
   type ResolveMode,
   type S3BucketRule,
-} from '../config';
-import { deliverRecord, type RecordDependencies } from '../deliver-record';
-import { AttachmentFailedError, PermanentDeliveryError } from '../delivery';
-import { deliverBatch } from '../delivery/batch';
-import { assembleDelivery } from '../delivery/dependencies';
-import { MemoryPersistenceLayer } from '../delivery/idempotency';
-import { MemoryStateStore } from '../delivery/state-store';
-import { errorResponse, PayloadTooLargeError, type JsonResponse } from '../errors';
-import { DEFAULT_MAX_BODY_BYTES, ingestWebhook, type IntakeDependencies } from '../intake';
-import { count, countTotals } from '../metrics';
+} from '../runtime/config';
+import { deliverRecord, type RecordDependencies } from '../deliver/deliver-once';
+import { AttachmentFailedError, PermanentDeliveryError } from '../deliver/deliver-notification';
+import { deliverBatch } from '../deliver/batch';
+import { assembleDelivery } from '../deliver/dependencies';
+import { MemoryPersistenceLayer } from '../deliver/idempotency';
+import { MemoryStateStore } from '../deliver/state-store';
+import { errorResponse, PayloadTooLargeError, type JsonResponse } from '../runtime/errors';
+import { DEFAULT_MAX_BODY_BYTES, ingestWebhook, type IntakeDependencies } from '../ingest/intake';
+import { count, countTotals } from '../runtime/metrics';
 import { resolveSourceSettings } from '../sources/settings';
 import { SpacesClient } from '../spaces/client';
 import { staticCredentials } from '../spaces/credentials';

@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
-import { attr } from '../render';
+import { attr } from '../render/body-text';
 import type { SpacesLimits, WindowLimit } from '../spaces/rate-limit';
 
 /** What a fault hook may do to a call instead of (or before) answering it. */

@@ -3,7 +3,7 @@
  * check against SNS's signing certificate. SignatureVersion 1 is SHA1withRSA, 2 is SHA256withRSA.
  */
 import { createVerify, X509Certificate } from 'node:crypto';
-import { UnauthorizedError } from '../errors';
+import { UnauthorizedError } from '../runtime/errors';
 
 /**
  * `sns.<region>.amazonaws.com`, or `….amazonaws.com.cn` in the China regions, and nothing else: the certificate that

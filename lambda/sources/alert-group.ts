@@ -3,9 +3,9 @@
  * the same group, with a few fields of its own). Not a source itself.
  */
 import * as v from 'valibot';
-import { findS3References } from '../attachments/s3-reference';
-import { durationBetween, formatTime } from '../format';
-import { chatMessage, linkIf, type ChatMessage, type Field, type Item, type Link } from '../message';
+import { findS3References } from '../model/s3-reference';
+import { durationBetween, formatTime } from '../render/format';
+import { chatMessage, linkIf, type ChatMessage, type Field, type Item, type Link } from '../model/message';
 import { hashedKey, stableJson } from './delivery-key';
 
 const Labels = v.record(v.string(), v.string());

@@ -3,7 +3,7 @@
  * form a service event can arrive in. Not a source itself.
  */
 import { isEventBridge } from '../envelopes/eventbridge';
-import type { Field } from '../message';
+import type { Field } from '../model/message';
 import { hashedKey, stableJson } from './delivery-key';
 
 /** The parts of `arn:partition:service:region:account:resource`. */

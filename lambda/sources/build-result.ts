@@ -2,7 +2,7 @@
  * The message of a build result, shared by the CI sources (GitHub, GitLab, Jenkins, CircleCI) so that a reader finds
  * the same facts under the same names, in the same order, whichever system ran the build. Not a source itself.
  */
-import { chatMessage, linkIf, type ChatMessage, type Field, type Item, type Link, type Status } from '../message';
+import { chatMessage, linkIf, type ChatMessage, type Field, type Item, type Link, type Status } from '../model/message';
 
 /** What a CI sender tells about one run of a workflow, pipeline or job. */
 export interface BuildResult {

@@ -3,9 +3,9 @@
  * type (the "Test Ping Event", types CircleCI adds later) is acknowledged without a message.
  */
 import * as v from 'valibot';
-import { UnauthorizedError } from '../errors';
-import { durationBetween } from '../format';
-import { linkIf, type ChatMessage, type Field, type Status } from '../message';
+import { UnauthorizedError } from '../runtime/errors';
+import { durationBetween } from '../render/format';
+import { linkIf, type ChatMessage, type Field, type Status } from '../model/message';
 import { signatureMatches } from '../security/hmac';
 import { buildResultMessage, commitLink } from './build-result';
 import { hashedKey } from './delivery-key';

@@ -6,8 +6,8 @@
  */
 import * as v from 'valibot';
 import { EventBridgeEntries, isEventBridge } from '../envelopes/eventbridge';
-import { formatTime } from '../format';
-import { chatMessage, linkIf, type Field, type Item, type Status } from '../message';
+import { formatTime } from '../render/format';
+import { chatMessage, linkIf, type Field, type Item, type Status } from '../model/message';
 import { accountField, consoleUrl, isRecord, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
 import { defineSource } from './source';

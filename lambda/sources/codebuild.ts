@@ -5,8 +5,8 @@
  */
 import * as v from 'valibot';
 import { EventBridgeEntries } from '../envelopes/eventbridge';
-import { formatDuration } from '../format';
-import { chatMessage, linkIf, type Field, type Status } from '../message';
+import { formatDuration } from '../render/format';
+import { chatMessage, linkIf, type Field, type Status } from '../model/message';
 import { accountField, asEventBridge, consoleUrl, isAwsEvent, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
 import { defineSource } from './source';

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { EventBridgeEntries } from '../envelopes/eventbridge';
-import { chatMessage, linkIf, type Field, type Status } from '../message';
+import { chatMessage, linkIf, type Field, type Status } from '../model/message';
 import { accountField, asEventBridge, consoleUrl, isAwsEvent, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
 import { defineSource } from './source';

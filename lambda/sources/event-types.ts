@@ -5,7 +5,7 @@
  * shows as failed on their side. Not a source itself.
  */
 import * as v from 'valibot';
-import { BadRequestError } from '../errors';
+import { BadRequestError } from '../runtime/errors';
 import { decodeJson, type InboundRequest } from './source';
 
 /** What a source checks when its sender names the event in a header: that name, and the decoded body. */

@@ -3,7 +3,7 @@
  * or a `text/plain` body used as the text.
  */
 import * as v from 'valibot';
-import { chatMessage, STATUSES } from '../message';
+import { chatMessage, STATUSES } from '../model/message';
 import { hashedKey } from './delivery-key';
 import { verifySharedSecret } from './shared-secret';
 import { decodeJson, defineSource, type InboundRequest } from './source';

@@ -4,10 +4,10 @@
  * `X-GitHub-Event` header names the event; every other event (`ping`, `push`, …) is acknowledged without a message.
  */
 import * as v from 'valibot';
-import { BadRequestError, UnauthorizedError } from '../errors';
-import { durationBetween } from '../format';
-import { linkIf, type ChatMessage, type Field, type Link, type Status } from '../message';
-import { mediaType } from '../routes';
+import { BadRequestError, UnauthorizedError } from '../runtime/errors';
+import { durationBetween } from '../render/format';
+import { linkIf, type ChatMessage, type Field, type Link, type Status } from '../model/message';
+import { mediaType } from '../net/content-type';
 import { signatureMatches } from '../security/hmac';
 import { buildResultMessage, commitLink, commitTitle } from './build-result';
 import { hashedKey, stableJson } from './delivery-key';

@@ -3,9 +3,9 @@
  * `X-Gitlab-Event` header names the event; every other event (push, merge request, …) is acknowledged without a message.
  */
 import * as v from 'valibot';
-import { UnauthorizedError } from '../errors';
-import { formatDuration } from '../format';
-import { linkIf, type ChatMessage, type Item, type Status } from '../message';
+import { UnauthorizedError } from '../runtime/errors';
+import { formatDuration } from '../render/format';
+import { linkIf, type ChatMessage, type Item, type Status } from '../model/message';
 import { secretsEqual } from '../security/constant-time';
 import { buildResultMessage, commitTitle } from './build-result';
 import { hashedKey, stableJson } from './delivery-key';

@@ -1,6 +1,6 @@
 /** Grafana unified alerting webhook contact point (payload version 1): an Alertmanager group plus Grafana's own fields. */
 import * as v from 'valibot';
-import { linkIf, type Field } from '../message';
+import { linkIf, type Field } from '../model/message';
 import { AlertEntries, AlertGroupEntries, alertGroupKey, alertGroupMessage } from './alert-group';
 import { verifySharedSecret } from './shared-secret';
 import { defineSource } from './source';

@@ -4,8 +4,8 @@
  * (`https://jenkins:<secret>@…`), which the plugin turns into an `Authorization` header.
  */
 import * as v from 'valibot';
-import { formatDuration } from '../format';
-import { linkIf, type ChatMessage, type Field, type Link, type Status } from '../message';
+import { formatDuration } from '../render/format';
+import { linkIf, type ChatMessage, type Field, type Link, type Status } from '../model/message';
 import { buildResultMessage, commitLink } from './build-result';
 import { hashedKey } from './delivery-key';
 import { verifySharedSecret } from './shared-secret';

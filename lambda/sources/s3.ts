@@ -8,12 +8,12 @@
  * an object of another bucket or outside the filters is acknowledged without a message and logged.
  */
 import * as v from 'valibot';
-import { s3ConsoleUrl } from '../attachments/s3-reference';
-import { S3BucketRuleSchema, type S3BucketRule } from '../config';
+import { s3ConsoleUrl } from '../model/s3-reference';
+import { S3BucketRuleSchema, type S3BucketRule } from '../runtime/config';
 import { EventBridgeEntries } from '../envelopes/eventbridge';
-import { formatBytes } from '../format';
-import { logger } from '../logger';
-import { chatMessage, type ChatMessage, type Field } from '../message';
+import { formatBytes } from '../render/format';
+import { logger } from '../runtime/logger';
+import { chatMessage, type ChatMessage, type Field } from '../model/message';
 import { hashedKey } from './delivery-key';
 import { defineSource } from './source';
 

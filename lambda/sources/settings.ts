@@ -4,8 +4,8 @@
  * instead of silently changing what is posted.
  */
 import * as v from 'valibot';
-import { ConfigError } from '../config';
-import { problemsOf } from '../validate';
+import { ConfigError } from '../runtime/config';
+import { problemsOf } from '../runtime/validate';
 import { SOURCES } from '.';
 
 /** Source name → that source's parsed settings. */

@@ -1,4 +1,4 @@
-import { UnauthorizedError } from '../errors';
+import { UnauthorizedError } from '../runtime/errors';
 import { secretsEqual } from '../security/constant-time';
 import type { InboundRequest } from './source';
 

@@ -8,15 +8,15 @@
  * here, with the Subject as title. Plain-text notifications that come through an SNS → SQS subscription land here too.
  */
 import * as v from 'valibot';
-import { publicOnlyLookup } from '../attachments/url';
+import { publicOnlyLookup } from '../net/safe-lookup';
 import { unwrap } from '../envelopes';
 import { SnsNotificationEntries } from '../envelopes/sns';
-import { BadRequestError, UnauthorizedError } from '../errors';
-import { logger } from '../logger';
-import { chatMessage } from '../message';
+import { BadRequestError, UnauthorizedError } from '../runtime/errors';
+import { logger } from '../runtime/logger';
+import { chatMessage } from '../model/message';
 import { cachedCertificates, isSnsUrl, verifySnsSignature, type SignedSnsMessage } from '../security/sns-signature';
-import { exchange } from '../spaces/http';
-import { validate } from '../validate';
+import { exchange } from '../net/exchange';
+import { validate } from '../runtime/validate';
 import { accountField, isRecord, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
 import { verifySharedSecret } from './shared-secret';

@@ -2,8 +2,8 @@
  * The source contract: one module per sender, data in → messages out. `sources/index.ts` lists them.
  */
 import type * as v from 'valibot';
-import { BadRequestError } from '../errors';
-import type { ChatMessage } from '../message';
+import { BadRequestError } from '../runtime/errors';
+import type { ChatMessage } from '../model/message';
 
 /** An HTTP request as the relay sees it, whether it came through API Gateway or the local server. */
 export interface InboundRequest {

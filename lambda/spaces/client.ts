@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import type { CredentialProvider } from './credentials';
 import { SpacesError, type SpacesOperation } from './errors';
 import type { SpacesFileType } from './file-type';
-import { exchange, HttpTransportError, type HttpResult } from './http';
+import { exchange, HttpTransportError, type HttpResult } from '../net/exchange';
 import type { CallGate, LimitedOperation } from './rate-limit';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type RetryHooks, type RetryPolicy } from './retry';
 

@@ -5,7 +5,7 @@
 import type { LookupAddress } from 'node:dns';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseAllowlist } from '../../lambda/attachments/allowlist';
+import { parseAllowlist } from '../../lambda/net/host-allowlist';
 import { downloadAllowedUrl, type UrlFetchPolicy } from '../../lambda/attachments/url';
 import { refusal } from '../support/refusal';
 

@@ -6,8 +6,8 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSBatchResponse } from 'aws-lambda';
-import { chatMessage } from '../../lambda/message';
-import { notificationsFor } from '../../lambda/notification';
+import { chatMessage } from '../../lambda/model/message';
+import { notificationsFor } from '../../lambda/model/notification';
 import { startMoto, type Moto } from '../support/moto';
 import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 

@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { RelayStack } from '../../infra/relay-stack';
 import type { Team } from '../../infra/team-config';
-import { readDeliverConfig } from '../../lambda/config';
+import { readDeliverConfig } from '../../lambda/runtime/config';
 import { addRelayStack, exampleTeam, idOf, relayStack, team, testApp } from './support/relay';
 
 const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay/token-AbC123';

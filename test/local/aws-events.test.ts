@@ -3,7 +3,7 @@
  * them, end up in the (stand-in) space as the same messages deliver posts on AWS.
  */
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
-import { renderMessage } from '../../lambda/render';
+import { renderMessage } from '../../lambda/render/body-text';
 import { readable, say } from '../support/events';
 import { fixtureJson } from '../support/fixtures';
 

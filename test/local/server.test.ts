@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseAllowlist } from '../../lambda/attachments/allowlist';
+import { parseAllowlist } from '../../lambda/net/host-allowlist';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
 import { fixtureBytes, fixtureJson } from '../support/fixtures';
 import { sendHook, startTestRelay } from '../support/relay';

@@ -3,7 +3,7 @@ import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from 
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { sqsDeadLetters } from '../../lambda/delivery/dead-letter';
+import { sqsDeadLetters } from '../../lambda/deliver/dead-letter';
 import { parseOptions, redrive, RedriveError, type RedriveClients } from '../../scripts/redrive';
 import { startMoto, type Moto } from '../support/moto';
 

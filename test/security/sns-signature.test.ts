@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { UnauthorizedError } from '../../lambda/errors';
+import { UnauthorizedError } from '../../lambda/runtime/errors';
 import {
   cachedCertificates,
   isSnsUrl,

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { alertmanager, AlertmanagerSchema } from '../../lambda/sources/alertmanager';
-import { renderMessage } from '../../lambda/render';
+import { renderMessage } from '../../lambda/render/body-text';
 import { fixtureJson, fixtureNames } from '../support/fixtures';
 import { visibleText } from '../support/render-text';
 

@@ -1,5 +1,5 @@
-import { ingestWebhook } from '../../lambda/intake';
-import { renderMessage } from '../../lambda/render';
+import { ingestWebhook } from '../../lambda/ingest/intake';
+import { renderMessage } from '../../lambda/render/body-text';
 import { hmacSha256Hex } from '../../lambda/security/hmac';
 import { hashedKey } from '../../lambda/sources/delivery-key';
 import { resolveSourceSettings } from '../../lambda/sources/settings';

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { dispatchEvent } from '../../lambda/dispatch';
+import { dispatchEvent } from '../../lambda/sources/dispatch';
 import { unwrap } from '../../lambda/envelopes';
 import { CloudWatchSchema, cloudwatch } from '../../lambda/sources/cloudwatch';
 import { resolveSourceSettings } from '../../lambda/sources/settings';

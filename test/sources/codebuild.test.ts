@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { ConfigError } from '../../lambda/config';
-import { dispatchEvent } from '../../lambda/dispatch';
+import { ConfigError } from '../../lambda/runtime/config';
+import { dispatchEvent } from '../../lambda/sources/dispatch';
 import { CodeBuildSchema, codebuild } from '../../lambda/sources/codebuild';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 import { say, readable } from '../support/events';

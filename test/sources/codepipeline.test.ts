@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { ConfigError } from '../../lambda/config';
-import { dispatchEvent } from '../../lambda/dispatch';
+import { ConfigError } from '../../lambda/runtime/config';
+import { dispatchEvent } from '../../lambda/sources/dispatch';
 import { CodePipelineSchema, codepipeline } from '../../lambda/sources/codepipeline';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 import { readable, say } from '../support/events';

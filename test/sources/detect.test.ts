@@ -1,5 +1,5 @@
 /** `POST /hooks`: the sender is recognised by each source's `detect`, through `ingestWebhook`. */
-import { ingestWebhook } from '../../lambda/intake';
+import { ingestWebhook } from '../../lambda/ingest/intake';
 import { SOURCES } from '../../lambda/sources';
 import type { InboundRequest } from '../../lambda/sources/source';
 import { fixtureBytes, fixtureJson, fixtureNames, fixtureSidecar, webhookRequest } from '../support/fixtures';

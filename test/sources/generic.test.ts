@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { BadRequestError } from '../../lambda/errors';
+import { BadRequestError } from '../../lambda/runtime/errors';
 import { generic, GenericSchema } from '../../lambda/sources/generic';
 import { webhookRequest } from '../support/fixtures';
 import { visibleText } from '../support/render-text';

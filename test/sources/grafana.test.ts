@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { grafana, GrafanaSchema } from '../../lambda/sources/grafana';
-import { renderMessage } from '../../lambda/render';
+import { renderMessage } from '../../lambda/render/body-text';
 import { fixtureJson, fixtureNames } from '../support/fixtures';
 import { visibleText } from '../support/render-text';
 

@@ -1,5 +1,5 @@
-import { ingestWebhook } from '../../lambda/intake';
-import { renderMessage } from '../../lambda/render';
+import { ingestWebhook } from '../../lambda/ingest/intake';
+import { renderMessage } from '../../lambda/render/body-text';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 import type { InboundRequest } from '../../lambda/sources/source';
 import { fixtureBytes, fixtureJson, fixtureNames, webhookRequest } from '../support/fixtures';

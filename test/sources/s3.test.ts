@@ -1,9 +1,9 @@
-import { PermanentDeliveryError } from '../../lambda/delivery';
-import type { QueuedNotification } from '../../lambda/notification';
-import { notificationsFromRecord } from '../../lambda/queue-records';
+import { PermanentDeliveryError } from '../../lambda/deliver/deliver-notification';
+import type { QueuedNotification } from '../../lambda/model/notification';
+import { notificationsFromRecord } from '../../lambda/deliver/queue-records';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 import { decodeS3EventKey } from '../../lambda/sources/s3';
-import { withS3Buckets } from '../../lambda/config';
+import { withS3Buckets } from '../../lambda/runtime/config';
 import { fixtureBytes, fixtureJson } from '../support/fixtures';
 
 /** Settings as deliver builds them: the stack's bucket rules handed to the s3 source. */

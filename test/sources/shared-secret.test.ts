@@ -1,4 +1,4 @@
-import { UnauthorizedError } from '../../lambda/errors';
+import { UnauthorizedError } from '../../lambda/runtime/errors';
 import { verifySharedSecret } from '../../lambda/sources/shared-secret';
 import { webhookRequest } from '../support/fixtures';
 

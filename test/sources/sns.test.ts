@@ -1,6 +1,6 @@
-import { BadRequestError, errorResponse, HttpError, UnauthorizedError } from '../../lambda/errors';
-import { ingestWebhook } from '../../lambda/intake';
-import { notificationsFromRecord } from '../../lambda/queue-records';
+import { BadRequestError, errorResponse, HttpError, UnauthorizedError } from '../../lambda/runtime/errors';
+import { ingestWebhook } from '../../lambda/ingest/intake';
+import { notificationsFromRecord } from '../../lambda/deliver/queue-records';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 import { snsSource, type Sns } from '../../lambda/sources/sns';
 import type { SignedSnsMessage } from '../../lambda/security/sns-signature';

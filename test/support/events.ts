@@ -1,7 +1,7 @@
 /** AWS events said the way deliver says them: the recognising source, its schema, its settings, then the renderer. */
-import { dispatchEvent } from '../../lambda/dispatch';
-import type { ChatMessage } from '../../lambda/message';
-import { renderMessage } from '../../lambda/render';
+import { dispatchEvent } from '../../lambda/sources/dispatch';
+import type { ChatMessage } from '../../lambda/model/message';
+import { renderMessage } from '../../lambda/render/body-text';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 
 export interface Said {

@@ -7,8 +7,8 @@
 import { randomFaults, type FaultKind } from '../../lambda/local/fault-injection';
 import { startLocalRelay } from '../../lambda/local/server';
 import { scaleLimits, SPACES_LIMITS } from '../../lambda/spaces/rate-limit';
-import { mapLimit } from '../../lambda/concurrency';
-import { countTotals } from '../../lambda/metrics';
+import { mapLimit } from '../../lambda/runtime/concurrency';
+import { countTotals } from '../../lambda/runtime/metrics';
 
 export interface FaultScenarioOptions {
   readonly messages: number;

@@ -1,6 +1,6 @@
 /** `ingestWebhook` with an in-memory queue, so a test sees exactly what would be queued. */
-import type { IntakeDependencies } from '../../lambda/intake';
-import type { QueuedNotification } from '../../lambda/notification';
+import type { IntakeDependencies } from '../../lambda/ingest/intake';
+import type { QueuedNotification } from '../../lambda/model/notification';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 
 export interface TestIntake {

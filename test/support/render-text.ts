@@ -1,5 +1,5 @@
-import { renderMessage } from '../../lambda/render';
-import type { ChatMessage } from '../../lambda/message';
+import { renderMessage } from '../../lambda/render/body-text';
+import type { ChatMessage } from '../../lambda/model/message';
 import { readable } from './events';
 
 /** A rendered message as a reader sees it: tags stripped, entities decoded, parts joined. */

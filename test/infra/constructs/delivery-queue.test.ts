@@ -12,7 +12,7 @@ describe('DeliveryQueue', () => {
     // Prepare
     stack = new Stack();
     // Act
-    queues = new DeliveryQueue(stack, 'Delivery', { consumerTimeout: Duration.seconds(300), maxReceiveCount: 10 });
+    queues = new DeliveryQueue(stack, 'Delivery', { visibilityTimeout: Duration.seconds(1800), maxReceiveCount: 10 });
     template = Template.fromStack(stack);
   });
 
@@ -23,7 +23,7 @@ describe('DeliveryQueue', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('KmsMasterKeyId');
   });
 
-  it('hides a message for six times the consumer timeout and dead-letters it after the receives given', () => {
+  it('hides a message for the visibility timeout given and dead-letters it after the receives given', () => {
     // Assess
     expect(template.toJSON().Resources[idOf(queues.queue)].Properties).toMatchObject({
       VisibilityTimeout: 1800,

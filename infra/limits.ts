@@ -1,0 +1,46 @@
+/**
+ * The numbers the stack, the team config, the local queue and the scripts share: one place, so that what `npm start`
+ * imitates and what the stack deploys cannot drift apart. Plain numbers (seconds, counts), no CDK types, so that the
+ * functions' local wiring can use them without loading the CDK.
+ */
+
+/** Memory of both functions: deliver streams files instead of buffering them, so this is enough for 1 GB files. */
+export const FUNCTION_MEMORY_MB = 256;
+/** Senders give up after 10 s (GitHub), so a slower answer is of no use. */
+export const INGEST_TIMEOUT_SECONDS = 10;
+/**
+ * A whole batch (see {@link DELIVER_BATCH_SIZE}) at this invocation's share of the Spaces rate limits, including
+ * streamed uploads of up to 1 GB each (minutes apiece). Deliver hands back the records it has no time left for.
+ */
+export const DELIVER_TIMEOUT_SECONDS = 300;
+/**
+ * Records deliver gets at once, gathered for up to {@link DELIVER_BATCHING_WINDOW_SECONDS}. Storms are folded into
+ * digests within one batch only, so a batch must be able to hold `digestThreshold` (20 by default) notifications for
+ * one space. 50 also fits the timeout: 50 separate posts at one invocation's share of the Spaces limits take about
+ * two minutes.
+ */
+export const DELIVER_BATCH_SIZE = 50;
+/** How long the event source waits to fill a batch: a storm arrives over seconds, a lone alert waits at most this. */
+export const DELIVER_BATCHING_WINDOW_SECONDS = 10;
+/**
+ * The most deliver invocations at once: the event source's maximum concurrency, and `DELIVER_CONCURRENCY`, with
+ * which each invocation's in-process rate limiter takes 1/n of the Spaces limits. One constant, so the two always
+ * agree. 2 is the lowest maximum concurrency SQS allows.
+ */
+export const DELIVER_CONCURRENCY = 2;
+/**
+ * Receives before a message is dead-lettered. Deliver hands back records it did not try (behind a failed message for
+ * their space, or out of time) and each hand-back counts as a receive, so a healthy record may be received several
+ * times behind a failing one; 10 leaves room for that, and for a few real retries of its own.
+ */
+export const DELIVER_MAX_RECEIVES = 10;
+/**
+ * The delivery queue's visibility timeout: AWS guidance for an SQS event source is at least six times the function
+ * timeout, so that a message is not handed to a second invocation while the first is still working on it. Deliver
+ * shortens it for the records it hands back (see `lambda/deliver/hand-back.ts`).
+ */
+export const QUEUE_VISIBILITY_SECONDS = DELIVER_TIMEOUT_SECONDS * 6;
+/** How long the delivery queue keeps a message. */
+export const QUEUE_RETENTION_DAYS = 4;
+/** How long the dead-letter queue keeps a message: the longest SQS allows, time to notice, fix the cause and redrive. */
+export const DEAD_LETTER_RETENTION_DAYS = 14;

@@ -1,0 +1,266 @@
+/**
+ * One batch of queue records (an SQS event, or what the local queue holds at once), delivered record by record in
+ * queue order: storms folded into digests, each notification delivered once, permanent failures dead-lettered with
+ * their reason, transient ones handed back to the queue. Once a notification for a space has to wait, the later
+ * ones for that space in the batch wait too, so a retry never lets a later message overtake an earlier one.
+ */
+import { mapLimit } from '../runtime/concurrency';
+import { deliverNotification, spaceOf } from './deliver-notification';
+import { deliverOnce, InProgressElsewhereError, LOCAL_LEASE_MS, type RecordDependencies } from './deliver-once';
+import { logger } from '../runtime/logger';
+import { count } from '../runtime/metrics';
+import type { QueuedNotification } from '../model/notification';
+import { notificationsFromRecord } from './queue-records';
+import { renderMessage } from '../render/body-text';
+import { failureKind, isPermanent } from './dead-letter';
+import { digestMessage, isFoldable, packDigests, stormRuns } from './digest';
+import { onceKey } from './idempotency';
+import { isPosted } from './journal';
+import { postPart, settlePending, type ProgressByKey } from './post-once';
+import { trackingRole } from './resolve-tracker';
+
+/** A queue record: its id (SQS `messageId`) and body. */
+export interface QueueRecord {
+  readonly id: string;
+  readonly body: string;
+}
+
+export type RecordOutcome =
+  | { readonly status: 'delivered'; readonly notifications: number }
+  | { readonly status: 'dead-lettered'; readonly reason: string };
+
+/**
+ * The record goes back to the queue. `deferred`: it was not attempted (an earlier message for its space is waiting,
+ * or the invocation is out of time), so its failure says nothing about the record itself.
+ */
+export class RetryLaterError extends Error {
+  readonly deferred: boolean;
+
+  constructor(message: string, options: { deferred: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.name = 'RetryLaterError';
+    this.deferred = options.deferred;
+  }
+}
+
+export interface BatchOptions {
+  /** The invocation's remaining time (Lambda); claims are leased for it. */
+  readonly remainingMs?: () => number;
+  /** A record is not started with less time than this left: it is handed back instead of being cut off. */
+  readonly reserveMs?: number;
+}
+
+interface Planned {
+  readonly notification: QueuedNotification;
+  readonly spaceId: string;
+  digest?: Digest;
+}
+
+interface Entry {
+  readonly record: QueueRecord;
+  readonly planned: Planned[];
+  readonly undeliverable?: string;
+}
+
+type MemberOutcome = 'posted' | 'deduplicated' | 'busy';
+
+/** A digest: its members are claimed together, posted as one message, and completed together. */
+class Digest {
+  private outcomes?: Promise<Map<string, MemberOutcome>>;
+
+  /** Once posted (or being posted), its members are past any reason to wait. */
+  get started(): boolean {
+    return this.outcomes !== undefined;
+  }
+
+  constructor(
+    private readonly members: readonly Planned[],
+    private readonly deps: RecordDependencies,
+    private readonly leaseMs: () => number,
+  ) {}
+
+  /** Delivers the whole digest on the first member's turn; later members learn how it went. */
+  async deliver(member: Planned): Promise<void> {
+    this.outcomes ??= this.post();
+    const outcome = (await this.outcomes).get(onceKey(member.notification));
+    if (outcome === 'busy') throw new InProgressElsewhereError(onceKey(member.notification));
+  }
+
+  private async post(): Promise<Map<string, MemberOutcome>> {
+    const { deps } = this;
+    const spaceId = this.members[0]!.spaceId;
+    const outcomes = new Map<string, MemberOutcome>();
+    const claimed: Planned[] = [];
+    for (const member of this.members) {
+      const claim = await deps.idempotency.claim(onceKey(member.notification), this.leaseMs());
+      if (claim.state === 'claimed') claimed.push(member);
+      else outcomes.set(onceKey(member.notification), claim.state === 'done' ? 'deduplicated' : 'busy');
+      if (claim.state === 'done') count('deduplicated');
+    }
+    const completed = new Set<string>();
+    try {
+      const progress: ProgressByKey = new Map();
+      for (const member of claimed) progress.set(onceKey(member.notification), await deps.journal.read(onceKey(member.notification)));
+      // A member an earlier attempt posted (in another digest, or alone) must not show up twice.
+      await settlePending(spaceId, progress, 0, deps);
+      const posted = new Map<string, string[]>();
+      for (const [key, entry] of progress) {
+        const part = entry.parts[0];
+        if (isPosted(part)) posted.set(key, [part.messageId]);
+      }
+      const rest = claimed.filter((m) => !posted.has(onceKey(m.notification)));
+      if (rest.length === 1) {
+        const result = await deliverNotification(rest[0]!.notification, deps);
+        posted.set(onceKey(rest[0]!.notification), result.messageIds);
+      } else if (rest.length > 1) {
+        const bodyText = renderMessage(digestMessage(rest.map((m) => m.notification.message)))[0]!;
+        const restProgress: ProgressByKey = new Map(rest.map((m) => [onceKey(m.notification), progress.get(onceKey(m.notification))!]));
+        const messageId = await postPart(spaceId, { bodyText }, restProgress, 0, deps);
+        for (const m of rest) posted.set(onceKey(m.notification), [messageId]);
+        count('digested', rest.length);
+        logger.info('digest posted', { spaceId, messageId, members: rest.length });
+      }
+      for (const [key, messageIds] of posted) {
+        await deps.idempotency.complete(key, { spaceId, messageIds });
+        completed.add(key);
+        await deps.journal.forget(key);
+        outcomes.set(key, 'posted');
+        count('delivered');
+      }
+      return outcomes;
+    } catch (error) {
+      const release = claimed.filter((m) => !completed.has(onceKey(m.notification)));
+      await Promise.all(release.map((m) => deps.idempotency.release(onceKey(m.notification)).catch(() => undefined)));
+      throw error;
+    }
+  }
+}
+
+/** A batch, planned: records decoded, storms folded. Call `deliver` for each record, in queue order. */
+export class BatchRun {
+  private readonly blocked = new Set<string>();
+
+  private constructor(
+    private readonly entries: ReadonlyMap<string, Entry>,
+    private readonly deps: RecordDependencies,
+    private readonly options: BatchOptions,
+  ) {}
+
+  /** Decodes the records (an unreadable one is marked for the dead letters) and folds storms into digests. */
+  static async prepare(records: readonly QueueRecord[], deps: RecordDependencies, options: BatchOptions = {}): Promise<BatchRun> {
+    const entries = new Map<string, Entry>();
+    for (const record of records) {
+      try {
+        const planned = notificationsFromRecord(record.body, deps.sourceSettings).map((notification) => ({
+          notification,
+          spaceId: spaceOf(notification, deps.channels),
+        }));
+        entries.set(record.id, { record, planned });
+      } catch (error) {
+        if (!isPermanent(error)) throw error;
+        entries.set(record.id, { record, planned: [], undeliverable: (error as Error).message });
+      }
+    }
+    const run = new BatchRun(entries, deps, options);
+    await run.foldStorms();
+    return run;
+  }
+
+  /** Delivers one record; throws `RetryLaterError` when it must go back to the queue. */
+  async deliver(recordId: string): Promise<RecordOutcome> {
+    const entry = this.entries.get(recordId);
+    if (!entry) throw new Error(`record ${recordId} is not in this batch`);
+    if (entry.undeliverable) return this.deadLetter(entry, entry.undeliverable, 'undeliverable');
+    for (const planned of entry.planned) {
+      if (this.blocked.has(planned.spaceId) && !planned.digest?.started) {
+        throw new RetryLaterError('an earlier message for the same space has to be retried first', { deferred: true });
+      }
+      if (this.remainingMs() < (this.options.reserveMs ?? 0)) {
+        throw new RetryLaterError('not enough time left in this invocation', { deferred: true });
+      }
+      try {
+        await (planned.digest ? planned.digest.deliver(planned) : deliverOnce(planned.notification, this.deps, this.remainingMs()));
+      } catch (error) {
+        if (isPermanent(error)) return this.deadLetter(entry, (error as Error).message, failureKind(error));
+        this.blocked.add(planned.spaceId);
+        count('retried');
+        logger.warn('delivery will be retried', { recordId, deliveryKey: planned.notification.deliveryKey, reason: (error as Error).message });
+        throw new RetryLaterError((error as Error).message, { deferred: false, cause: error });
+      }
+    }
+    return { status: 'delivered', notifications: entry.planned.length };
+  }
+
+  private remainingMs(): number {
+    return this.options.remainingMs?.() ?? LOCAL_LEASE_MS;
+  }
+
+  private async deadLetter(entry: Entry, reason: string, kind: string): Promise<RecordOutcome> {
+    try {
+      await this.deps.deadLetters.send(entry.record.body, reason);
+    } catch (error) {
+      // Not dead-lettered means not handled: back to the queue rather than lost.
+      throw new RetryLaterError(`could not dead-letter: ${(error as Error).message}`, { deferred: false, cause: error });
+    }
+    count('deadLettered', 1, kind);
+    logger.error('dead-lettered', { recordId: entry.record.id, reason });
+    return { status: 'dead-lettered', reason };
+  }
+
+  /** Folds the runs of a storm into digests (see `digest.ts`); a notification seen twice in the batch is never folded. */
+  private async foldStorms(): Promise<void> {
+    const all = [...this.entries.values()].flatMap((e) => e.planned);
+    const seen = new Set<string>();
+    const foldable = all.map((p) => {
+      const first = !seen.has(onceKey(p.notification));
+      seen.add(onceKey(p.notification));
+      return first && isFoldable(p.notification.message);
+    });
+    const threshold = this.deps.digestThreshold;
+    // Only in a storm is it worth asking which resolves must edit a firing message (those are never folded).
+    const stormy = new Set(stormRuns(all.map((p, i) => ({ spaceId: p.spaceId, foldable: foldable[i]! })), threshold).flat());
+    if (stormy.size === 0) return;
+    await mapLimit([...stormy], 8, async (index) => {
+      const { message } = all[index]!.notification;
+      if (trackingRole(message) !== 'resolved' || this.deps.resolveMode === 'post') return;
+      const tracked = await this.deps.tracker.lookup(message.groupKey!);
+      if (tracked?.spaceId === all[index]!.spaceId) foldable[index] = false;
+    });
+    for (const run of stormRuns(all.map((p, i) => ({ spaceId: p.spaceId, foldable: foldable[i]! })), threshold)) {
+      for (const members of packDigests(run.map((i) => all[i]!), (p) => p.notification.message)) {
+        if (members.length < 2) continue;
+        const digest = new Digest(members, this.deps, () => this.remainingMs());
+        for (const member of members) member.digest = digest;
+      }
+    }
+  }
+}
+
+/** A record that must go back to the queue, as the local queue needs to know it. */
+export interface RecordFailure {
+  readonly id: string;
+  readonly reason: string;
+  readonly deferred: boolean;
+}
+
+/**
+ * Delivers a batch record by record and returns the records to hand back — what the Lambda handler gets from
+ * Powertools' batch processor, for the local queue.
+ */
+export async function deliverBatch(records: readonly QueueRecord[], deps: RecordDependencies, options: BatchOptions = {}): Promise<RecordFailure[]> {
+  let run: BatchRun;
+  try {
+    run = await BatchRun.prepare(records, deps, options);
+  } catch (error) {
+    return records.map((record) => ({ id: record.id, reason: (error as Error).message, deferred: false }));
+  }
+  const failures: RecordFailure[] = [];
+  for (const record of records) {
+    try {
+      await run.deliver(record.id);
+    } catch (error) {
+      failures.push({ id: record.id, reason: (error as Error).message, deferred: error instanceof RetryLaterError && error.deferred });
+    }
+  }
+  return failures;
+}

@@ -1,0 +1,47 @@
+/**
+ * Where undeliverable records go, with the reason. A permanent failure (a 4xx from Spaces, an unknown channel, a body
+ * nothing can read) is sent straight to the dead-letter queue by deliver, which then reports the record as handled:
+ * retrying it would only fail the same way. Transient failures go back to the queue and reach the DLQ through the
+ * redrive policy when their receives run out (SQS records no reason then; deliver logged each one).
+ */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { PermanentDeliveryError } from './deliver-notification';
+import { SpacesError } from '../spaces/errors';
+
+export interface DeadLetters {
+  send(body: string, reason: string): Promise<void>;
+}
+
+/** The message attribute that carries the reason in the DLQ; `npm run redrive -- --dry-run` shows it. */
+export const REASON_ATTRIBUTE = 'failure-reason';
+/** A reason is a sentence, not a payload: cut long ones. */
+const MAX_REASON_CHARS = 1_000;
+
+/** Failures that no retry will fix: the record goes to the dead letters at once. */
+export function isPermanent(error: unknown): boolean {
+  if (error instanceof PermanentDeliveryError) return true;
+  return error instanceof SpacesError && !error.retryable;
+}
+
+/** A short, low-cardinality name for a failure, for the metric dimension. */
+export function failureKind(error: unknown): string {
+  if (error instanceof SpacesError) return `spaces-${error.operation}-${error.status ?? 'error'}`;
+  return error instanceof PermanentDeliveryError ? 'undeliverable' : 'unexpected';
+}
+
+/** The deployed dead letters: the stack's DLQ (`DLQ_URL`). */
+export function sqsDeadLetters(client: SQSClient, queueUrl: string): DeadLetters {
+  return {
+    send: async (body, reason) => {
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: body,
+          MessageAttributes: {
+            [REASON_ATTRIBUTE]: { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_CHARS) || 'unknown' },
+          },
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** API Gateway HTTP API (payload 2.0) ⇄ the relay's plain request and JSON response. */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { JsonResponse } from '../runtime/errors';
+import type { InboundRequest } from '../sources/source';
+
+export function fromApiGateway(event: APIGatewayProxyEventV2): InboundRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
+  const raw = event.body ?? '';
+  return {
+    method: event.requestContext.http.method.toUpperCase(),
+    path: event.rawPath,
+    headers,
+    body: Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8'),
+  };
+}
+
+export function toApiGateway(response: JsonResponse): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: response.statusCode,
+    headers: { 'content-type': 'application/json', ...response.headers },
+    body: JSON.stringify(response.body),
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * ChatMessage → Spaces `bodyText` (HTML). Pure, and the only place that writes tags: every value from a payload goes
+ * through `text()` or `attr()`, so a label holding `<script>` or `<mention …>` shows as text.
+ *
+ * Every part stays under `MAX_BODY_BYTES` (the Spaces socket API caps a message at 16 KB of JSON): each value is cut
+ * to a byte budget at a grapheme boundary and marked `…`, and a group too long for one message is split into parts.
+ */
+import type { ChatMessage, Field, Item, Link, Status } from '../model/message';
+
+/** Budget for one bodyText, measured as it travels (UTF-8 of its JSON string), leaving room for the `data[]` entries. */
+export const MAX_BODY_BYTES = 15_000;
+/** A group longer than this many parts is cut, and the rest counted in "and N more not shown". */
+export const MAX_PARTS = 10;
+
+const LIMITS = {
+  title: 300,
+  summary: 1_500,
+  fieldName: 120,
+  fieldValue: 600,
+  itemTitle: 300,
+  itemSummary: 600,
+  linkLabel: 120,
+  note: 400,
+  /** Links under the title, and under one item. */
+  headLinks: 2_500,
+  itemLinks: 1_500,
+  /** The part of a message above its item list: title, summary, fields, links. */
+  head: 7_000,
+  /** One item of a group, with its fields and links. */
+  item: 4_000,
+} as const;
+
+const LOOK: Readonly<Record<Status, { mark: string; word: string }>> = {
+  firing: { mark: '🔥', word: 'FIRING' },
+  resolved: { mark: '✅', word: 'RESOLVED' },
+  success: { mark: '✔️', word: 'SUCCEEDED' },
+  failure: { mark: '❌', word: 'FAILED' },
+  cancelled: { mark: '⚪', word: 'CANCELLED' },
+  timed_out: { mark: '⏱️', word: 'TIMED OUT' },
+  skipped: { mark: '⏭️', word: 'SKIPPED' },
+  neutral: { mark: '➖', word: 'NEUTRAL' },
+  action_required: { mark: '✋', word: 'ACTION REQUIRED' },
+  insufficient_data: { mark: '❔', word: 'INSUFFICIENT DATA' },
+  started: { mark: '▶️', word: 'STARTED' },
+  info: { mark: 'ℹ️', word: 'INFO' },
+};
+
+/** The mark and word a status is shown with, for the one-line summaries other modules write (logs, digests). */
+export function statusLook(status: Status): { mark: string; word: string } {
+  return LOOK[status];
+}
+
+const ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for an HTML attribute value. */
+export function attr(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+
+const NEEDS_WORK = /[&<>"'\u0000-\u001f\u007f]/;
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/**
+ * Escapes text for HTML content (line breaks become `<br>`), cut so that the escaped result fits `maxBytes`.
+ * The cut falls between graphemes, so it never splits an entity, a surrogate pair or an emoji sequence.
+ */
+export function text(value: string, maxBytes: number = Number.POSITIVE_INFINITY): string {
+  // Most values are short and plain: nothing to escape, nothing to cut.
+  if (value.length * 3 <= maxBytes && !NEEDS_WORK.test(value)) return value;
+  const escape = (s: string): string => attr(s).replace(/\r?\n/g, '<br>');
+  // Every code unit costs at least one byte, so a value far longer than the budget is cut before any work on it.
+  const bounded = value.length > 4 * maxBytes ? value.slice(0, 4 * maxBytes) : value;
+  // Control characters mean nothing in a chat and would grow sixfold as JSON escapes, breaking the size budget.
+  const clean = bounded.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|\r(?!\n)/g, '');
+  if (clean.length <= maxBytes) {
+    const whole = escape(clean);
+    if (utf8(whole) <= maxBytes) return whole;
+  }
+  const ellipsis = '…';
+  let out = '';
+  let used = utf8(ellipsis);
+  for (const { segment } of segmenter.segment(clean.slice(0, maxBytes + 16))) {
+    const piece = escape(segment);
+    const size = utf8(piece);
+    if (used + size > maxBytes) break;
+    out += piece;
+    used += size;
+  }
+  return out + ellipsis;
+}
+
+/** Only absolute http(s) URLs become links; anything else (javascript:, data:) is dropped. */
+function href(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Renders links as words on one line, leaving out those that would not fit `budget` (long URLs are never cut). */
+function links(list: readonly Link[], budget: number): string {
+  const anchors: string[] = [];
+  let used = 0;
+  for (const link of list) {
+    const target = href(link.url);
+    if (!target) continue;
+    const anchor = `<a href="${attr(target)}">${text(link.label, LIMITS.linkLabel)}</a>`;
+    const size = wireSize(anchor) + 4;
+    if (used + size > budget) continue;
+    anchors.push(anchor);
+    used += size;
+  }
+  return anchors.join(' · ');
+}
+
+/** Renders fields one per line until `budget` bytes are used, then says how many were left out. */
+function fields(list: readonly Field[], budget: number): string {
+  const lines: string[] = [];
+  let used = 0;
+  for (const [index, field] of list.entries()) {
+    const line = `<b>${text(field.name, LIMITS.fieldName)}</b>: ${text(field.value, LIMITS.fieldValue)}`;
+    if (used + utf8(line) > budget) {
+      lines.push(`<i>… ${list.length - index} more</i>`);
+      break;
+    }
+    lines.push(line);
+    used += utf8(line) + 4;
+  }
+  return lines.join('<br>');
+}
+
+function headline(message: ChatMessage, part?: { index: number; count: number }): string {
+  const { mark, word } = LOOK[message.status];
+  const bits = [`${mark} ${word}`];
+  if (message.severity) bits.push(text(message.severity.toUpperCase(), LIMITS.fieldName));
+  bits.push(text(message.title, LIMITS.title));
+  const suffix = part && part.count > 1 ? ` <i>(part ${part.index}/${part.count})</i>` : '';
+  return `<p><b>${bits.join(' · ')}</b>${suffix}</p>`;
+}
+
+function head(message: ChatMessage): string {
+  const blocks: string[] = [];
+  if (message.summary) blocks.push(`<p>${text(message.summary, LIMITS.summary)}</p>`);
+  if (message.fields.length > 0) blocks.push(`<p>${fields(message.fields, LIMITS.head - LIMITS.summary)}</p>`);
+  const linkLine = links(message.links, LIMITS.headLinks);
+  if (linkLine) blocks.push(`<p>${linkLine}</p>`);
+  return blocks.join('');
+}
+
+function item(entry: Item): string {
+  const { mark, word } = LOOK[entry.status];
+  let html = `${mark} <b>${text(entry.title, LIMITS.itemTitle)}</b> <i>${word.toLowerCase()}</i>`;
+  if (entry.summary) html += ` — ${text(entry.summary, LIMITS.itemSummary)}`;
+  const linkLine = links(entry.links, LIMITS.itemLinks);
+  const budget = LIMITS.item - utf8(html) - utf8(linkLine) - 16;
+  if (entry.fields.length > 0) html += `<br>${fields(entry.fields, budget)}`;
+  if (linkLine) html += `<br>${linkLine}`;
+  return `<li>${html}</li>`;
+}
+
+/** The size a bodyText has on the wire: its UTF-8 JSON string, quotes and escapes included. */
+export function wireSize(bodyText: string): number {
+  return utf8(JSON.stringify(bodyText));
+}
+
+/** A line the deliverer adds about a message, with where to go instead (the S3 console for a file too large to attach). */
+export interface RenderNote {
+  readonly text: string;
+  readonly link?: Link;
+}
+
+/** Options for `renderMessage`. */
+export interface RenderOptions {
+  /** Lines the deliverer adds about this message, e.g. that a file could not be attached. Shown in the first part. */
+  readonly notes?: readonly (string | RenderNote)[];
+}
+
+function note(entry: string | RenderNote): string {
+  const { text: line, link } = typeof entry === 'string' ? { text: entry, link: undefined } : entry;
+  const anchor = link ? links([link], LIMITS.headLinks) : '';
+  return `<p><i>${text(line, LIMITS.note)}</i>${anchor ? ` ${anchor}` : ''}</p>`;
+}
+
+/**
+ * Renders a message as one or more bodyTexts, each under `MAX_BODY_BYTES` on the wire. Items are packed in order;
+ * a group that needs more than `MAX_PARTS` parts keeps the first ones and says how many alerts were left out.
+ */
+export function renderMessage(message: ChatMessage, options: RenderOptions = {}): string[] {
+  const notes = (options.notes ?? []).map(note).join('');
+  const rendered = message.items.map(item);
+  // Room a part needs besides its items: the longest headline (with "part n/N"), the list tags and the tail line.
+  const frame = wireSize(headline(message, { index: MAX_PARTS, count: MAX_PARTS })) + 200;
+  const first = head(message) + notes;
+
+  const chunks: string[][] = [[]];
+  let room = MAX_BODY_BYTES - frame - wireSize(first);
+  let left = rendered.length;
+  for (const entry of rendered) {
+    const size = wireSize(entry);
+    const current = chunks[chunks.length - 1]!;
+    if (size > room && current.length > 0) {
+      if (chunks.length === MAX_PARTS) break;
+      chunks.push([]);
+      room = MAX_BODY_BYTES - frame;
+    }
+    chunks[chunks.length - 1]!.push(entry);
+    room -= size;
+    left -= 1;
+  }
+
+  const omitted = (message.omitted ?? 0) + left;
+  return chunks.map((chunk, index) => {
+    const isFirst = index === 0;
+    const isLast = index === chunks.length - 1;
+    let html = headline(message, { index: index + 1, count: chunks.length });
+    if (isFirst) html += first;
+    if (chunk.length > 0) html += `<ul>${chunk.join('')}</ul>`;
+    if (isLast && omitted > 0) html += `<p><i>and ${omitted} more not shown</i></p>`;
+    return html;
+  });
+}

@@ -1,0 +1,104 @@
+/** Claims on delivery keys: in memory, and on DynamoDB as moto_server serves it (the deployed table layout). */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeliveryIdempotency, dynamoDbPersistence, MemoryPersistenceLayer } from '../../lambda/deliver/idempotency';
+import { DynamoDbStateStore, MemoryStateStore, type StateStore } from '../../lambda/deliver/state-store';
+import { startMoto, type Moto } from '../support/moto';
+
+const LEASE_MS = 60_000;
+
+function behavesAsIdempotency(make: () => DeliveryIdempotency): void {
+  it('claims a new key once; a second claim is busy until completed, then done with the result', async () => {
+    // Prepare
+    const idempotency = make();
+    const key = `alertmanager:${Math.random()}`;
+
+    // Act
+    const first = await idempotency.claim(key, LEASE_MS);
+    const whileBusy = await idempotency.claim(key, LEASE_MS);
+    await idempotency.complete(key, { spaceId: 'space-1', messageIds: ['m1', 'm2'] });
+    const afterwards = await idempotency.claim(key, LEASE_MS);
+
+    // Assess
+    expect(first).toEqual({ state: 'claimed' });
+    expect(whileBusy).toEqual({ state: 'busy' });
+    expect(afterwards).toEqual({ state: 'done', result: { spaceId: 'space-1', messageIds: ['m1', 'm2'] } });
+  });
+
+  it('lets a released key, or one whose lease lapsed, be claimed again', async () => {
+    // Prepare
+    const idempotency = make();
+    const released = `generic:${Math.random()}`;
+    const lapsed = `generic:${Math.random()}`;
+    await idempotency.claim(released, LEASE_MS);
+    await idempotency.claim(lapsed, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    // Act
+    await idempotency.release(released);
+    const again = await idempotency.claim(released, LEASE_MS);
+    const afterLapse = await idempotency.claim(lapsed, LEASE_MS);
+
+    // Assess
+    expect(again).toEqual({ state: 'claimed' });
+    expect(afterLapse).toEqual({ state: 'claimed' });
+  });
+}
+
+function behavesAsStateStore(make: () => StateStore): void {
+  it('keeps a document by id until deleted', async () => {
+    // Prepare
+    const store = make();
+    const id = `progress#${Math.random()}`;
+
+    // Act
+    await store.put(id, { parts: { 0: { messageId: 'm1' } } }, 3_600);
+    const read = await store.get(id);
+    await store.delete(id);
+
+    // Assess
+    expect(read).toEqual({ parts: { 0: { messageId: 'm1' } } });
+    expect(await store.get(id)).toBeUndefined();
+  });
+}
+
+describe('in memory', () => {
+  behavesAsIdempotency(() => new DeliveryIdempotency(new MemoryPersistenceLayer()));
+  behavesAsStateStore(() => new MemoryStateStore());
+
+  it('treats an expired document as gone', async () => {
+    // Prepare
+    let now = 0;
+    const store = new MemoryStateStore(() => now);
+    await store.put('alert#1', { spaceId: 's' }, 10);
+
+    // Act
+    now = 10_001;
+
+    // Assess
+    expect(await store.get('alert#1')).toBeUndefined();
+  });
+});
+
+describe('on DynamoDB (IDEMPOTENCY_TABLE: partition key id, TTL on expiration)', () => {
+  let moto: Moto;
+  let client: DynamoDBClient;
+  const table = 'relay-idempotency';
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    client = new DynamoDBClient(moto.clientConfig);
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  }, 30_000);
+
+  afterAll(async () => moto?.stop());
+
+  behavesAsIdempotency(() => new DeliveryIdempotency(dynamoDbPersistence(table, client)));
+  behavesAsStateStore(() => new DynamoDbStateStore(table, client));
+});

@@ -1,0 +1,93 @@
+/** Resolved alerts and the message that announced them, per RESOLVE_MODE, through the local relay. */
+import type { ResolveMode } from '../../lambda/runtime/config';
+import type { LocalRelay } from '../../lambda/local/server';
+import { fixtureBytes } from '../support/fixtures';
+import { sendHook, startTestRelay } from '../support/relay';
+
+const FIRING = fixtureBytes('alertmanager', 'firing_single_alert_v4_legacy.json').toString('utf8');
+const RESOLVED = fixtureBytes('alertmanager', 'resolved_single_alert_v4_legacy.json').toString('utf8');
+
+async function fireAndResolve(relay: LocalRelay): Promise<void> {
+  await sendHook(relay, '/hooks/alertmanager', FIRING);
+  await relay.queue.idle();
+  await sendHook(relay, '/hooks/alertmanager', RESOLVED);
+  await relay.queue.idle();
+}
+
+describe('resolving an alert', () => {
+  let relay: LocalRelay | undefined;
+  afterEach(async () => relay?.close());
+
+  const withMode = async (resolveMode: ResolveMode) => (relay = await startTestRelay({ resolveMode }));
+
+  it('edit-and-post: edits the firing message to resolved and posts a short resolved message', async () => {
+    // Prepare
+    await withMode('edit-and-post');
+
+    // Act
+    await fireAndResolve(relay!);
+
+    // Assess
+    const [firing, notice] = relay!.standIn!.messages;
+    expect(relay!.standIn!.messages).toHaveLength(2);
+    expect(firing!.edits).toBe(1);
+    expect(firing!.bodyText).toMatch(/^<p><b>✅ RESOLVED · .*Fire<\/b>/);
+    expect(notice!.bodyText).toMatch(/^<p><b>✅ RESOLVED · .*Fire<\/b><\/p>/);
+    expect(notice!.bodyText.length).toBeLessThan(firing!.bodyText.length);
+  });
+
+  it('edit: only edits the firing message', async () => {
+    // Prepare
+    await withMode('edit');
+
+    // Act
+    await fireAndResolve(relay!);
+
+    // Assess
+    expect(relay!.standIn!.messages).toHaveLength(1);
+    expect(relay!.standIn!.messages[0]!.edits).toBe(1);
+    expect(relay!.standIn!.messages[0]!.bodyText).toContain('RESOLVED');
+  });
+
+  it('post: leaves the firing message as it was and posts the resolved message in full', async () => {
+    // Prepare
+    await withMode('post');
+
+    // Act
+    await fireAndResolve(relay!);
+
+    // Assess
+    const [firing, resolved] = relay!.standIn!.messages;
+    expect(firing!.edits).toBe(0);
+    expect(firing!.bodyText).toContain('FIRING');
+    expect(resolved!.bodyText).toContain('RESOLVED');
+  });
+
+  it('posts the resolved message in full when it never saw the alert fire', async () => {
+    // Prepare
+    await withMode('edit-and-post');
+
+    // Act
+    await sendHook(relay!, '/hooks/alertmanager', RESOLVED);
+    await relay!.queue.idle();
+
+    // Assess
+    expect(relay!.standIn!.messages).toHaveLength(1);
+    expect(relay!.standIn!.messages[0]!.bodyText).toContain('RESOLVED');
+    expect(relay!.standIn!.calls.filter((c) => c.operation === 'edit')).toEqual([]);
+  });
+
+  it('retries a failed edit without posting twice', async () => {
+    // Prepare: the first edit fails; the record goes back to the queue and is tried again.
+    let failing = 1;
+    relay = await startTestRelay({ standInFault: (op) => (op === 'edit' && failing-- > 0 ? { status: 500 } : undefined) });
+
+    // Act
+    await fireAndResolve(relay);
+
+    // Assess
+    expect(relay.standIn!.calls.filter((c) => c.operation === 'edit').map((c) => c.status)).toEqual([500, 200]);
+    expect(relay.standIn!.messages).toHaveLength(2);
+    expect(relay.standIn!.messages[0]!.edits).toBe(1);
+  });
+});

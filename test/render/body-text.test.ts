@@ -1,0 +1,126 @@
+import { chatMessage, type ChatMessage, type Item } from '../../lambda/model/message';
+import { MAX_BODY_BYTES, MAX_PARTS, renderMessage, text, wireSize } from '../../lambda/render/body-text';
+
+const alert = (index: number, extra = ''): Item => ({
+  status: index % 2 === 0 ? 'firing' : 'resolved',
+  title: `Alert ${index}`,
+  summary: `instance ${index} is unhappy ${extra}`,
+  fields: [{ name: 'instance', value: `host-${index}.example.com:9100` }],
+  links: [{ label: 'Source', url: `https://prometheus.example.com/graph?g0.expr=up%7Binstance%3D%22${index}%22%7D` }],
+});
+
+const group = (count: number, extra = ''): ChatMessage =>
+  chatMessage({ source: 'alertmanager', status: 'firing', title: 'HostDown', items: Array.from({ length: count }, (_, i) => alert(i, extra)) });
+
+describe('renderMessage', () => {
+  it('puts status, severity and title on the bold first line', () => {
+    const [html] = renderMessage(chatMessage({ source: 'x', status: 'failure', title: 'build', severity: 'critical' }));
+
+    expect(html).toMatch(/^<p><b>❌ FAILED · CRITICAL · build<\/b><\/p>/);
+  });
+
+  it('gives every status its own look', () => {
+    const statuses = ['firing', 'resolved', 'success', 'failure', 'cancelled', 'timed_out', 'skipped', 'neutral', 'action_required', 'insufficient_data', 'started', 'info'] as const;
+
+    const heads = statuses.map((status) => renderMessage(chatMessage({ source: 'x', status, title: 't' }))[0]!.split('·')[0]);
+
+    expect(new Set(heads).size).toBe(statuses.length);
+  });
+
+  it('escapes every payload value, attributes included', () => {
+    const message = chatMessage({
+      source: 'x',
+      status: 'info',
+      title: '<b>bold</b>',
+      summary: `"quoted" & 'single' <mention id="1">`,
+      fields: [{ name: '<i>', value: '<script>alert(1)</script>' }],
+      links: [{ label: '<img src=x>', url: 'https://example.com/?a="><script>' }],
+    });
+
+    const [html] = renderMessage(message);
+
+    expect(html).toContain('&lt;b&gt;bold&lt;/b&gt;');
+    expect(html).toContain('&quot;quoted&quot; &amp; &#39;single&#39; &lt;mention id=&quot;1&quot;&gt;');
+    expect(html).toContain('&lt;script&gt;');
+    expect(html).toContain('&lt;img src=x&gt;</a>');
+    expect(html).not.toMatch(/<(script|mention|img|i>)/);
+    expect(html).toContain('href="https://example.com/?a=%22%3E%3Cscript%3E"');
+  });
+
+  it('drops links that are not http(s)', () => {
+    const [html] = renderMessage(
+      chatMessage({ source: 'x', status: 'info', title: 't', links: [{ label: 'x', url: 'javascript:alert(1)' }, { label: 'ok', url: 'https://ok.example' }] }),
+    );
+
+    expect(html).not.toContain('javascript:');
+    expect(html).toContain('>ok</a>');
+  });
+
+  it('removes control characters and turns line breaks into <br>', () => {
+    const [html] = renderMessage(chatMessage({ source: 'x', status: 'info', title: 't', summary: 'a\u0000b\u001bc\nd\r\ne' }));
+
+    expect(html).toContain('<p>abc<br>d<br>e</p>');
+  });
+
+  it('splits a long group into parts, each under the size limit, losing no alert', () => {
+    const message = group(400);
+
+    const parts = renderMessage(message);
+
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(wireSize(part)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    const joined = parts.join('');
+    for (let i = 0; i < 400; i += 1) expect(joined).toContain(`<b>Alert ${i}</b>`);
+    expect(parts[0]).toContain(`(part 1/${parts.length})`);
+    expect(joined).not.toContain('more not shown');
+  });
+
+  it('caps the parts and counts the alerts left out', () => {
+    const message = group(5000, 'x'.repeat(300));
+
+    const parts = renderMessage(message);
+
+    expect(parts).toHaveLength(MAX_PARTS);
+    const shown = parts.join('').match(/<li>/g)!.length;
+    expect(parts[MAX_PARTS - 1]).toContain(`and ${5000 - shown} more not shown`);
+  });
+
+  it('stays under the limit whatever the values hold', () => {
+    const huge = '<&>"\u0001'.repeat(20_000);
+    const message = chatMessage({
+      source: 'x',
+      status: 'firing',
+      title: huge,
+      severity: huge,
+      summary: huge,
+      fields: Array.from({ length: 200 }, (_, i) => ({ name: `${huge}${i}`, value: huge })),
+      links: Array.from({ length: 50 }, (_, i) => ({ label: huge, url: `https://example.com/${'a'.repeat(3000)}${i}` })),
+      items: Array.from({ length: 30 }, () => ({ status: 'firing' as const, title: huge, summary: huge, fields: [{ name: huge, value: huge }], links: [] })),
+    });
+
+    const parts = renderMessage(message, { notes: [huge, huge] });
+
+    for (const part of parts) expect(wireSize(part)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    expect(parts[0]).toContain('… ');
+  });
+});
+
+describe('text', () => {
+  it('cuts at a grapheme boundary and marks the cut', () => {
+    const family = '👨‍👩‍👧‍👦';
+
+    const cut = text(`ab${family}${family}`, Buffer.byteLength(`ab${family}…`) + 3);
+
+    expect(cut).toBe(`ab${family}…`);
+  });
+
+  it('never cuts inside an entity', () => {
+    const cut = text('a&b&c&d', 12);
+
+    expect(cut).toBe('a&amp;b…');
+  });
+
+  it('leaves short text whole', () => {
+    expect(text('日本語 ✓', 100)).toBe('日本語 ✓');
+  });
+});

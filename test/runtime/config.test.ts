@@ -1,0 +1,75 @@
+import { ConfigError, DEFAULT_SPACES_API_URL, readDeliverConfig, readIngestConfig, SPACES_MAX_FILE_BYTES } from '../../lambda/runtime/config';
+import { resolveSourceSettings } from '../../lambda/sources/settings';
+
+const ingestEnv = {
+  WEBHOOK_SECRET_ID: 'arn:secret',
+  QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q',
+  CHANNELS: '{"default":"space-1","ops":"space-2"}',
+};
+
+const deliverEnv = {
+  SPACES_TOKEN_SECRET_ID: 'tok',
+  CHANNELS: '{"default":"s"}',
+  IDEMPOTENCY_TABLE: 'relay-idempotency',
+  DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/relay-dlq',
+};
+
+describe('configuration', () => {
+  it('reads the ingest environment with defaults', () => {
+    const config = readIngestConfig({ ...ingestEnv, ENABLED_SOURCES: 'alertmanager, grafana' });
+
+    expect(config.CHANNELS).toEqual({ default: 'space-1', ops: 'space-2' });
+    expect(config.ENABLED_SOURCES).toEqual(['alertmanager', 'grafana']);
+    expect(config.SOURCE_SETTINGS).toEqual({});
+  });
+
+  it('reads the deliver environment with defaults and the allowlist parsed', () => {
+    const config = readDeliverConfig({ ...deliverEnv, ATTACHMENT_URL_HOSTS: 'grafana.example.com, http://10.0.0.5:3000' });
+
+    expect(config.SPACES_API_URL).toBe(DEFAULT_SPACES_API_URL);
+    expect(config.ATTACHMENT_MAX_BYTES).toBe(SPACES_MAX_FILE_BYTES);
+    expect(config.ATTACHMENT_URL_HOSTS).toEqual([
+      { host: 'grafana.example.com', wildcard: false, port: undefined, http: false },
+      { host: '10.0.0.5', wildcard: false, port: 3000, http: true },
+    ]);
+  });
+
+  it.each([
+    [{ ...ingestEnv, CHANNELS: '{"ops":"x"}' }, /CHANNELS: needs a "default" channel/],
+    [{ ...ingestEnv, CHANNELS: 'not json' }, /CHANNELS: is not valid JSON/],
+    [{ ...ingestEnv, QUEUE_URL: 'queue' }, /QUEUE_URL: must be an absolute URL/],
+    [{ CHANNELS: ingestEnv.CHANNELS, QUEUE_URL: ingestEnv.QUEUE_URL }, /WEBHOOK_SECRET_ID/],
+  ])('names the variable that is wrong (%#)', (env, message) => {
+    expect(() => readIngestConfig(env)).toThrow(message);
+    expect(() => readIngestConfig(env)).toThrow(ConfigError);
+  });
+
+  it('refuses an attachment limit above the Spaces limit and a bad allowlist entry', () => {
+    expect(() => readDeliverConfig({ ...deliverEnv, ATTACHMENT_MAX_BYTES: String(2 * SPACES_MAX_FILE_BYTES) })).toThrow(/ATTACHMENT_MAX_BYTES: must be at most/);
+    expect(() => readDeliverConfig({ ...deliverEnv, ATTACHMENT_URL_HOSTS: 'https://grafana.example.com/render' })).toThrow(/not a URL path/);
+  });
+
+  it('refuses settings for a source that does not exist', () => {
+    expect(() => resolveSourceSettings({ nagios: {} })).toThrow(/SOURCE_SETTINGS: unknown source\(s\) nagios/);
+  });
+});
+
+describe('readDeliverConfig', () => {
+  it('defaults to editing and posting on resolve, folding from 20, and two concurrent invocations', () => {
+    // Act
+    const config = readDeliverConfig(deliverEnv);
+
+    // Assess
+    expect(config).toMatchObject({ RESOLVE_MODE: 'edit-and-post', DIGEST_THRESHOLD: 20, DELIVER_CONCURRENCY: 2, IDEMPOTENCY_TABLE: 'relay-idempotency' });
+  });
+
+  it('names every bad delivery setting', () => {
+    // Act
+    const read = () => readDeliverConfig({ ...deliverEnv, RESOLVE_MODE: 'delete', DIGEST_THRESHOLD: '0', DLQ_URL: undefined });
+
+    // Assess
+    expect(read).toThrow(/RESOLVE_MODE: must be one of: edit, post, edit-and-post/);
+    expect(read).toThrow(/DIGEST_THRESHOLD: must be a whole number above 0/);
+    expect(read).toThrow(/DLQ_URL/);
+  });
+});
