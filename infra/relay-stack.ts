@@ -134,6 +134,7 @@ export class RelayStack extends Stack {
         RESOLVE_MODE: config.resolveMode,
         DIGEST_THRESHOLD: String(config.digestThreshold),
         DLQ_URL: this.delivery.deadLetterQueue.queueUrl,
+        QUEUE_URL: this.delivery.queue.queueUrl,
         DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),
       },
     });

@@ -1,5 +1,5 @@
 /**
- * One batch of queue records (an SQS event, or what the local queue holds at once), delivered record by record in
+ * One batch of queue records (an SQS event), delivered record by record in
  * queue order: storms folded into digests, each notification delivered once, permanent failures dead-lettered with
  * their reason, transient ones handed back to the queue. Once a notification for a space has to wait, the later
  * ones for that space in the batch wait too, so a retry never lets a later message overtake an earlier one.
@@ -29,17 +29,11 @@ export type RecordOutcome =
   | { readonly status: 'delivered'; readonly notifications: number }
   | { readonly status: 'dead-lettered'; readonly reason: string };
 
-/**
- * The record goes back to the queue. `deferred`: it was not attempted (an earlier message for its space is waiting,
- * or the invocation is out of time), so its failure says nothing about the record itself.
- */
+/** The record goes back to the queue: it failed for a reason that may pass, or it was not tried (see `deliver`). */
 export class RetryLaterError extends Error {
-  readonly deferred: boolean;
-
-  constructor(message: string, options: { deferred: boolean; cause?: unknown }) {
-    super(message, { cause: options.cause });
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'RetryLaterError';
-    this.deferred = options.deferred;
   }
 }
 
@@ -173,10 +167,10 @@ export class BatchRun {
     if (entry.undeliverable) return this.deadLetter(entry, entry.undeliverable, 'undeliverable');
     for (const planned of entry.planned) {
       if (this.blocked.has(planned.spaceId) && !planned.digest?.started) {
-        throw new RetryLaterError('an earlier message for the same space has to be retried first', { deferred: true });
+        throw new RetryLaterError('an earlier message for the same space has to be retried first');
       }
       if (this.remainingMs() < (this.options.reserveMs ?? 0)) {
-        throw new RetryLaterError('not enough time left in this invocation', { deferred: true });
+        throw new RetryLaterError('not enough time left in this invocation');
       }
       try {
         await (planned.digest ? planned.digest.deliver(planned) : deliverOnce(planned.notification, this.deps, this.remainingMs()));
@@ -185,7 +179,7 @@ export class BatchRun {
         this.blocked.add(planned.spaceId);
         count('retried');
         logger.warn('delivery will be retried', { recordId, deliveryKey: planned.notification.deliveryKey, reason: (error as Error).message });
-        throw new RetryLaterError((error as Error).message, { deferred: false, cause: error });
+        throw new RetryLaterError((error as Error).message, { cause: error });
       }
     }
     return { status: 'delivered', notifications: entry.planned.length };
@@ -200,7 +194,7 @@ export class BatchRun {
       await this.deps.deadLetters.send(entry.record.body, reason);
     } catch (error) {
       // Not dead-lettered means not handled: back to the queue rather than lost.
-      throw new RetryLaterError(`could not dead-letter: ${(error as Error).message}`, { deferred: false, cause: error });
+      throw new RetryLaterError(`could not dead-letter: ${(error as Error).message}`, { cause: error });
     }
     count('deadLettered', 1, kind);
     logger.error('dead-lettered', { recordId: entry.record.id, reason });
@@ -234,33 +228,4 @@ export class BatchRun {
       }
     }
   }
-}
-
-/** A record that must go back to the queue, as the local queue needs to know it. */
-export interface RecordFailure {
-  readonly id: string;
-  readonly reason: string;
-  readonly deferred: boolean;
-}
-
-/**
- * Delivers a batch record by record and returns the records to hand back — what the Lambda handler gets from
- * Powertools' batch processor, for the local queue.
- */
-export async function deliverBatch(records: readonly QueueRecord[], deps: RecordDependencies, options: BatchOptions = {}): Promise<RecordFailure[]> {
-  let run: BatchRun;
-  try {
-    run = await BatchRun.prepare(records, deps, options);
-  } catch (error) {
-    return records.map((record) => ({ id: record.id, reason: (error as Error).message, deferred: false }));
-  }
-  const failures: RecordFailure[] = [];
-  for (const record of records) {
-    try {
-      await run.deliver(record.id);
-    } catch (error) {
-      failures.push({ id: record.id, reason: (error as Error).message, deferred: error instanceof RetryLaterError && error.deferred });
-    }
-  }
-  return failures;
 }

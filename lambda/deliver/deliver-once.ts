@@ -4,7 +4,6 @@ import { deliverNotification, type DeliveryDependencies } from './deliver-notifi
 import { logger } from '../runtime/logger';
 import { count } from '../runtime/metrics';
 import type { QueuedNotification } from '../model/notification';
-import { notificationsFromRecord } from './queue-records';
 import type { ResolvedSettings } from '../sources/settings';
 
 /** Everything deliver needs for a queue record, on top of what one notification needs. */
@@ -59,13 +58,4 @@ export async function deliverOnce(notification: QueuedNotification, deps: Record
     await deps.idempotency.release(key).catch((release: Error) => logger.warn('claim not released', { ...log, error: release }));
     throw error;
   }
-}
-
-/** Delivers everything one record body carries, in order (`POST /events` locally); throws on the first failure. */
-export async function deliverRecord(body: string, deps: RecordDependencies): Promise<Delivered[]> {
-  const results: Delivered[] = [];
-  for (const notification of notificationsFromRecord(body, deps.sourceSettings)) {
-    results.push(await deliverOnce(notification, deps, LOCAL_LEASE_MS));
-  }
-  return results;
 }

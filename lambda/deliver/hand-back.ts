@@ -12,6 +12,11 @@ const MAX_DELAY_SECONDS = 15 * 60;
 /** SQS takes at most 10 entries per batch call. */
 const MAX_ENTRIES = 10;
 
+/** Sets how long received messages stay hidden, by receipt handle: SQS deployed, the local queue in `npm start`. */
+export interface QueueVisibility {
+  change(receiptHandles: readonly string[], seconds: number): Promise<void>;
+}
+
 /**
  * The wait before records are offered again: one delay for all records handed back from a batch, so that records
  * that waited behind a failed one for the same space do not come back before it.
@@ -21,40 +26,38 @@ export function handBackDelaySeconds(records: readonly Pick<SQSRecord, 'attribut
   return Math.min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** (receives - 1));
 }
 
-/** `arn:aws:sqs:<region>:<account>:<name>` → the queue URL. */
-export function queueUrlOf(arn: string): string {
-  const [, partition, , region, account, name] = arn.split(':');
-  const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `https://sqs.${region}.${domain}/${account}/${name}`;
+/** The deployed queue (`QUEUE_URL`, set by the stack). */
+export function sqsVisibility(sqs: SQSClient, queueUrl: string): QueueVisibility {
+  return {
+    change: async (receiptHandles, seconds) => {
+      for (let start = 0; start < receiptHandles.length; start += MAX_ENTRIES) {
+        const Entries = receiptHandles.slice(start, start + MAX_ENTRIES).map((ReceiptHandle, index) => ({
+          Id: String(start + index),
+          ReceiptHandle,
+          VisibilityTimeout: seconds,
+        }));
+        const result = await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries }));
+        if (result.Failed?.length) logger.warn('visibility not shortened', { failed: result.Failed.length, code: result.Failed[0]?.Code });
+      }
+    },
+  };
 }
 
 /**
- * Sets the handed-back records' visibility to the back-off delay. Best effort: if SQS refuses, the records still
- * return after the queue's visibility timeout, so nothing is lost — only later.
+ * Sets the handed-back records' visibility to the back-off delay. Best effort: if the queue refuses, the records
+ * still return after its visibility timeout, so nothing is lost — only later.
  */
-export async function handBack(sqs: SQSClient, records: readonly SQSRecord[], failedIds: ReadonlySet<string>): Promise<void> {
+export async function handBack(visibility: QueueVisibility, records: readonly SQSRecord[], failedIds: ReadonlySet<string>): Promise<void> {
   const failed = records.filter((record) => failedIds.has(record.messageId));
   if (failed.length === 0) return;
   const delay = handBackDelaySeconds(failed);
-  const byQueue = new Map<string, SQSRecord[]>();
-  for (const record of failed) {
-    const url = queueUrlOf(record.eventSourceARN);
-    byQueue.set(url, [...(byQueue.get(url) ?? []), record]);
-  }
-  for (const [QueueUrl, queued] of byQueue) {
-    for (let start = 0; start < queued.length; start += MAX_ENTRIES) {
-      const Entries = queued.slice(start, start + MAX_ENTRIES).map((record, index) => ({
-        Id: String(start + index),
-        ReceiptHandle: record.receiptHandle,
-        VisibilityTimeout: delay,
-      }));
-      try {
-        const result = await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl, Entries }));
-        if (result.Failed?.length) logger.warn('visibility not shortened', { failed: result.Failed.length, code: result.Failed[0]?.Code });
-      } catch (error) {
-        logger.warn('visibility not shortened', { error: error as Error });
-      }
-    }
+  try {
+    await visibility.change(
+      failed.map((record) => record.receiptHandle),
+      delay,
+    );
+  } catch (error) {
+    logger.warn('visibility not shortened', { error: error as Error });
   }
   logger.info('records handed back', { records: failed.length, retryInSeconds: delay });
 }

@@ -3,6 +3,7 @@
  * (`bucket.s3.eu-west-1.amazonaws.com/key`) and path-style (`s3.eu-west-1.amazonaws.com/bucket/key`), plus the
  * console link the relay gives for an object it does not attach.
  */
+import * as v from 'valibot';
 
 /** An object as an alert or a message names it: the key is the real key, not an encoding of it. */
 export interface S3ObjectReference {
@@ -12,6 +13,12 @@ export interface S3ObjectReference {
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** An S3 bucket name as S3 allows it (3–63 characters: lower-case letters, digits, dots, hyphens). */
+export const BucketNameSchema = v.pipe(
+  v.string(),
+  v.regex(BUCKET, 'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)'),
+);
 /** `s3.amazonaws.com`, `s3.eu-west-1.amazonaws.com`, `s3-eu-west-1.amazonaws.com`, `s3.dualstack.…`, China's `.com.cn`. */
 const S3_HOST = /^(?:(.+)\.)?s3(?:[.-](?:dualstack\.)?([a-z0-9-]+))?\.amazonaws\.com(?:\.cn)?$/;
 /** Candidates in free text: stops at white space, quotes, angle brackets and a closing parenthesis (Markdown links). */

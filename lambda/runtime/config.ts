@@ -1,10 +1,19 @@
 /**
- * The Lambda environment the stack sets (DESIGN.md "Configuration"), checked once at cold start. A bad value stops
- * the function with a message naming the variable, rather than failing later on the first webhook.
+ * The functions' environment (DESIGN.md "Configuration"), checked once at cold start: a bad value stops the function
+ * with a message naming the variable, rather than failing later on the first webhook.
+ *
+ * Each function's environment has two parts. Its *settings* come from the team config; `cdk synth` runs the stack's
+ * values through these same schemas (so nothing synth accepts can stop a function), and `npm start` builds them from
+ * its local variables. Its *resources* name what the stack created (secrets, queues, the table); they exist only when
+ * deployed, and local mode puts in-memory stand-ins in their place.
  */
 import * as v from 'valibot';
-import { parseAllowlist, type HostRule } from '../net/host-allowlist';
-import { problemsOf } from './validate';
+import { BucketNameSchema } from '../model/s3-reference';
+import { parseAllowlist } from '../net/host-allowlist';
+import { S3BucketRuleSchema, type S3BucketRule } from '../sources/s3';
+import { checkSourceSettings } from '../sources/settings';
+import { ConfigError } from './errors';
+import { issuePathOf, problemsOf } from './validate';
 
 export const DEFAULT_SPACES_API_URL = 'https://spacesapis.avayacloud.com';
 /**
@@ -18,6 +27,10 @@ export const DEFAULT_DIGEST_THRESHOLD = 20;
 
 /** The Spaces limit per file, and so the default and the ceiling of `ATTACHMENT_MAX_BYTES`. */
 export const SPACES_MAX_FILE_BYTES = 1024 ** 3;
+
+/** What happens to a message whose file failed to upload for a reason that may pass (network, throttling, 5xx). */
+export const ATTACHMENT_FAILURE_MODES = ['note', 'retry'] as const;
+export type AttachmentFailureMode = (typeof ATTACHMENT_FAILURE_MODES)[number];
 
 const JsonText = <T>(schema: v.GenericSchema<unknown, T>) =>
   v.pipe(
@@ -35,8 +48,11 @@ const JsonText = <T>(schema: v.GenericSchema<unknown, T>) =>
 
 /** `{"default": "<spaceId>", "<channel>": "<spaceId>", ...}` */
 export const ChannelsSchema = v.pipe(
-  v.record(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]+$/, 'channel names use letters, digits, . _ -')), v.pipe(v.string(), v.nonEmpty())),
-  v.check((channels) => 'default' in channels, 'needs a "default" channel'),
+  v.record(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]+$/, 'channel names use letters, digits, . _ -')),
+    v.pipe(v.string(), v.nonEmpty('must be a space id, not empty')),
+  ),
+  v.check((channels) => Object.hasOwn(channels, 'default'), 'needs a "default" channel'),
 );
 export type Channels = v.InferOutput<typeof ChannelsSchema>;
 
@@ -47,59 +63,62 @@ const ByteCount = v.pipe(
   v.transform(Number),
   v.maxValue(SPACES_MAX_FILE_BYTES, `must be at most ${SPACES_MAX_FILE_BYTES} (the Spaces limit)`),
 );
-
 const PositiveInteger = v.pipe(v.string(), v.regex(/^[1-9]\d*$/, 'must be a whole number above 0'), v.transform(Number));
-
-/** `RESOLVE_MODE`, deployed and local. */
-export const ResolveModeSetting = v.optional(v.picklist(RESOLVE_MODES, `must be one of: ${RESOLVE_MODES.join(', ')}`), 'edit-and-post');
-/** `DIGEST_THRESHOLD`, deployed and local. */
-export const DigestThresholdSetting = v.optional(PositiveInteger, String(DEFAULT_DIGEST_THRESHOLD));
-
-const SourceSettingsText = v.optional(JsonText(v.record(v.string(), v.unknown())), '{}');
-const SourceList = v.pipe(
+const CommaList = v.pipe(
   v.string(),
   v.transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean)),
 );
+const Allowlist = v.pipe(
+  v.string(),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    try {
+      return parseAllowlist(dataset.value);
+    } catch (error) {
+      addIssue({ message: (error as Error).message });
+      return NEVER;
+    }
+  }),
+);
+const SourceSettingsText = v.optional(JsonText(v.record(v.string(), v.unknown())), '{}');
 
-const IngestEnv = v.object({
+/** The per-source settings, each checked with its source's own schema; problems are reported at their setting. */
+function resolvedSourceSettings(
+  raw: Readonly<Record<string, unknown>>,
+  addIssue: (issue: { message: string; path: [v.IssuePathItem, ...v.IssuePathItem[]] }) => void,
+) {
+  const checked = checkSourceSettings(raw);
+  if (checked.ok) return checked.settings;
+  for (const { field, problem } of checked.problems) {
+    const keys = field.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+    addIssue({ message: problem, path: issuePathOf({ SOURCE_SETTINGS: raw }, 'SOURCE_SETTINGS', ...keys) });
+  }
+  return undefined;
+}
+
+const IngestSettingsSchema = v.pipe(
+  v.object({
+    CHANNELS: JsonText(ChannelsSchema),
+    /** Webhook sources this team turned on; all when unset. */
+    ENABLED_SOURCES: v.optional(CommaList),
+    SOURCE_SETTINGS: SourceSettingsText,
+  }),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const settings = resolvedSourceSettings(dataset.value.SOURCE_SETTINGS, addIssue);
+    return settings ? { ...dataset.value, SOURCE_SETTINGS: settings } : NEVER;
+  }),
+);
+
+const IngestResourcesSchema = v.object({
   WEBHOOK_SECRET_ID: v.pipe(v.string(), v.nonEmpty()),
   QUEUE_URL: Url,
-  CHANNELS: JsonText(ChannelsSchema),
-  ENABLED_SOURCES: v.optional(SourceList),
-  SOURCE_SETTINGS: SourceSettingsText,
 });
 
-/** An S3 bucket name as S3 allows it (3–63 characters: lower-case letters, digits, dots, hyphens). */
-export const BucketNameSchema = v.pipe(
-  v.string(),
-  v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name'),
-);
-
-/** One bucket the stack wired to the relay: which of its objects to post (prefix/suffix of the decoded key), and where. */
-export const S3BucketRuleSchema = v.object({
-  name: BucketNameSchema,
-  prefix: v.optional(v.string()),
-  suffix: v.optional(v.string()),
-  channel: v.optional(v.pipe(v.string(), v.nonEmpty())),
-});
-export type S3BucketRule = v.InferOutput<typeof S3BucketRuleSchema>;
-
-/** What happens to a message whose file failed to upload for a reason that may pass (network, throttling, 5xx). */
-export const ATTACHMENT_FAILURE_MODES = ['note', 'retry'] as const;
-export type AttachmentFailureMode = (typeof ATTACHMENT_FAILURE_MODES)[number];
-
-const BucketList = v.pipe(
-  v.string(),
-  v.transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean)),
-  v.array(BucketNameSchema),
-);
-
-/** The attachment and S3 variables, shared by deliver's environment and the local one of `npm start`. */
-export const AttachmentEnvEntries = {
+/** The attachment and S3 variables of deliver. */
+const AttachmentEntries = {
   ATTACHMENT_MAX_BYTES: v.optional(ByteCount, String(SPACES_MAX_FILE_BYTES)),
-  ATTACHMENT_URL_HOSTS: v.optional(v.string(), ''),
+  ATTACHMENT_URL_HOSTS: v.optional(Allowlist, ''),
   /** Buckets, besides those of `S3_BUCKETS`, whose objects alerts may reference (`s3://bucket/key`, S3 URLs). */
-  ATTACHMENT_S3_BUCKETS: v.optional(BucketList, ''),
+  ATTACHMENT_S3_BUCKETS: v.optional(v.pipe(CommaList, v.array(BucketNameSchema)), ''),
   ATTACHMENT_FAILURE: v.optional(v.picklist(ATTACHMENT_FAILURE_MODES, 'must be "note" or "retry"'), 'note'),
   /** JSON array of bucket rules, set by the stack from the team config. */
   S3_BUCKETS: v.optional(JsonText(v.array(S3BucketRuleSchema)), '[]'),
@@ -107,85 +126,95 @@ export const AttachmentEnvEntries = {
   AWS_ENDPOINT_URL: v.optional(Url),
 };
 
-const DeliverEnv = v.pipe(
+const DeliverSettingsSchema = v.pipe(
   v.object({
     SPACES_API_URL: v.optional(Url, DEFAULT_SPACES_API_URL),
-    SPACES_TOKEN_SECRET_ID: v.pipe(v.string(), v.nonEmpty()),
     CHANNELS: JsonText(ChannelsSchema),
-    ...AttachmentEnvEntries,
+    ...AttachmentEntries,
     SOURCE_SETTINGS: SourceSettingsText,
-    /** Idempotency records, delivery progress and firing-message ids (partition key `id`, TTL attribute `expiration`). */
-    IDEMPOTENCY_TABLE: v.pipe(v.string(), v.nonEmpty()),
-    /** Where permanent failures are sent, with the reason as a message attribute. */
-    DLQ_URL: Url,
-    /** What a resolved alert does to the message that announced it (see `delivery/resolve-tracker.ts`). */
-    RESOLVE_MODE: ResolveModeSetting,
+    /** What a resolved alert does to the message that announced it (see `deliver/resolve-tracker.ts`). */
+    RESOLVE_MODE: v.optional(v.picklist(RESOLVE_MODES, `must be one of: ${RESOLVE_MODES.join(', ')}`), 'edit-and-post'),
     /** Waiting text-only notifications for one space, from this many on, are folded into digests. */
-    DIGEST_THRESHOLD: DigestThresholdSetting,
+    DIGEST_THRESHOLD: v.optional(PositiveInteger, String(DEFAULT_DIGEST_THRESHOLD)),
     /** The most deliver invocations at once (the event source's maximum concurrency): each takes this share of the limits. */
     DELIVER_CONCURRENCY: v.optional(PositiveInteger, '2'),
   }),
-  v.forward(
-    v.check(
-      (env) => env.S3_BUCKETS.every((bucket) => !bucket.channel || bucket.channel in env.CHANNELS),
-      'names a channel that CHANNELS does not have',
-    ),
-    ['S3_BUCKETS'],
-  ),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const env = dataset.value;
+    let ok = true;
+    env.S3_BUCKETS.forEach((bucket, index) => {
+      if (bucket.channel !== undefined && !Object.hasOwn(env.CHANNELS, bucket.channel)) {
+        ok = false;
+        addIssue({
+          message: `names channel "${bucket.channel}", which CHANNELS does not have`,
+          path: issuePathOf(env, 'S3_BUCKETS', index, 'channel'),
+        });
+      }
+    });
+    // The stack's bucket rules go to the `s3` source, which applies them; the rest of SOURCE_SETTINGS is the team's.
+    const settings = resolvedSourceSettings(withS3Buckets(env.SOURCE_SETTINGS, env.S3_BUCKETS), addIssue);
+    if (!ok || !settings) return NEVER;
+    return { ...env, SOURCE_SETTINGS: settings, attachableBuckets: attachableBuckets(env.S3_BUCKETS, env.ATTACHMENT_S3_BUCKETS) };
+  }),
 );
 
-/** A configuration problem: the function cannot start until the stack (or the local environment) is fixed. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+const DeliverResourcesSchema = v.object({
+  SPACES_TOKEN_SECRET_ID: v.pipe(v.string(), v.nonEmpty()),
+  /** Idempotency records, delivery progress and firing-message ids (partition key `id`, TTL attribute `expiration`). */
+  IDEMPOTENCY_TABLE: v.pipe(v.string(), v.nonEmpty()),
+  /** Where permanent failures are sent, with the reason as a message attribute. */
+  DLQ_URL: Url,
+  /** The queue deliver consumes: records it hands back get their visibility shortened there. */
+  QUEUE_URL: Url,
+});
+
+export type IngestSettings = v.InferOutput<typeof IngestSettingsSchema>;
+export type IngestResources = v.InferOutput<typeof IngestResourcesSchema>;
+export type DeliverSettings = v.InferOutput<typeof DeliverSettingsSchema>;
+export type DeliverResources = v.InferOutput<typeof DeliverResourcesSchema>;
 
 /** Parses an environment with `schema`; every problem is listed, each as `VARIABLE: problem`. */
-export function readEnv<T>(schema: v.GenericSchema<unknown, T>, env: NodeJS.ProcessEnv): T {
+export function readEnv<T>(schema: v.GenericSchema<unknown, T>, env: Readonly<Record<string, string | undefined>>): T {
   const result = v.safeParse(schema, env);
   if (result.success) return result.output;
   const lines = problemsOf(result.issues).map((p) => `${p.field}: ${p.problem}`);
   throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
 }
 
-export type IngestConfig = v.InferOutput<typeof IngestEnv>;
-export const readIngestConfig = (env: NodeJS.ProcessEnv = process.env): IngestConfig => readEnv(IngestEnv, env);
-
-export interface DeliverConfig extends Omit<v.InferOutput<typeof DeliverEnv>, 'ATTACHMENT_URL_HOSTS'> {
-  readonly ATTACHMENT_URL_HOSTS: HostRule[];
-  /** The buckets whose objects may be attached: those of `S3_BUCKETS` and `ATTACHMENT_S3_BUCKETS`. */
-  readonly attachableBuckets: ReadonlySet<string>;
+/** Reads settings and resources together, so that one message lists every problem of both. */
+function readBoth<S, R>(
+  settings: v.GenericSchema<unknown, S>,
+  resources: v.GenericSchema<unknown, R>,
+  env: Readonly<Record<string, string | undefined>>,
+): S & R {
+  const both = [v.safeParse(settings, env), v.safeParse(resources, env)] as const;
+  if (both[0].success && both[1].success) return { ...both[0].output, ...both[1].output };
+  const issues = both.flatMap((result) => (result.success ? [] : result.issues));
+  const lines = problemsOf(issues).map((p) => `${p.field}: ${p.problem}`);
+  throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
 }
 
-/**
- * The per-source settings with the stack's bucket rules handed to the `s3` source, which is the one that applies
- * them (`S3_BUCKETS` is set by the stack, the rest of `SOURCE_SETTINGS` by the team).
- */
-export function withS3Buckets(
-  settings: Readonly<Record<string, unknown>>,
-  buckets: readonly S3BucketRule[],
-): Record<string, unknown> {
+/** Ingest's settings: what the team config decides. */
+export const readIngestSettings = (env: Readonly<Record<string, string | undefined>>): IngestSettings =>
+  readEnv(IngestSettingsSchema, env);
+/** Deliver's settings: what the team config decides. */
+export const readDeliverSettings = (env: Readonly<Record<string, string | undefined>>): DeliverSettings =>
+  readEnv(DeliverSettingsSchema, env);
+
+/** Ingest's whole Lambda environment. */
+export const readIngestConfig = (env: NodeJS.ProcessEnv = process.env): IngestSettings & IngestResources =>
+  readBoth(IngestSettingsSchema, IngestResourcesSchema, env);
+/** Deliver's whole Lambda environment. */
+export const readDeliverConfig = (env: NodeJS.ProcessEnv = process.env): DeliverSettings & DeliverResources =>
+  readBoth(DeliverSettingsSchema, DeliverResourcesSchema, env);
+
+/** The per-source settings with the stack's bucket rules handed to the `s3` source. */
+function withS3Buckets(settings: Readonly<Record<string, unknown>>, buckets: readonly S3BucketRule[]): Record<string, unknown> {
   const own = settings.s3 && typeof settings.s3 === 'object' ? (settings.s3 as Record<string, unknown>) : {};
   return { ...settings, s3: { ...own, buckets } };
 }
 
 /** The buckets whose objects may be attached: the wired ones, and those alerts may reference. */
-export function attachableBuckets(wired: readonly S3BucketRule[], referenced: readonly string[]): ReadonlySet<string> {
+function attachableBuckets(wired: readonly S3BucketRule[], referenced: readonly string[]): ReadonlySet<string> {
   return new Set([...wired.map((bucket) => bucket.name), ...referenced]);
-}
-
-export function readDeliverConfig(env: NodeJS.ProcessEnv = process.env): DeliverConfig {
-  const parsed = readEnv(DeliverEnv, env);
-  try {
-    return {
-      ...parsed,
-      ATTACHMENT_URL_HOSTS: parseAllowlist(parsed.ATTACHMENT_URL_HOSTS),
-      SOURCE_SETTINGS: withS3Buckets(parsed.SOURCE_SETTINGS, parsed.S3_BUCKETS),
-      attachableBuckets: attachableBuckets(parsed.S3_BUCKETS, parsed.ATTACHMENT_S3_BUCKETS),
-    };
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
 }

@@ -78,3 +78,11 @@ export function errorResponse(error: unknown): JsonResponse {
     ? { statusCode: error.statusCode, body, headers: error.headers }
     : { statusCode: error.statusCode, body };
 }
+
+/** A configuration problem: the function cannot start until the stack (or the local environment) is fixed. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}

@@ -20,3 +20,18 @@ export function validate<T>(schema: v.GenericSchema<unknown, T>, input: unknown,
   const first = problems[0]!;
   throw new BadRequestError(`${what}: ${first.field}: ${first.problem}`, { problems });
 }
+
+/** An issue path to a nested value, so that a problem found across fields is reported at the one it concerns. */
+export function issuePathOf(root: object, ...keys: (string | number)[]): [v.IssuePathItem, ...v.IssuePathItem[]] {
+  let input: unknown = root;
+  const items = keys.map((key): v.IssuePathItem => {
+    const value = (input as Record<string | number, unknown>)[key];
+    const item: v.IssuePathItem =
+      typeof key === 'number'
+        ? { type: 'array', origin: 'value', input: input as unknown[], key, value }
+        : { type: 'object', origin: 'value', input: input as Record<string, unknown>, key, value };
+    input = value;
+    return item;
+  });
+  return items as [v.IssuePathItem, ...v.IssuePathItem[]];
+}

@@ -8,8 +8,7 @@
  * an object of another bucket or outside the filters is acknowledged without a message and logged.
  */
 import * as v from 'valibot';
-import { s3ConsoleUrl } from '../model/s3-reference';
-import { S3BucketRuleSchema, type S3BucketRule } from '../runtime/config';
+import { BucketNameSchema, s3ConsoleUrl } from '../model/s3-reference';
 import { EventBridgeEntries } from '../envelopes/eventbridge';
 import { formatBytes } from '../render/format';
 import { logger } from '../runtime/logger';
@@ -153,6 +152,15 @@ export const S3EventSchema = v.lazy((input) => {
   return S3NotificationSchema;
 });
 export type S3Event = v.InferOutput<typeof S3EventSchema>;
+
+/** One bucket the stack wired to the relay: which of its objects to post (prefix/suffix of the decoded key), and where. */
+export const S3BucketRuleSchema = v.object({
+  name: BucketNameSchema,
+  prefix: v.optional(v.string()),
+  suffix: v.optional(v.string()),
+  channel: v.optional(v.pipe(v.string(), v.nonEmpty())),
+});
+export type S3BucketRule = v.InferOutput<typeof S3BucketRuleSchema>;
 
 export const S3SettingsSchema = v.object({
   /** Post deletions too (`ObjectRemoved:*`, EventBridge `Object Deleted`). Off by default: most teams want uploads. */

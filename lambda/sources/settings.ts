@@ -1,30 +1,65 @@
 /**
- * Per-source settings (`SOURCE_SETTINGS`, JSON `{"<source>": {...}}`, from the team config). Each source owns the
- * schema of its part; they are all checked at start-up, so a typo fails the deploy's first invocation loudly
- * instead of silently changing what is posted.
+ * Per-source settings (`SOURCE_SETTINGS`, JSON `{"<source>": {...}}`, the team config's `sourceSettings`). Each source
+ * owns the schema of its part. The functions check them at start-up and `cdk synth` checks the team config with the
+ * same schemas, so a typo fails the synth, naming the setting, instead of silently changing what is posted.
  */
 import * as v from 'valibot';
-import { ConfigError } from '../runtime/config';
+import { ConfigError, type Problem } from '../runtime/errors';
 import { problemsOf } from '../runtime/validate';
 import { SOURCES } from '.';
+import type { Source } from './source';
 
 /** Source name → that source's parsed settings. */
 export type ResolvedSettings = ReadonlyMap<string, unknown>;
 
-export function resolveSourceSettings(raw: Readonly<Record<string, unknown>>): ResolvedSettings {
-  const unknown = Object.keys(raw).filter((name) => !SOURCES.some((source) => source.name === name));
-  if (unknown.length > 0) {
-    throw new ConfigError(`SOURCE_SETTINGS: unknown source(s) ${unknown.join(', ')}; known: ${SOURCES.map((s) => s.name).join(', ')}`);
+/** The parsed settings, or every problem found, each `field` a dotted path below the settings object (`github.inProgress`). */
+export type SettingsCheck =
+  | { readonly ok: true; readonly settings: ResolvedSettings }
+  | { readonly ok: false; readonly problems: readonly Problem[] };
+
+/** The names a source's settings object knows, for telling a typo what it could have meant. */
+function knownSettings(source: Source<unknown, unknown>): string[] {
+  const schema = source.settings as { entries?: Record<string, unknown> } | undefined;
+  return Object.keys(schema?.entries ?? {});
+}
+
+/** valibot's words for an unknown key ("Invalid key: Expected never…") say nothing a team can act on. */
+function problemsFor(source: Source<unknown, unknown>, issues: readonly v.BaseIssue<unknown>[]): Problem[] {
+  return problemsOf(issues).map((problem, index) => {
+    const issue = issues[index]!;
+    const unknownKey = issue.type === 'strict_object' && issue.expected === 'never';
+    return {
+      field: `${source.name}.${problem.field}`,
+      problem: unknownKey
+        ? `is not a setting of ${source.name} (its settings: ${knownSettings(source).join(', ')})`
+        : problem.problem,
+    };
+  });
+}
+
+/** Checks every source's part of `raw` with that source's own schema. */
+export function checkSourceSettings(raw: Readonly<Record<string, unknown>>): SettingsCheck {
+  const problems: Problem[] = [];
+  const names = SOURCES.map((source) => source.name);
+  for (const name of Object.keys(raw)) {
+    const source = SOURCES.find((candidate) => candidate.name === name);
+    if (!source) problems.push({ field: name, problem: `is not a source (sources: ${names.join(', ')})` });
+    else if (!source.settings) problems.push({ field: name, problem: `${name} has no settings` });
   }
-  const resolved = new Map<string, unknown>();
+  const settings = new Map<string, unknown>();
   for (const source of SOURCES) {
     if (!source.settings) continue;
-    const result = v.safeParse(source.settings, raw[source.name] ?? {});
-    if (!result.success) {
-      const problem = problemsOf(result.issues)[0]!;
-      throw new ConfigError(`SOURCE_SETTINGS.${source.name}.${problem.field}: ${problem.problem}`);
-    }
-    resolved.set(source.name, result.output);
+    const result = v.safeParse(source.settings, Object.hasOwn(raw, source.name) ? raw[source.name] : {});
+    if (result.success) settings.set(source.name, result.output);
+    else problems.push(...problemsFor(source, result.issues));
   }
-  return resolved;
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, settings };
+}
+
+/** The parsed settings; a `ConfigError` listing every problem as `SOURCE_SETTINGS.<source>.<setting>: problem`. */
+export function resolveSourceSettings(raw: Readonly<Record<string, unknown>>): ResolvedSettings {
+  const checked = checkSourceSettings(raw);
+  if (checked.ok) return checked.settings;
+  const lines = checked.problems.map((p) => `SOURCE_SETTINGS.${p.field}: ${p.problem}`);
+  throw new ConfigError(lines.join('\n'));
 }

@@ -1,10 +1,10 @@
 import { ChangeMessageVisibilityBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handBack, handBackDelaySeconds, queueUrlOf } from '../../lambda/deliver/hand-back';
+import { handBack, handBackDelaySeconds, sqsVisibility } from '../../lambda/deliver/hand-back';
 
 const sqs = mockClient(SQSClient);
-const ARN = 'arn:aws:sqs:eu-west-1:123456789012:SpacesRelay-payments-Queue';
+const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/SpacesRelay-payments-Queue';
 
 const record = (id: string, receives: number): SQSRecord =>
   ({
@@ -15,7 +15,7 @@ const record = (id: string, receives: number): SQSRecord =>
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
-    eventSourceARN: ARN,
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:SpacesRelay-payments-Queue',
     awsRegion: 'eu-west-1',
   }) as unknown as SQSRecord;
 
@@ -33,33 +33,34 @@ describe('handBackDelaySeconds', () => {
   });
 });
 
-describe('queueUrlOf', () => {
-  it('turns a queue ARN into its URL, China partition included', () => {
-    expect(queueUrlOf(ARN)).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/SpacesRelay-payments-Queue');
-    expect(queueUrlOf('arn:aws-cn:sqs:cn-north-1:123456789012:q')).toBe('https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q');
-  });
-});
-
-describe('handBack', () => {
-  it('shortens the visibility of the failed records only, ten per call', async () => {
+describe('handBack on SQS', () => {
+  it('shortens the visibility of the failed records only, ten per call, on the queue the stack named', async () => {
+    // Prepare
     sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
     const records = Array.from({ length: 13 }, (_, i) => record(`m${i}`, 2));
 
-    await handBack(sqs as unknown as SQSClient, records, new Set(records.slice(1).map((r) => r.messageId)));
+    // Act
+    await handBack(sqsVisibility(new SQSClient({ region: 'eu-west-1' }), QUEUE_URL), records, new Set(records.slice(1).map((r) => r.messageId)));
 
+    // Assess
     const calls = sqs.commandCalls(ChangeMessageVisibilityBatchCommand).map((c) => c.args[0].input);
     expect(calls.map((c) => c.Entries!.length)).toEqual([10, 2]);
-    expect(calls[0]!.QueueUrl).toBe(queueUrlOf(ARN));
+    expect(calls.map((c) => c.QueueUrl)).toEqual([QUEUE_URL, QUEUE_URL]);
     expect(calls.flatMap((c) => c.Entries!.map((e) => e.ReceiptHandle))).not.toContain('handle-m0');
     expect(new Set(calls.flatMap((c) => c.Entries!.map((e) => e.VisibilityTimeout)))).toEqual(new Set([60]));
   });
 
   it('does nothing when nothing failed, and survives SQS refusing (the queue timeout still returns the records)', async () => {
+    // Prepare
     sqs.on(ChangeMessageVisibilityBatchCommand).rejects(new Error('throttled'));
+    const visibility = sqsVisibility(new SQSClient({ region: 'eu-west-1' }), QUEUE_URL);
 
-    await handBack(sqs as unknown as SQSClient, [record('a', 1)], new Set());
-    await expect(handBack(sqs as unknown as SQSClient, [record('a', 1)], new Set(['a']))).resolves.toBeUndefined();
+    // Act
+    await handBack(visibility, [record('a', 1)], new Set());
+    const refused = handBack(visibility, [record('a', 1)], new Set(['a']));
 
+    // Assess
+    await expect(refused).resolves.toBeUndefined();
     expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(1);
   });
 });

@@ -133,6 +133,7 @@ describe('RelayStack for the example team', () => {
           RESOLVE_MODE: 'edit-and-post',
           DIGEST_THRESHOLD: '20',
           DLQ_URL: refOf(stack.delivery.deadLetterQueue),
+          QUEUE_URL: refOf(stack.delivery.queue),
           DELIVER_CONCURRENCY: '2',
         }),
       },

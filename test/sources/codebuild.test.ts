@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ConfigError } from '../../lambda/runtime/config';
+import { ConfigError } from '../../lambda/runtime/errors';
 import { dispatchEvent } from '../../lambda/sources/dispatch';
 import { CodeBuildSchema, codebuild } from '../../lambda/sources/codebuild';
 import { resolveSourceSettings } from '../../lambda/sources/settings';

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ConfigError } from '../../lambda/runtime/config';
+import { ConfigError } from '../../lambda/runtime/errors';
 import { dispatchEvent } from '../../lambda/sources/dispatch';
 import { CodePipelineSchema, codepipeline } from '../../lambda/sources/codepipeline';
 import { resolveSourceSettings } from '../../lambda/sources/settings';

@@ -1,6 +1,6 @@
 import { ingestWebhook } from '../../lambda/ingest/intake';
 import { renderMessage } from '../../lambda/render/body-text';
-import { ConfigError } from '../../lambda/runtime/config';
+import { ConfigError } from '../../lambda/runtime/errors';
 import { github } from '../../lambda/sources/github';
 import { hashedKey } from '../../lambda/sources/delivery-key';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
