@@ -6,16 +6,16 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
-import { attachmentOpener } from '../lambda/attachments';
+import { DELIVER_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB } from '../infra/limits';
 import { createS3Client } from '../lambda/attachments/s3';
-import { DEFAULT_DIGEST_THRESHOLD, SPACES_MAX_FILE_BYTES, withS3Buckets } from '../lambda/runtime/config';
-import { deliverRecord } from '../lambda/deliver/deliver-once';
-import { assembleDelivery } from '../lambda/deliver/dependencies';
+import { deliverDependencies } from '../lambda/deliver/dependencies';
+import { createDeliverHandler } from '../lambda/deliver/handler';
 import { MemoryPersistenceLayer } from '../lambda/deliver/idempotency';
 import { MemoryStateStore } from '../lambda/deliver/state-store';
+import { lambdaContext, sqsRecord } from '../lambda/local/lambda-shapes';
+import { readDeliverSettings } from '../lambda/runtime/config';
 import { SpacesClient } from '../lambda/spaces/client';
 import { staticCredentials } from '../lambda/spaces/credentials';
-import { resolveSourceSettings } from '../lambda/sources/settings';
 
 const { BENCH_MODE, BENCH_S3_ENDPOINT, BENCH_BUCKET, BENCH_KEY, BENCH_SIZE, BENCH_SPACES_URL, BENCH_SPACES_TOKEN } = process.env;
 const size = Number(BENCH_SIZE);
@@ -41,25 +41,29 @@ async function main(): Promise<void> {
   const s3 = createS3Client(BENCH_S3_ENDPOINT);
   const started = performance.now();
   if (BENCH_MODE === 'stream') {
-    const deps = assembleDelivery({
-      sourceSettings: resolveSourceSettings(withS3Buckets({}, [{ name: BENCH_BUCKET! }])),
-      spaces,
-      channels: { default: spaceId },
-      openAttachment: attachmentOpener({
-        url: { rules: [], maxBytes: 0, timeoutMs: 0 },
-        s3: { client: s3, buckets: new Set([BENCH_BUCKET!]), maxBytes: SPACES_MAX_FILE_BYTES },
-      }),
-      persistence: new MemoryPersistenceLayer(),
-      store: new MemoryStateStore(),
-      deadLetters: {
-        send: async (_body, reason) => {
-          throw new Error(`the relay dead-lettered the benchmark object: ${reason}`);
-        },
-      },
-      resolveMode: 'edit-and-post',
-      digestThreshold: DEFAULT_DIGEST_THRESHOLD,
+    // The deployed deliver handler, built by its composition root, with the object's event as the queue carries it.
+    const settings = readDeliverSettings({
+      SPACES_API_URL: BENCH_SPACES_URL,
+      CHANNELS: JSON.stringify({ default: spaceId }),
+      S3_BUCKETS: JSON.stringify([{ name: BENCH_BUCKET }]),
     });
-    await deliverRecord(JSON.stringify(s3Event()), deps);
+    const deliver = createDeliverHandler(
+      deliverDependencies(settings, {
+        credentials: staticCredentials(BENCH_SPACES_TOKEN!),
+        persistence: new MemoryPersistenceLayer(),
+        store: new MemoryStateStore(),
+        deadLetters: {
+          send: async (_body, reason) => {
+            throw new Error(`the relay dead-lettered the benchmark object: ${reason}`);
+          },
+        },
+        visibility: { change: async () => undefined },
+        s3,
+      }),
+    );
+    const record = sqsRecord({ messageId: 'bench', receiptHandle: 'bench', body: JSON.stringify(s3Event()), receiveCount: 1, sentAt: Date.now(), firstReceivedAt: Date.now() });
+    const response = await deliver({ Records: [record] }, lambdaContext('deliver', DELIVER_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB));
+    if (response?.batchItemFailures.length) throw new Error('deliver handed the benchmark object back');
   } else {
     const object = await s3.send(new GetObjectCommand({ Bucket: BENCH_BUCKET, Key: BENCH_KEY }));
     const bytes = await object.Body!.transformToByteArray();

@@ -135,6 +135,7 @@ export class RelayStack extends Stack {
         DIGEST_THRESHOLD: String(config.digestThreshold),
         DLQ_URL: this.delivery.deadLetterQueue.queueUrl,
         QUEUE_URL: this.delivery.queue.queueUrl,
+        QUEUE_MAX_RECEIVES: String(DELIVER_MAX_RECEIVES),
         DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),
       },
     });

@@ -19,10 +19,11 @@ import { isPosted } from './journal';
 import { postPart, settlePending, type ProgressByKey } from './post-once';
 import { trackingRole } from './resolve-tracker';
 
-/** A queue record: its id (SQS `messageId`) and body. */
+/** A queue record: its id (SQS `messageId`), body, and how often the queue has handed it out (with this time). */
 export interface QueueRecord {
   readonly id: string;
   readonly body: string;
+  readonly receiveCount?: number;
 }
 
 export type RecordOutcome =
@@ -167,10 +168,10 @@ export class BatchRun {
     if (entry.undeliverable) return this.deadLetter(entry, entry.undeliverable, 'undeliverable');
     for (const planned of entry.planned) {
       if (this.blocked.has(planned.spaceId) && !planned.digest?.started) {
-        throw new RetryLaterError('an earlier message for the same space has to be retried first');
+        return this.retryLater(entry, 'an earlier message for the same space has to be retried first');
       }
       if (this.remainingMs() < (this.options.reserveMs ?? 0)) {
-        throw new RetryLaterError('not enough time left in this invocation');
+        return this.retryLater(entry, 'not enough time left in this invocation');
       }
       try {
         await (planned.digest ? planned.digest.deliver(planned) : deliverOnce(planned.notification, this.deps, this.remainingMs()));
@@ -179,10 +180,24 @@ export class BatchRun {
         this.blocked.add(planned.spaceId);
         count('retried');
         logger.warn('delivery will be retried', { recordId, deliveryKey: planned.notification.deliveryKey, reason: (error as Error).message });
-        throw new RetryLaterError((error as Error).message, { cause: error });
+        return this.retryLater(entry, (error as Error).message, error);
       }
     }
+    if (entry.planned.length === 0) count('acknowledged');
     return { status: 'delivered', notifications: entry.planned.length };
+  }
+
+  /**
+   * Hands the record back — unless this was its last receive: SQS would then move it to the dead letters without a
+   * word, so deliver puts it there itself, with the reason.
+   */
+  private async retryLater(entry: Entry, reason: string, cause?: unknown): Promise<RecordOutcome> {
+    const { receiveCount } = entry.record;
+    const { maxReceives } = this.deps;
+    if (receiveCount !== undefined && maxReceives !== undefined && receiveCount >= maxReceives) {
+      return this.deadLetter(entry, `${reason} (gave up after ${receiveCount} receives)`, 'receives-exhausted');
+    }
+    throw new RetryLaterError(reason, { cause });
   }
 
   private remainingMs(): number {

@@ -13,6 +13,8 @@ export interface RecordDependencies extends DeliveryDependencies {
   readonly deadLetters: DeadLetters;
   /** Waiting text-only notifications for one space, from this many on, are folded into digests. */
   readonly digestThreshold: number;
+  /** The queue's redrive policy: a record's last receive, after which SQS would dead-letter it without a reason. */
+  readonly maxReceives?: number;
 }
 
 /** What became of one notification. */

@@ -95,6 +95,7 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
     visibility: platform.visibility,
     resolveMode: settings.RESOLVE_MODE,
     digestThreshold: settings.DIGEST_THRESHOLD,
+    maxReceives: settings.QUEUE_MAX_RECEIVES,
     settleMs: tuning.settleMs,
   };
 }

@@ -44,7 +44,11 @@ export function createDeliverHandler(deps: DeliverDependencies): DeliverHandler 
     let run: BatchRun;
     try {
       run = await BatchRun.prepare(
-        event.Records.map((record) => ({ id: record.messageId, body: record.body })),
+        event.Records.map((record) => ({
+          id: record.messageId,
+          body: record.body,
+          receiveCount: Number(record.attributes.ApproximateReceiveCount) || undefined,
+        })),
         deps,
         options,
       );

@@ -17,8 +17,12 @@ import type { ChatContent, SpacesClient } from '../spaces/client';
 import { SpacesError } from '../spaces/errors';
 import { fingerprint, isPending, type DeliveryJournal, type PendingPart, type Progress } from './journal';
 
-/** How many of the space's latest messages are searched. */
-const LOOKBACK = 50;
+/**
+ * How many of the space's latest messages are searched: a part left pending is looked for when its record comes back
+ * from the queue, 30 s to 15 min later, and at the documented 60 posts a minute a busy space can hold many newer
+ * messages by then. 100 is the most one query is known to return (the public samples' page size is not documented).
+ */
+const LOOKBACK = 100;
 /** Tolerated difference between our clock and Spaces' `created` stamps, kept small: a miss means a duplicate, not a loss. */
 const CLOCK_SKEW_MS = 2_000;
 
@@ -77,6 +81,12 @@ export async function settlePending(
         fingerprint(m.bodyText) === part.fingerprint,
     );
     if (match) taken.add(match.id);
+    else if (!reachesBack(messages, part.pendingSince - CLOCK_SKEW_MS)) {
+      logger.warn('unanswered post may be older than the messages searched; posting again may show it twice', {
+        deliveryKeys: keys,
+        searched: messages.length,
+      });
+    }
     for (const key of keys) {
       const entry = progress.get(key)!;
       entry.parts[index] = match ? { messageId: match.id } : undefined;
@@ -86,6 +96,13 @@ export async function settlePending(
     logger.info(match ? 'unanswered post was stored' : 'unanswered post was not stored', { deliveryKeys: keys, part: index });
   }
   return settled;
+}
+
+/** Whether the page goes back to `since`: it holds the space's whole history, or a message at least that old. */
+function reachesBack(messages: readonly { created?: number }[], since: number): boolean {
+  if (messages.length < LOOKBACK) return true;
+  const oldest = messages.at(-1)?.created;
+  return oldest !== undefined && oldest <= since;
 }
 
 /** Posts part `index` for the notifications in `progress` (one, or the members of a digest) and records it. */

@@ -1,44 +1,39 @@
 /**
- * `npm start`: ingest and deliver in one process, with an in-memory queue and, unless a real Spaces is configured,
- * the embedded stand-in at `/stand-in`. Same routes and answers as the deployed API, plus `GET /healthz`,
- * `POST /events` (an AWS event as the queue would carry it), `GET /dead-letters` and `POST /dead-letters/redrive`.
- * Delivery runs the deployed code path: batches, digests, idempotency, journal and dead letters, with in-memory stores.
+ * `npm start`: the two deployed handlers in one process. Each HTTP request becomes an API Gateway HTTP API 2.0 event
+ * for the ingest handler; the in-memory queue hands SQS batches to the deliver handler, with the deployed queue's
+ * rules. Both handlers are built by the same composition roots as in Lambda (`ingest/dependencies.ts`,
+ * `deliver/dependencies.ts`) from the same settings variables, parsed by the same schemas; only the platform differs:
+ * memory for the table, the local queue for SQS, a fixed token for the secret, and — unless a real Spaces is
+ * configured — the embedded Spaces stand-in at `/stand-in`.
+ *
+ * Besides the deployed routes: `GET /healthz`, `POST /events` (an AWS event, put on the queue as the stack's wiring
+ * would), `GET /dead-letters` and `POST /dead-letters/redrive`; the last three need the inbound secret when one is set.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { attachmentOpener, URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_TIMEOUT_MS } from '../attachments';
-import type { HostRule } from '../net/host-allowlist';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { DELIVER_MAX_RECEIVES, DELIVER_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB, INGEST_TIMEOUT_SECONDS } from '../../infra/limits';
 import { createS3Client } from '../attachments/s3';
-import {
-  attachableBuckets,
-  DEFAULT_DIGEST_THRESHOLD,
-  SPACES_MAX_FILE_BYTES,
-  withS3Buckets,
-  type AttachmentFailureMode,
-  type Channels,
-  type ResolveMode,
-  type S3BucketRule,
-} from '../runtime/config';
-import { deliverRecord, type RecordDependencies } from '../deliver/deliver-once';
-import { AttachmentFailedError, PermanentDeliveryError } from '../deliver/deliver-notification';
-import { deliverBatch } from '../deliver/batch';
-import { assembleDelivery } from '../deliver/dependencies';
+import { deliverDependencies, type DeliverTuning } from '../deliver/dependencies';
+import { createDeliverHandler } from '../deliver/handler';
 import { MemoryPersistenceLayer } from '../deliver/idempotency';
 import { MemoryStateStore } from '../deliver/state-store';
-import { errorResponse, PayloadTooLargeError, type JsonResponse } from '../runtime/errors';
-import { DEFAULT_MAX_BODY_BYTES, ingestWebhook, type IntakeDependencies } from '../ingest/intake';
-import { count, countTotals } from '../runtime/metrics';
-import { resolveSourceSettings } from '../sources/settings';
-import { SpacesClient } from '../spaces/client';
+import { ingestDependencies } from '../ingest/dependencies';
+import { createIngestHandler } from '../ingest/handler';
+import { DEFAULT_MAX_BODY_BYTES } from '../ingest/intake';
+import { readDeliverSettings, readIngestSettings } from '../runtime/config';
+import { errorResponse, PayloadTooLargeError, UnauthorizedError, type JsonResponse } from '../runtime/errors';
+import { countTotals } from '../runtime/metrics';
+import { verifySharedSecret } from '../sources/shared-secret';
 import { staticCredentials } from '../spaces/credentials';
-import { SpacesError } from '../spaces/errors';
-import { SPACES_LIMITS, SpacesRateLimiter, type SpacesLimits } from '../spaces/rate-limit';
-import type { RetryPolicy } from '../spaces/retry';
+import type { SpacesLimits } from '../spaces/rate-limit';
+import { apiGatewayEvent, lambdaContext } from './lambda-shapes';
 import { MemoryQueue, type MemoryQueueOptions } from './memory-queue';
 import { SpacesStandIn, type StandInOptions } from './spaces-stand-in';
 
 export const STAND_IN_PREFIX = '/stand-in';
+/** The space of the `default` channel when neither `CHANNELS` nor `SPACE_ID` says otherwise. */
+export const LOCAL_SPACE_ID = 'local-space';
 
 export interface LocalRelayOptions {
   /** 0 picks a free port (tests). */
@@ -46,34 +41,22 @@ export interface LocalRelayOptions {
   readonly host?: string;
   /** The inbound secret; without it every request is accepted. */
   readonly webhookToken?: string;
-  readonly channels: Channels;
-  /** A real Spaces API, or `undefined` for the embedded stand-in. */
+  /**
+   * The functions' settings variables, as the stack sets them from a team config: `CHANNELS`, `SOURCE_SETTINGS`,
+   * `S3_BUCKETS`, `ATTACHMENT_*`, `RESOLVE_MODE`, `DIGEST_THRESHOLD`, `AWS_ENDPOINT_URL`. `CHANNELS` defaults to a
+   * `default` channel on {@link LOCAL_SPACE_ID}; `SPACES_API_URL` is the stand-in's unless `spaces` is given.
+   */
+  readonly settings?: Readonly<Record<string, string | undefined>>;
+  /** A real Spaces API and its token, or `undefined` for the embedded stand-in. */
   readonly spaces?: { readonly baseUrl: string; readonly token: string };
-  readonly attachmentHosts?: readonly HostRule[];
-  /** `ATTACHMENT_MAX_BYTES`: the S3 limit; URL downloads are capped lower still. */
-  readonly attachmentMaxBytes?: number;
-  readonly attachmentFailure?: AttachmentFailureMode;
-  /** `S3_BUCKETS`: the buckets whose events are posted, with their filters and channels. */
-  readonly s3Buckets?: readonly S3BucketRule[];
-  /** `ATTACHMENT_S3_BUCKETS`: more buckets alerts may reference. */
-  readonly attachmentS3Buckets?: readonly string[];
-  /** The S3 client (`createS3Client(AWS_ENDPOINT_URL)` for moto_server); created from the environment if absent. */
+  /** The S3 client; from `AWS_ENDPOINT_URL` (path-style, for moto_server) when absent. */
   readonly s3Client?: S3Client;
-  readonly retry?: RetryPolicy;
-  /** Per-request limit of the Spaces JSON calls (10 s by default). */
-  readonly spacesTimeoutMs?: number;
-  readonly queue?: Omit<MemoryQueueOptions, 'handle'>;
+  /** Faster retries, timeouts and rate-limit windows, for tests. */
+  readonly tuning?: DeliverTuning;
+  readonly queue?: MemoryQueueOptions;
   readonly standInFault?: StandInOptions['fault'];
   /** Limits the embedded stand-in enforces (none by default). */
   readonly standInLimits?: SpacesLimits;
-  /** Limits the client keeps to: the documented ones by default; tests scale the windows down. */
-  readonly rateLimits?: SpacesLimits;
-  /** `SOURCE_SETTINGS` as JSON: per-source options. */
-  readonly sourceSettings?: Readonly<Record<string, unknown>>;
-  readonly resolveMode?: ResolveMode;
-  readonly digestThreshold?: number;
-  /** Pause after an unanswered post before looking whether it was stored. */
-  readonly settleMs?: number;
 }
 
 export interface LocalRelay {
@@ -84,113 +67,95 @@ export interface LocalRelay {
 }
 
 const LOCAL_STAND_IN_TOKEN = 'local-stand-in-token';
+/** The local event source's batching window (the deployed one waits up to `DELIVER_BATCHING_WINDOW_SECONDS`). */
+const LOCAL_BATCH_WINDOW_SECONDS = 1;
+/** One invocation at a time locally, so deliver takes the whole of the Spaces limits. */
+const LOCAL_DELIVER_CONCURRENCY = '1';
 
 function reply(res: ServerResponse, response: JsonResponse): void {
-  const text = JSON.stringify(response.body);
   res.writeHead(response.statusCode, { 'content-type': 'application/json', ...response.headers });
-  res.end(text);
+  res.end(JSON.stringify(response.body));
 }
 
-/** Reads a body up to `limit` bytes; past that it drains the rest and reports the size, so a 413 can be answered. */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | number> {
+/** Reads a body up to `limit` bytes; `undefined` as soon as it is longer (the rest is not read). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size <= limit) chunks.push(chunk);
+    if (size > limit) return undefined;
+    chunks.push(chunk);
   }
-  return size > limit ? size : Buffer.concat(chunks);
+  return Buffer.concat(chunks);
 }
 
-function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
+function tooLarge(res: ServerResponse): void {
+  const error = new PayloadTooLargeError(`body is larger than the limit of ${DEFAULT_MAX_BODY_BYTES} bytes`, {
+    problems: [{ field: 'body', problem: `larger than ${DEFAULT_MAX_BODY_BYTES} bytes` }],
+  });
+  // The rest of the body is not read: the connection goes with the answer.
+  reply(res, { ...errorResponse(error), headers: { connection: 'close' } });
+  res.on('finish', () => res.socket?.destroy());
 }
 
 /** The record bodies an `/events` request stands for: the bodies of an SQS event's records, or the event itself. */
 function eventBodies(body: Buffer): string[] {
+  const text = body.toString('utf8');
   let json: unknown;
   try {
-    json = JSON.parse(body.toString('utf8'));
+    json = JSON.parse(text);
   } catch {
-    return [body.toString('utf8')];
+    return [text];
   }
-  const records = (json as { Records?: { eventSource?: string; body?: unknown }[] }).Records;
-  if (Array.isArray(records) && records.length > 0 && records.every((r) => r.eventSource === 'aws:sqs' && typeof r.body === 'string')) {
-    return records.map((r) => r.body as string);
-  }
-  return [body.toString('utf8')];
+  const records = (json as { Records?: unknown } | null)?.Records;
+  const isSqsRecord = (r: unknown): r is { body: string } =>
+    !!r && typeof r === 'object' && (r as { eventSource?: unknown }).eventSource === 'aws:sqs' && typeof (r as { body?: unknown }).body === 'string';
+  if (Array.isArray(records) && records.length > 0 && records.every(isSqsRecord)) return records.map((r) => r.body);
+  return [text];
 }
 
-async function handleEvents(body: Buffer, deps: RecordDependencies): Promise<JsonResponse> {
-  const delivered = [];
-  for (const record of eventBodies(body)) {
-    try {
-      delivered.push(...(await deliverRecord(record, deps)));
-    } catch (error) {
-      if (error instanceof PermanentDeliveryError) {
-        return { statusCode: 400, body: { error: 'bad_request', message: error.message, delivered } };
-      }
-      if (error instanceof SpacesError || error instanceof AttachmentFailedError) {
-        return { statusCode: 502, body: { error: 'delivery_failed', message: error.message, delivered } };
-      }
-      throw error;
-    }
+/** Puts the event on the queue as the stack's wiring would, and answers once deliver has had it. */
+async function handleEvents(body: Buffer, queue: MemoryQueue): Promise<JsonResponse> {
+  const records = await queue.sendAndWatch(eventBodies(body));
+  const dead = records.find((record) => record.outcome === 'dead-lettered');
+  if (dead && dead.outcome === 'dead-lettered') {
+    return { statusCode: 400, body: { error: 'bad_request', message: dead.reason, records } };
   }
-  return { statusCode: 200, body: { delivered } };
+  if (records.some((record) => record.outcome === 'handed-back')) {
+    const message = 'deliver handed the event back to the queue (see the log); it will be tried again';
+    return { statusCode: 502, body: { error: 'delivery_failed', message, records } };
+  }
+  return { statusCode: 200, body: { records } };
 }
 
-function localDependencies(options: LocalRelayOptions, url: string, queue: () => MemoryQueue) {
-  const spaces = new SpacesClient({
-    baseUrl: options.spaces?.baseUrl ?? `${url}${STAND_IN_PREFIX}`,
-    credentials: staticCredentials(options.spaces?.token ?? LOCAL_STAND_IN_TOKEN),
-    retry: options.retry,
-    timeoutMs: options.spacesTimeoutMs,
-    gate: new SpacesRateLimiter({ limits: options.rateLimits ?? SPACES_LIMITS }),
-    hooks: { onRetry: () => count('retried') },
-  });
-  const s3Buckets = options.s3Buckets ?? [];
-  const sourceSettings = resolveSourceSettings(withS3Buckets(options.sourceSettings ?? {}, s3Buckets));
-  const delivery: RecordDependencies = assembleDelivery({
-    sourceSettings,
-    spaces,
-    channels: options.channels,
-    attachmentFailure: options.attachmentFailure,
-    openAttachment: attachmentOpener({
-      url: {
-        rules: options.attachmentHosts ?? [],
-        maxBytes: Math.min(options.attachmentMaxBytes ?? URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_MAX_BYTES),
-        timeoutMs: URL_DOWNLOAD_TIMEOUT_MS,
-      },
-      s3: {
-        client: options.s3Client ?? createS3Client(),
-        buckets: attachableBuckets(s3Buckets, options.attachmentS3Buckets ?? []),
-        maxBytes: options.attachmentMaxBytes ?? SPACES_MAX_FILE_BYTES,
-      },
-    }),
-    persistence: new MemoryPersistenceLayer(),
-    store: new MemoryStateStore(),
-    deadLetters: { send: (body, reason) => queue().deadLetter(body, reason) },
-    resolveMode: options.resolveMode ?? 'edit-and-post',
-    digestThreshold: options.digestThreshold ?? DEFAULT_DIGEST_THRESHOLD,
-    settleMs: options.settleMs,
-  });
-  const intake: IntakeDependencies = {
-    webhookSecret: async () => options.webhookToken,
-    channels: Object.keys(options.channels),
-    sourceSettings,
-    enqueue: async (notifications) => queue().send(notifications.map((n) => JSON.stringify(n))),
+/** The settings variables of both functions, as the stack would set them. */
+function settingsEnv(options: LocalRelayOptions, standInUrl: string): Record<string, string | undefined> {
+  return {
+    CHANNELS: JSON.stringify({ default: LOCAL_SPACE_ID }),
+    DELIVER_CONCURRENCY: LOCAL_DELIVER_CONCURRENCY,
+    ...options.settings,
+    SPACES_API_URL: options.spaces?.baseUrl ?? standInUrl,
+    // Deliver's last-receive rule and the local queue's redrive policy must agree, as the stack makes them.
+    QUEUE_MAX_RECEIVES: String(options.queue?.maxReceives ?? DELIVER_MAX_RECEIVES),
   };
-  return { delivery, intake };
 }
 
 export async function startLocalRelay(options: LocalRelayOptions): Promise<LocalRelay> {
   const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+  });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const env = settingsEnv(options, `${url}${STAND_IN_PREFIX}`);
+  let ingestSettings, deliverSettings;
+  try {
+    ingestSettings = readIngestSettings(env);
+    deliverSettings = readDeliverSettings(env);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
 
   const standIn = options.spaces
     ? undefined
@@ -200,8 +165,32 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
         fault: options.standInFault,
         limits: options.standInLimits,
       });
-  const { delivery, intake } = localDependencies(options, url, () => queue);
-  const queue = new MemoryQueue({ ...options.queue, handle: (records) => deliverBatch(records, delivery) });
+  // A message shows within a second locally, where the deployed event source gathers for up to ten.
+  const queue = new MemoryQueue({ batchWindowSeconds: LOCAL_BATCH_WINDOW_SECONDS, ...options.queue });
+  const ingest = createIngestHandler(
+    ingestDependencies(ingestSettings, {
+      webhookSecret: async () => options.webhookToken,
+      enqueue: async (notifications) => void queue.send(notifications.map((n) => JSON.stringify(n))),
+    }),
+  );
+  const deliver = createDeliverHandler(
+    deliverDependencies(deliverSettings, {
+      credentials: staticCredentials(options.spaces?.token ?? LOCAL_STAND_IN_TOKEN),
+      persistence: new MemoryPersistenceLayer(),
+      store: new MemoryStateStore(),
+      deadLetters: queue.deadLetterQueue,
+      visibility: queue,
+      s3: options.s3Client ?? createS3Client(deliverSettings.AWS_ENDPOINT_URL),
+      tuning: options.tuning,
+    }),
+  );
+  queue.attach((event) => deliver(event, lambdaContext('deliver', DELIVER_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB)));
+
+  /** The local-only routes carry dead letters and deliver events: the inbound secret guards them as it guards hooks. */
+  const authorize = (req: IncomingMessage): void => {
+    if (options.webhookToken === undefined) return;
+    verifySharedSecret({ method: req.method ?? 'GET', path: req.url ?? '/', headers: headersOf(req), body: Buffer.alloc(0) }, options.webhookToken);
+  };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -212,29 +201,28 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
       const body = { ok: true, queued: queue.depth, deadLetters: queue.deadLetters.length, counts: countTotals() };
       return reply(res, { statusCode: 200, body });
     }
-    if (req.method === 'GET' && path === '/dead-letters') return reply(res, { statusCode: 200, body: { deadLetters: queue.deadLetters } });
-    if (req.method === 'POST' && path === '/dead-letters/redrive') {
-      req.resume();
-      return reply(res, { statusCode: 200, body: { redriven: queue.redrive() } });
-    }
     if (req.method === 'GET' && path === '/' && standIn) {
       res.writeHead(302, { location: `${STAND_IN_PREFIX}/` });
       return void res.end();
     }
+    const local = (req.method === 'GET' && path === '/dead-letters') || (req.method === 'POST' && (path === '/dead-letters/redrive' || path === '/events'));
+    if (local) authorize(req);
     const body = await readBody(req, DEFAULT_MAX_BODY_BYTES);
-    if (typeof body === 'number') {
-      const tooLarge = new PayloadTooLargeError(`body is ${body} bytes; the limit is ${DEFAULT_MAX_BODY_BYTES}`, {
-        problems: [{ field: 'body', problem: `larger than ${DEFAULT_MAX_BODY_BYTES} bytes` }],
-      });
-      return reply(res, errorResponse(tooLarge));
-    }
-    if (req.method === 'POST' && path === '/events') return reply(res, await handleEvents(body, delivery));
-    reply(res, await ingestWebhook({ method: req.method ?? 'GET', path, headers: lowerCaseHeaders(req), body }, intake));
+    if (body === undefined) return tooLarge(res);
+    if (req.method === 'GET' && path === '/dead-letters') return reply(res, { statusCode: 200, body: { deadLetters: queue.deadLetters } });
+    if (req.method === 'POST' && path === '/dead-letters/redrive') return reply(res, { statusCode: 200, body: { redriven: queue.redrive() } });
+    if (req.method === 'POST' && path === '/events') return reply(res, await handleEvents(body, queue));
+
+    const event = apiGatewayEvent({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' });
+    const result = await ingest(event, lambdaContext('ingest', INGEST_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB));
+    res.writeHead(result.statusCode ?? 200, result.headers as http.OutgoingHttpHeaders);
+    res.end(result.body);
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: Error) => {
-      if (!res.headersSent) reply(res, { statusCode: 500, body: { error: 'internal', message: error.message } });
-      else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof UnauthorizedError) return reply(res, errorResponse(error));
+      reply(res, { statusCode: 500, body: { error: 'internal', message: error.message } });
     });
   });
 
@@ -243,9 +231,17 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
     queue,
     standIn,
     close: async () => {
-      await queue.idle();
+      await queue.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
 }

@@ -138,6 +138,8 @@ const DeliverSettingsSchema = v.pipe(
     DIGEST_THRESHOLD: v.optional(PositiveInteger, String(DEFAULT_DIGEST_THRESHOLD)),
     /** The most deliver invocations at once (the event source's maximum concurrency): each takes this share of the limits. */
     DELIVER_CONCURRENCY: v.optional(PositiveInteger, '2'),
+    /** The delivery queue's maxReceiveCount: on a record's last receive, deliver dead-letters a failure itself, with its reason. */
+    QUEUE_MAX_RECEIVES: v.optional(PositiveInteger),
   }),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const env = dataset.value;

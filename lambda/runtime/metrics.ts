@@ -4,18 +4,25 @@
  * in-process too, for `/healthz` locally and for the fault benchmark.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger } from './logger';
 
 // Outside Lambda nothing collects EMF lines from stdout (the local totals are at `/healthz`): publish only when
 // deployed, unless POWERTOOLS_METRICS_DISABLED says otherwise.
 if (!process.env.AWS_LAMBDA_FUNCTION_NAME) process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-export const metrics = new Metrics({ namespace: 'SpacesRelay', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'spaces-relay' });
+export const metrics = new Metrics({
+  namespace: 'SpacesRelay',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'spaces-relay',
+  // Its own warnings as structured log records, like every other line the relay writes.
+  logger,
+});
 
 /**
  * What is counted. `received`/`rejected` at ingest (rejected by error code); `delivered` (notifications posted, a digest
  * counting each member), `deduplicated` (copies acknowledged without a post), `retried` (Spaces calls tried again and
  * records handed back to the queue), `deadLettered` (by failure kind), `digested` (notifications folded), and
- * `attachmentBytes` (uploaded) at deliver.
+ * `attachmentBytes` (uploaded) at deliver, and `acknowledged` (records that carried nothing to post: a test event, a
+ * filtered state).
  */
 export type Counter =
   | 'received'
@@ -25,26 +32,30 @@ export type Counter =
   | 'deduplicated'
   | 'deadLettered'
   | 'digested'
-  | 'attachmentBytes';
+  | 'attachmentBytes'
+  | 'acknowledged';
 
 const totals = new Map<string, number>();
 
-/** Adds `value` to a counter; with a reason, the datapoint is published on its own with that dimension. */
+/**
+ * Adds `value` to a counter; with a reason, the datapoint is also published on its own with that dimension, so an
+ * alarm can watch the total and a dashboard can split it by reason.
+ */
 export function count(counter: Counter, value = 1, reason?: string): void {
   const unit = counter === 'attachmentBytes' ? MetricUnit.Bytes : MetricUnit.Count;
-  if (reason === undefined) {
-    metrics.addMetric(counter, unit, value);
-  } else {
+  metrics.addMetric(counter, unit, value);
+  if (reason !== undefined) {
     // A dimension on the shared instance would apply to every metric of the flush; a single metric keeps it to this one.
     const single = metrics.singleMetric();
     single.addDimension('reason', reason);
     single.addMetric(counter, unit, value);
   }
-  const key = reason === undefined ? counter : `${counter}.${reason}`;
-  totals.set(key, (totals.get(key) ?? 0) + value);
+  for (const key of reason === undefined ? [counter] : [counter, `${counter}.${reason}`]) {
+    totals.set(key, (totals.get(key) ?? 0) + value);
+  }
 }
 
-/** The running totals of this process, `counter` or `counter.reason` → value. */
+/** The running totals of this process, `counter` and `counter.reason` → value. */
 export function countTotals(): Record<string, number> {
   return Object.fromEntries(totals);
 }

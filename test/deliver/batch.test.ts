@@ -1,11 +1,11 @@
 /** A batch through the local relay: duplicates, dead letters, order, storms, and resumed attachments. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseAllowlist } from '../../lambda/net/host-allowlist';
+import { DELIVER_BATCH_SIZE } from '../../infra/limits';
 import type { LocalRelay } from '../../lambda/local/server';
 import type { Fault } from '../../lambda/local/spaces-stand-in';
 import { countTotals } from '../../lambda/runtime/metrics';
-import { sendHook, startTestRelay } from '../support/relay';
+import { channels, FAST_QUEUE, sendHook, startTestRelay } from '../support/relay';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
@@ -37,7 +37,7 @@ describe('delivering a batch', () => {
   it('dead-letters a permanent refusal with its reason at once, and delivers the rest', async () => {
     // Prepare
     relay = await startTestRelay({
-      channels: { default: 'ops-space', secret: 'locked-space' },
+      settings: channels({ default: 'ops-space', secret: 'locked-space' }),
       standInFault: (op, req): Fault | undefined =>
         op === 'post' && req.url?.includes('locked-space') ? { status: 403, body: { message: 'not a member' } } : undefined,
     });
@@ -59,11 +59,12 @@ describe('delivering a batch', () => {
     // Prepare: the first two posts fail (the client does not retry here, so the queue does).
     let failing = 2;
     relay = await startTestRelay({
-      queue: { batchSize: 10, maxReceives: 5, retryDelayMs: () => 5 },
+      // A batching window long enough for all five to be sent within it.
+      queue: { ...FAST_QUEUE, batchWindowSeconds: 300 },
       standInFault: (op): Fault | undefined => (op === 'post' && failing-- > 0 ? { status: 503 } : undefined),
     });
 
-    // Act: queued while the relay is busy, so they arrive in one batch.
+    // Act: sent within the event source's batching window, so they arrive in one batch.
     for (let i = 1; i <= 5; i += 1) await sendHook(relay, '/hooks/generic', { title: `step ${i}`, text: `step ${i} of 5` });
     await relay.queue.idle();
 
@@ -75,7 +76,8 @@ describe('delivering a batch', () => {
 
   it('folds a storm for one space into digests, each alert still recognisable', async () => {
     // Prepare
-    relay = await startTestRelay({ digestThreshold: 20, queue: { batchSize: 100, maxReceives: 5, retryDelayMs: () => 5 } });
+    // The storm arrives within the event source's 10-second batching window (1 s on this clock).
+    relay = await startTestRelay({ settings: { DIGEST_THRESHOLD: '20' }, queue: { msPerSecond: 100 } });
     const group = (n: number) => ({
       version: '4',
       groupKey: `{}:{alertname="Storm${n}"}`,
@@ -89,14 +91,15 @@ describe('delivering a batch', () => {
     });
 
     // Act
-    await Promise.all(Array.from({ length: 60 }, (_, n) => sendHook(relay!, '/hooks/alertmanager', group(n))));
+    // As many as deliver takes at once: a storm is folded within one batch.
+    await Promise.all(Array.from({ length: DELIVER_BATCH_SIZE }, (_, n) => sendHook(relay!, '/hooks/alertmanager', group(n))));
     await relay.queue.idle();
 
     // Assess
     const messages = relay.standIn!.messages;
     expect(messages.length).toBeLessThanOrEqual(5);
     const text = messages.map((m) => m.bodyText).join('\n');
-    for (let n = 0; n < 60; n += 1) expect(text.match(new RegExp(`WARNING · Storm${n}<`, 'g'))).toHaveLength(1);
+    for (let n = 0; n < DELIVER_BATCH_SIZE; n += 1) expect(text.match(new RegExp(`WARNING · Storm${n}<`, 'g'))).toHaveLength(1);
     expect(text).toContain('🔥 <b>WARNING · Storm7</b>');
     expect(text).toContain('node-7');
   });
@@ -112,7 +115,7 @@ describe('delivering a batch', () => {
     const host = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
     let failing = 1;
     relay = await startTestRelay({
-      attachmentHosts: parseAllowlist(host),
+      settings: { ATTACHMENT_URL_HOSTS: host },
       standInFault: (op): Fault | undefined => (op === 'post' && failing-- > 0 ? { status: 500 } : undefined),
     });
     const grafana = {

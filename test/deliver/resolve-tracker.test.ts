@@ -18,7 +18,7 @@ describe('resolving an alert', () => {
   let relay: LocalRelay | undefined;
   afterEach(async () => relay?.close());
 
-  const withMode = async (resolveMode: ResolveMode) => (relay = await startTestRelay({ resolveMode }));
+  const withMode = async (resolveMode: ResolveMode) => (relay = await startTestRelay({ settings: { RESOLVE_MODE: resolveMode } }));
 
   it('edit-and-post: edits the firing message to resolved and posts a short resolved message', async () => {
     // Prepare

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FAST_QUEUE } from '../support/relay';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
 
 const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
@@ -70,7 +71,7 @@ describe('Alertmanager → relay → Spaces stand-in', () => {
         `${ALERTMANAGER} is missing: install it with "apt-get update && apt-get install -y --no-install-recommends prometheus-alertmanager"`,
       );
     }
-    relay = await startLocalRelay({ port: 0, webhookToken: TOKEN, channels: { default: 'ops-space' } });
+    relay = await startLocalRelay({ port: 0, webhookToken: TOKEN, queue: FAST_QUEUE, settings: { CHANNELS: JSON.stringify({ default: 'ops-space' }) } });
     dir = await mkdtemp(join(tmpdir(), 'alertmanager-e2e-'));
     await writeFile(join(dir, 'alertmanager.yml'), configYaml(relay.url));
     const port = await freePort();

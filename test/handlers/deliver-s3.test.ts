@@ -25,6 +25,7 @@ function loadHandler(): (event: SQSEvent | S3Event, context: Context) => Promise
   process.env.S3_BUCKETS = '[{"name":"wired-bucket"}]';
   process.env.IDEMPOTENCY_TABLE = 'relay-idempotency';
   process.env.DLQ_URL = DLQ_URL;
+  process.env.QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/relay-queue';
   let handler: (event: SQSEvent | S3Event, context: Context) => Promise<unknown>;
   jest.isolateModules(() => {
     const isolated = require('@aws-sdk/client-sqs') as { SQSClient: typeof SQSClient; SendMessageCommand: typeof SendMessageCommand };

@@ -64,6 +64,7 @@ describe('deliver handler', () => {
     );
     await new SecretsManagerClient(moto.clientConfig).send(new CreateSecretCommand({ Name: 'spaces-token', SecretString: TEST_TOKEN }));
     dlqUrl = (await new SQSClient(moto.clientConfig).send(new CreateQueueCommand({ QueueName: 'relay-dlq' }))).QueueUrl!;
+    const queueUrl = (await new SQSClient(moto.clientConfig).send(new CreateQueueCommand({ QueueName: 'relay-queue' }))).QueueUrl!;
     Object.assign(process.env, {
       AWS_ENDPOINT_URL: moto.endpoint,
       AWS_REGION: 'us-east-1',
@@ -74,6 +75,7 @@ describe('deliver handler', () => {
       CHANNELS: JSON.stringify({ default: 'ops', locked: 'locked' }),
       IDEMPOTENCY_TABLE: 'idempotency',
       DLQ_URL: dlqUrl,
+      QUEUE_URL: queueUrl,
     });
   }, 30_000);
 

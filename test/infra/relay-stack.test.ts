@@ -91,6 +91,7 @@ describe('RelayStack for the example team', () => {
           POWERTOOLS_LOG_LEVEL: 'INFO',
           WEBHOOK_SECRET_ID: 'spaces-relay/example/webhook-token',
           QUEUE_URL: refOf(stack.delivery.queue),
+          QUEUE_MAX_RECEIVES: '10',
           CHANNELS: JSON.stringify({
             default: '5f1a2b3c4d5e6f7a8b9c0d1e',
             ci: '5f1a2b3c4d5e6f7a8b9c0d1f',
@@ -134,6 +135,7 @@ describe('RelayStack for the example team', () => {
           DIGEST_THRESHOLD: '20',
           DLQ_URL: refOf(stack.delivery.deadLetterQueue),
           QUEUE_URL: refOf(stack.delivery.queue),
+          QUEUE_MAX_RECEIVES: '10',
           DELIVER_CONCURRENCY: '2',
         }),
       },

@@ -5,6 +5,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
+import { FAST_QUEUE } from '../support/relay';
 import { fixtureJson } from '../support/fixtures';
 import { halfTransparentPng } from '../support/images';
 import { motoClient, startMoto, type Moto } from '../support/moto';
@@ -39,12 +40,15 @@ beforeAll(async () => {
   await moto.createBucket('dumps');
   relay = await startLocalRelay({
     port: 0,
-    channels: { default: 'space-1' },
-    s3Buckets: [{ name: 'uploads' }],
-    attachmentS3Buckets: ['dumps'],
+    settings: {
+      CHANNELS: JSON.stringify({ default: 'space-1' }),
+      S3_BUCKETS: JSON.stringify([{ name: 'uploads' }]),
+      ATTACHMENT_S3_BUCKETS: 'dumps',
+      ATTACHMENT_MAX_BYTES: String(5 * 1024 * 1024),
+    },
     s3Client: motoClient(moto.endpoint),
-    attachmentMaxBytes: 5 * 1024 * 1024,
-    retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
+    queue: FAST_QUEUE,
+    tuning: { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 } },
   });
 });
 
@@ -70,7 +74,7 @@ it('posts one message per object with the real objects attached: exact bytes, ty
 
   // Assess
   expect(answer.status).toBe(200);
-  expect(answer.body.delivered).toHaveLength(2);
+  expect(answer.body.records).toEqual([{ id: expect.any(String), outcome: 'handled' }]);
   const [first, second] = relay.standIn!.messages.slice(-2);
   expect(first!.bodyText).toContain('Q1 summary.pdf');
   expect(first!.data).toEqual([expect.objectContaining({ name: 'Q1 summary.pdf', fileType: 'document', providerFileType: 'application/pdf', fileSize: pdf.length })]);
@@ -115,7 +119,7 @@ it('acknowledges an event of an unlisted bucket without posting', async () => {
 
   const answer = await postEvent(s3Event([{ bucket: 'not-wired', key: 'a.pdf', size: 10 }]));
 
-  expect(answer).toEqual({ status: 200, body: { delivered: [] } });
+  expect(answer).toEqual({ status: 200, body: { records: [{ id: expect.any(String), outcome: 'handled' }] } });
   expect(relay.standIn!.messages).toHaveLength(before);
 });
 
@@ -160,10 +164,10 @@ it('posts the text with a note when the storage host refuses the upload', async 
   await moto.client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'unlucky.pdf', Body: randomBytes(1000) }));
   const failing = await startLocalRelay({
     port: 0,
-    channels: { default: 'space-1' },
-    s3Buckets: [{ name: 'uploads' }],
+    settings: { CHANNELS: JSON.stringify({ default: 'space-1' }), S3_BUCKETS: JSON.stringify([{ name: 'uploads' }]) },
     s3Client: motoClient(moto.endpoint),
-    retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
+    queue: FAST_QUEUE,
+    tuning: { retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 } },
     standInFault: (operation) => (operation === 'upload' ? { status: 503 } : undefined),
   });
 

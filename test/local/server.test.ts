@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseAllowlist } from '../../lambda/net/host-allowlist';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
 import { fixtureBytes, fixtureJson } from '../support/fixtures';
-import { sendHook, startTestRelay } from '../support/relay';
+import { FAST_QUEUE, sendHook, startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
 
 /** A tiny PNG-typed body served from 127.0.0.1, standing in for a Grafana panel screenshot. */
 const IMAGE = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(20_000, 7)]);
@@ -37,9 +36,8 @@ describe('local relay (npm start) end to end', () => {
     relay = await startLocalRelay({
       port: 0,
       webhookToken: 'local-secret',
-      channels: { default: 'space-default', ops: 'space-ops' },
-      attachmentHosts: parseAllowlist(images.url),
-      queue: { retryDelayMs: () => 5 },
+      settings: { CHANNELS: JSON.stringify({ default: 'space-default', ops: 'space-ops' }), ATTACHMENT_URL_HOSTS: images.url },
+      queue: FAST_QUEUE,
     });
   });
 
@@ -119,18 +117,27 @@ describe('local relay (npm start) end to end', () => {
     };
     const sqsEvent = { Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: JSON.stringify(notification) }] };
 
-    const response = await post(`${relay.url}/events`, JSON.stringify(sqsEvent));
+    const response = await post(`${relay.url}/events`, JSON.stringify(sqsEvent), { authorization: 'Bearer local-secret' });
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ delivered: [{ spaceId: 'space-default', messageIds: [expect.any(String)] }] });
-    expect(relay.standIn!.messages.at(-1)!.bodyText).toContain('✔️ SUCCEEDED · From the queue');
+    expect(await response.json()).toEqual({ records: [{ id: expect.any(String), outcome: 'handled' }] });
+    expect(relay.standIn!.messages.at(-1)!).toMatchObject({ spaceId: 'space-default', bodyText: expect.stringContaining('✔️ SUCCEEDED · From the queue') });
   });
 
   it('answers an event nothing recognises with 400 and the reason', async () => {
-    const response = await post(`${relay.url}/events`, JSON.stringify({ hello: 'world' }));
+    const response = await post(`${relay.url}/events`, JSON.stringify({ hello: 'world' }), { authorization: 'Bearer local-secret' });
 
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toContain('no source recognises this event');
+  });
+
+  it('asks for the inbound secret on its own routes too: events and dead letters', async () => {
+    const event = await post(`${relay.url}/events`, JSON.stringify({ hello: 'world' }));
+    const letters = await fetch(`${relay.url}/dead-letters`);
+    const redrive = await fetch(`${relay.url}/dead-letters/redrive`, { method: 'POST' });
+
+    expect([event.status, letters.status, redrive.status]).toEqual([401, 401, 401]);
+    expect(await letters.json()).toMatchObject({ error: 'unauthorized' });
   });
 });
 
@@ -138,17 +145,17 @@ describe('local relay when Spaces keeps failing', () => {
   it('keeps what it could not deliver as a dead letter with the reason', async () => {
     const relay = await startLocalRelay({
       port: 0,
-      channels: { default: 'space-default' },
-      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
-      queue: { maxReceives: 2, retryDelayMs: () => 1 },
+      settings: { CHANNELS: JSON.stringify({ default: 'space-default' }) },
+      tuning: { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 } },
+      queue: { ...FAST_QUEUE, maxReceives: 2 },
       standInFault: (operation) => (operation === 'post' ? { status: 503 } : undefined),
     });
     try {
       await post(`${relay.url}/hooks/generic`, JSON.stringify({ text: 'will not make it' }));
       await relay.queue.idle();
 
-      const letters = (await (await fetch(`${relay.url}/dead-letters`)).json()) as { deadLetters: { reason: string; receives: number }[] };
-      expect(letters.deadLetters).toEqual([expect.objectContaining({ receives: 2, reason: expect.stringContaining('Spaces post failed: HTTP 503') })]);
+      const letters = (await (await fetch(`${relay.url}/dead-letters`)).json()) as { deadLetters: { reason: string }[] };
+      expect(letters.deadLetters).toEqual([expect.objectContaining({ reason: 'Spaces post failed: HTTP 503 — injected 503 (gave up after 2 receives)' })]);
       expect(relay.standIn!.messages).toHaveLength(0);
     } finally {
       await relay.close();
@@ -168,11 +175,12 @@ describe('local dead letters', () => {
     await sendHook(relay, '/hooks/generic', { text: 'first' });
     await sendHook(relay, '/hooks/generic', { text: 'second' });
     await relay.queue.idle();
-    const listed = (await (await fetch(`${relay.url}/dead-letters`)).json()) as { deadLetters: { reason: string }[] };
+    const auth = { authorization: `Bearer ${WEBHOOK_TOKEN}` };
+    const listed = (await (await fetch(`${relay.url}/dead-letters`, { headers: auth })).json()) as { deadLetters: { reason: string }[] };
 
     // Act
     fixed = true;
-    const redrive = await fetch(`${relay.url}/dead-letters/redrive`, { method: 'POST' });
+    const redrive = await fetch(`${relay.url}/dead-letters/redrive`, { method: 'POST', headers: auth });
     const answer = (await redrive.json()) as { redriven: number };
     await relay.queue.idle();
     const health = (await (await fetch(`${relay.url}/healthz`)).json()) as { deadLetters: number; counts: Record<string, number> };
@@ -187,14 +195,15 @@ describe('local dead letters', () => {
 
   it('dead-letters a record whose transient failures outlast its receives, with the last reason', async () => {
     // Prepare
-    relay = await startTestRelay({ queue: { maxReceives: 3, retryDelayMs: () => 1 }, standInFault: (op) => (op === 'post' ? { status: 503 } : undefined) });
+    relay = await startTestRelay({ queue: { ...FAST_QUEUE, maxReceives: 3 }, standInFault: (op) => (op === 'post' ? { status: 503 } : undefined) });
 
     // Act
     await sendHook(relay, '/hooks/generic', { text: 'never gets through' });
     await relay.queue.idle();
 
     // Assess
-    expect(relay.queue.deadLetters).toEqual([expect.objectContaining({ receives: 3, reason: 'Spaces post failed: HTTP 503 — injected 503' })]);
+    // Its last receive: deliver dead-letters it itself, with the reason SQS would not keep.
+    expect(relay.queue.deadLetters).toEqual([expect.objectContaining({ reason: 'Spaces post failed: HTTP 503 — injected 503 (gave up after 3 receives)' })]);
     expect(relay.standIn!.calls.filter((c) => c.operation === 'post')).toHaveLength(3);
   });
 });

@@ -1,4 +1,5 @@
-import { ConfigError, DEFAULT_SPACES_API_URL, readDeliverConfig, readIngestConfig, SPACES_MAX_FILE_BYTES } from '../../lambda/runtime/config';
+import { ConfigError } from '../../lambda/runtime/errors';
+import { DEFAULT_SPACES_API_URL, readDeliverConfig, readIngestConfig, SPACES_MAX_FILE_BYTES } from '../../lambda/runtime/config';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 
 const ingestEnv = {
@@ -12,6 +13,7 @@ const deliverEnv = {
   CHANNELS: '{"default":"s"}',
   IDEMPOTENCY_TABLE: 'relay-idempotency',
   DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/relay-dlq',
+  QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/relay-queue',
 };
 
 describe('configuration', () => {
@@ -20,7 +22,7 @@ describe('configuration', () => {
 
     expect(config.CHANNELS).toEqual({ default: 'space-1', ops: 'space-2' });
     expect(config.ENABLED_SOURCES).toEqual(['alertmanager', 'grafana']);
-    expect(config.SOURCE_SETTINGS).toEqual({});
+    expect(config.SOURCE_SETTINGS.get('github')).toEqual({ workflowJob: false, checkRun: false, inProgress: false });
   });
 
   it('reads the deliver environment with defaults and the allowlist parsed', () => {
@@ -50,7 +52,7 @@ describe('configuration', () => {
   });
 
   it('refuses settings for a source that does not exist', () => {
-    expect(() => resolveSourceSettings({ nagios: {} })).toThrow(/SOURCE_SETTINGS: unknown source\(s\) nagios/);
+    expect(() => resolveSourceSettings({ nagios: {} })).toThrow(/SOURCE_SETTINGS.nagios: is not a source \(sources: alertmanager, /);
   });
 });
 

@@ -1,6 +1,23 @@
-import { startLocalRelay } from '../../lambda/local/server';
-import { logger } from '../../lambda/runtime/logger';
+import type * as LocalServer from '../../lambda/local/server';
 import { fixtureBytes } from '../support/fixtures';
+
+/**
+ * The relay's modules as a process started with `POWERTOOLS_LOG_LEVEL=DEBUG` has them: the handlers reset the level
+ * to the one the logger started with at every warm invocation, so it has to be set before the logger is created.
+ */
+function loadVerbose(): typeof LocalServer {
+  const saved = process.env.POWERTOOLS_LOG_LEVEL;
+  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  try {
+    let server: typeof LocalServer | undefined;
+    jest.isolateModules(() => {
+      server = require('../../lambda/local/server') as typeof LocalServer;
+    });
+    return server!;
+  } finally {
+    process.env.POWERTOOLS_LOG_LEVEL = saved;
+  }
+}
 
 describe('logs', () => {
   it('are structured JSON, tell every outcome, and never hold the webhook secret or the Spaces token', async () => {
@@ -10,9 +27,9 @@ describe('logs', () => {
       return true;
     };
     const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
-    logger.setLogLevel('DEBUG');
     const secret = 'inbound-secret-XYZ123';
-    const relay = await startLocalRelay({ port: 0, webhookToken: secret, channels: { default: 'space-1' } });
+    const { startLocalRelay } = loadVerbose();
+    const relay = await startLocalRelay({ port: 0, webhookToken: secret, queue: { msPerSecond: 1 } });
     try {
       const post = (auth: string) =>
         fetch(`${relay.url}/hooks/alertmanager`, {
@@ -26,7 +43,6 @@ describe('logs', () => {
       await relay.queue.idle();
     } finally {
       await relay.close();
-      logger.setLogLevel('SILENT');
       for (const spy of spies) spy.mockRestore();
     }
 

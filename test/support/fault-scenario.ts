@@ -70,15 +70,18 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
   const relay = await startLocalRelay({
     port: 0,
     webhookToken: TOKEN,
-    channels: { default: SPACE, restricted: FORBIDDEN_SPACE },
+    settings: { CHANNELS: JSON.stringify({ default: SPACE, restricted: FORBIDDEN_SPACE }), DIGEST_THRESHOLD: String(options.digestThreshold) },
     standInFault: faults.fault,
     standInLimits: scaleLimits(SPACES_LIMITS, { timeScale: options.timeScale }),
-    rateLimits: scaleLimits(SPACES_LIMITS, { timeScale: options.timeScale, headroom: 0.1 }),
-    retry: { attempts: 6, baseDelayMs: 2, maxDelayMs: 20, maxRetryAfterMs: 2_000 },
-    spacesTimeoutMs: timeoutMs,
-    settleMs: timeoutMs,
-    queue: { batchSize: 100, maxReceives: 10, retryDelayMs: () => 5 },
-    digestThreshold: options.digestThreshold,
+    tuning: {
+      // Deliver keeps its usual 10 % headroom below these.
+      rateLimits: scaleLimits(SPACES_LIMITS, { timeScale: options.timeScale }),
+      retry: { attempts: 6, baseDelayMs: 2, maxDelayMs: 20, maxRetryAfterMs: 2_000 },
+      spacesTimeoutMs: timeoutMs,
+      settleMs: timeoutMs,
+    },
+    // The deployed queue's rules, on a clock scaled like the rate-limit windows.
+    queue: { msPerSecond: 1000 * options.timeScale },
   });
   try {
     const started = Date.now();

@@ -1,17 +1,25 @@
-/** A local relay for behaviour tests: quick retries, and a helper to send webhooks as a sender would. */
+/** A local relay for behaviour tests: quick retries and a fast queue clock, and a helper to send webhooks as a sender would. */
 import { startLocalRelay, type LocalRelay, type LocalRelayOptions } from '../../lambda/local/server';
 
 export const WEBHOOK_TOKEN = 'relay-test-token';
+
+/**
+ * A queue second lasting a millisecond: the deployed back-off (30 s, then doubling) takes 30 ms, and a record that
+ * keeps failing reaches the dead letters after its ten receives in a few seconds.
+ */
+export const FAST_QUEUE = { msPerSecond: 1 } as const;
+
+/** The `CHANNELS` setting, as the stack writes it. */
+export const channels = (map: Record<string, string>): { CHANNELS: string } => ({ CHANNELS: JSON.stringify(map) });
 
 export function startTestRelay(options: Partial<LocalRelayOptions> = {}): Promise<LocalRelay> {
   return startLocalRelay({
     port: 0,
     webhookToken: WEBHOOK_TOKEN,
-    channels: { default: 'ops-space' },
-    retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1_000 },
-    queue: { maxReceives: 5, retryDelayMs: () => 5 },
-    settleMs: 5,
+    queue: FAST_QUEUE,
     ...options,
+    settings: { ...channels({ default: 'ops-space' }), ...options.settings },
+    tuning: { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1_000 }, settleMs: 5, ...options.tuning },
   });
 }
 
