@@ -1,10 +1,28 @@
-/** `npm run redrive` against SQS and CloudFormation as moto_server serves them, and without credentials at all. */
+/**
+ * `npm run redrive`: the dry-run listing against SQS and CloudFormation as moto_server serves them; the move task,
+ * which moto_server does not implement, against mocked SDK clients; and the command without credentials at all.
+ */
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListDeadLetterSourceQueuesCommand,
+  ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+  UnsupportedOperation,
+} from '@aws-sdk/client-sqs';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sqsDeadLetters } from '../../lambda/deliver/dead-letter';
-import { parseOptions, redrive, RedriveError, type RedriveClients } from '../../scripts/redrive';
+import { clientsFor, runRedrive, type RedriveClients, type RedriveContext } from '../../scripts/redrive';
 import { startMoto, type Moto } from '../support/moto';
 
 const TEMPLATE = JSON.stringify({
@@ -22,72 +40,345 @@ const TEMPLATE = JSON.stringify({
   Outputs: { DeadLetterQueueUrl: { Value: { Ref: 'DeadLetters' } } },
 });
 
-async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const result = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
-  return Number(result.Attributes?.ApproximateNumberOfMessages);
+/** A teams directory of its own, so that a test decides which team has which region. */
+function teamsDir(teams: Record<string, { region?: string }>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'redrive-teams-'));
+  for (const [name, extra] of Object.entries(teams)) {
+    const config = {
+      channels: { default: '5f1a2b3c4d5e6f7a8b9c0d1e' },
+      tokenSecret: `spaces-relay/${name}/spaces-token`,
+      sources: [],
+      ...extra,
+    };
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify(config));
+  }
+  return dir;
 }
 
-describe('redrive', () => {
+/** The command's output, kept line by line. */
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const keep = (lines: string[]) => (text: string) => void lines.push(...text.split('\n'));
+  return { out, err, output: { out: keep(out), err: keep(err) } };
+}
+
+async function messageCounts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+  const result = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(result.Attributes?.ApproximateNumberOfMessages),
+    inFlight: Number(result.Attributes?.ApproximateNumberOfMessagesNotVisible),
+  };
+}
+
+describe('redrive --dry-run against moto_server', () => {
   let moto: Moto;
   let clients: RedriveClients;
-  let dlqUrl: string;
-  let queueUrl: string;
+  let context: RedriveContext;
+  let dir: string;
 
   beforeAll(async () => {
     moto = await startMoto();
     clients = { sqs: new SQSClient(moto.clientConfig), cloudFormation: new CloudFormationClient(moto.clientConfig) };
     await clients.cloudFormation.send(new CreateStackCommand({ StackName: 'SpacesRelay-payments', TemplateBody: TEMPLATE }));
-    const stack = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: 'SpacesRelay-payments' }));
-    dlqUrl = stack.Stacks![0]!.Outputs!.find((o) => o.OutputKey === 'DeadLetterQueueUrl')!.OutputValue!;
-    queueUrl = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: 'payments-deliveries' }))).QueueUrl!;
+    dir = teamsDir({ payments: {}, nobody: {} });
+    context = { teamsDir: dir, pollIntervalMs: 0, clients: () => clients };
   }, 30_000);
 
   afterAll(async () => {
     await moto?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('finds the team stack queues and moves every dead letter back, leaving nothing behind', async () => {
-    // Prepare: 23 dead letters as deliver leaves them, with their reasons.
+  it('lists each dead letter with its reason or "receives exhausted", counts by reason, and leaves all in place', async () => {
+    // Prepare: what deliver dead-letters itself, with a reason, and what SQS moved after 5 receives, without one.
+    const stack = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: 'SpacesRelay-payments' }));
+    const dlqUrl = stack.Stacks![0]!.Outputs!.find((o) => o.OutputKey === 'DeadLetterQueueUrl')!.OutputValue!;
+    const queueUrl = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: 'payments-deliveries' }))).QueueUrl!;
     const deadLetters = sqsDeadLetters(clients.sqs, dlqUrl);
-    for (let i = 0; i < 23; i += 1) await deadLetters.send(`{"n":${i}}`, `Spaces post failed: HTTP 403 — case ${i}`);
-    const dry: string[] = [];
-    const lines: string[] = [];
+    for (let i = 0; i < 8; i += 1) await deadLetters.send(`{"n":${i}}`, 'Spaces post failed: HTTP 403');
+    for (let i = 8; i < 12; i += 1) await deadLetters.send(`{"n":${i}}`, 'unknown channel "ops"');
+    for (let i = 12; i < 15; i += 1) {
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: `{"n":${i}}` }));
+    }
+    for (let receive = 0; receive < 6; receive += 1) {
+      await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+    }
+    const { out, err, output } = capture();
 
     // Act
-    const dryMoved = await redrive(parseOptions(['--team', 'payments', '--dry-run']), clients, (line) => dry.push(line));
-    const afterDry = await depth(clients.sqs, dlqUrl);
-    const moved = await redrive(parseOptions(['--team', 'payments']), clients, (line) => lines.push(line));
+    const code = await runRedrive(['--team', 'payments', '--dry-run'], output, context);
 
     // Assess
-    expect(dryMoved).toBe(0);
-    expect(afterDry).toBe(23);
-    expect(dry.join('\n')).toMatch(/HTTP 403 — case \d+/);
-    expect(dry.at(-1)).toBe(`dry run: would move 23 message(s) to ${queueUrl}`);
-    expect(moved).toBe(23);
-    expect(lines).toContain('moved 10/23');
-    expect(await depth(clients.sqs, dlqUrl)).toBe(0);
-    const bodies = new Set<string>();
-    for (let round = 0; round < 5 && bodies.size < 23; round += 1) {
-      const received = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
-      for (const message of received.Messages ?? []) bodies.add(message.Body!);
-    }
-    expect(bodies).toEqual(new Set(Array.from({ length: 23 }, (_, i) => `{"n":${i}}`)));
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    expect(out[0]).toBe(`15 message(s) waiting in ${dlqUrl}`);
+    const listed = out.filter((line) => /^ {2}[0-9a-f-]{36} {2}/.test(line));
+    expect(listed).toHaveLength(15);
+    expect(new Set(listed.map((line) => line.trim().split(/\s+/)[0])).size).toBe(15);
+    expect(listed.filter((line) => line.endsWith('  Spaces post failed: HTTP 403'))).toHaveLength(8);
+    expect(listed.filter((line) => line.endsWith('  unknown channel "ops"'))).toHaveLength(4);
+    expect(listed.filter((line) => /  receives exhausted \(\d+ receives\)$/.test(line))).toHaveLength(3);
+    expect(out.slice(out.indexOf('by reason:'))).toEqual([
+      'by reason:',
+      '      8  Spaces post failed: HTTP 403',
+      '      4  unknown channel "ops"',
+      '      3  receives exhausted',
+      `dry run: listed 15, moved nothing; a redrive moves every one waiting to ${queueUrl}`,
+    ]);
+    // The look hides each message for a second only: then all are back, and none went to the queue.
+    await sleep(1_500);
+    expect(await messageCounts(clients.sqs, dlqUrl)).toEqual({ visible: 15, inFlight: 0 });
+    expect(await messageCounts(clients.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   }, 30_000);
 
-  it('names the stack it could not find', async () => {
+  it('lists no more than --max, from queues given by URL', async () => {
+    // Prepare: a DLQ of 25 and its queue, outside any stack.
+    const dlqUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: 'given-dlq' }))).QueueUrl!;
+    const queueUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: 'given-queue' }))).QueueUrl!;
+    const deadLetters = sqsDeadLetters(clients.sqs, dlqUrl);
+    for (let i = 0; i < 25; i += 1) await deadLetters.send(`{"n":${i}}`, 'Spaces post failed: HTTP 404');
+    const { out, output } = capture();
+
     // Act
-    const attempt = redrive(parseOptions(['--team', 'nobody']), clients, () => undefined);
+    const code = await runRedrive(['--dlq-url', dlqUrl, '--queue-url', queueUrl, '--dry-run', '--max', '12'], output, context);
 
     // Assess
-    await expect(attempt).rejects.toThrow(new RedriveError('stack SpacesRelay-nobody not found in this account/region; pass --stack <name> if it is named otherwise'));
-  });
+    expect(code).toBe(0);
+    expect(out.filter((line) => /^ {2}[0-9a-f-]{36} {2}Spaces post failed: HTTP 404$/.test(line))).toHaveLength(12);
+    expect(out).toContain('     12  Spaces post failed: HTTP 404');
+    expect(out.at(-1)).toBe(`dry run: listed 12, moved nothing; a redrive moves every one waiting to ${queueUrl}`);
+  }, 30_000);
 
-  it('says plainly that AWS credentials are missing', () => {
-    // Prepare: no credentials anywhere, and no instance metadata to fall back on.
-    const env = { PATH: process.env.PATH, HOME: '/nonexistent', AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true' };
+  it('names the stack it could not find, and where it looked', async () => {
+    // Prepare
+    const { err, output } = capture();
 
     // Act
-    const run = spawnSync(join(__dirname, '../../node_modules/.bin/tsx'), ['scripts/redrive.ts', '--team', 'payments'], {
+    const code = await runRedrive(['--team', 'nobody', '--dry-run'], output, context);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(err).toEqual([
+      'stack SpacesRelay-nobody not found in us-east-1; pass --stack <name> or --region <region> if it is elsewhere',
+    ]);
+  });
+});
+
+describe('redrive with a move task (SQS mocked: moto_server has no move tasks)', () => {
+  const DLQ_URL = 'https://sqs.ap-southeast-2.amazonaws.com/123456789012/SpacesRelay-payments-DeadLetters';
+  const QUEUE_URL = 'https://sqs.ap-southeast-2.amazonaws.com/123456789012/SpacesRelay-payments-Queue';
+  const DLQ_ARN = 'arn:aws:sqs:ap-southeast-2:123456789012:SpacesRelay-payments-DeadLetters';
+  const QUEUE_ARN = 'arn:aws:sqs:ap-southeast-2:123456789012:SpacesRelay-payments-Queue';
+  let sqs: AwsClientStub<SQSClient>;
+  let cloudFormation: AwsClientStub<CloudFormationClient>;
+  let dir: string;
+  let context: RedriveContext;
+
+  beforeAll(() => {
+    // Mocked here only: the moto_server tests above need the real clients.
+    sqs = mockClient(SQSClient);
+    cloudFormation = mockClient(CloudFormationClient);
+    dir = teamsDir({ payments: { region: 'ap-southeast-2' }, plain: {} });
+    context = { teamsDir: dir, pollIntervalMs: 0, clients: clientsFor };
+  });
+
+  afterAll(() => {
+    sqs.restore();
+    cloudFormation.restore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // The SDK reads AWS_REGION only when a client first needs its region, which may be after a test's command is done.
+  const suiteRegion = process.env.AWS_REGION;
+  afterEach(() => {
+    process.env.AWS_REGION = suiteRegion;
+  });
+
+  beforeEach(() => {
+    sqs.reset();
+    cloudFormation.reset();
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'SpacesRelay-payments',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [{ OutputKey: 'DeadLetterQueueUrl', OutputValue: DLQ_URL }],
+        },
+      ],
+    });
+    sqs.on(ListDeadLetterSourceQueuesCommand, { QueueUrl: DLQ_URL }).resolves({ queueUrls: [QUEUE_URL] });
+    sqs.on(GetQueueAttributesCommand, { QueueUrl: DLQ_URL }).resolves({ Attributes: { QueueArn: DLQ_ARN } });
+    sqs.on(GetQueueAttributesCommand, { QueueUrl: QUEUE_URL }).resolves({ Attributes: { QueueArn: QUEUE_ARN } });
+    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
+  });
+
+  it('moves from the DLQ to the delivery queue, both named by ARN, and follows the task until COMPLETED', async () => {
+    // Prepare: the task is not counted yet, then half way, then done.
+    sqs
+      .on(ListMessageMoveTasksCommand)
+      .resolvesOnce({ Results: [{ Status: 'RUNNING', TaskHandle: 'task-1', ApproximateNumberOfMessagesMoved: 0 }] })
+      .resolvesOnce({
+        Results: [
+          { Status: 'RUNNING', TaskHandle: 'task-1', ApproximateNumberOfMessagesMoved: 10, ApproximateNumberOfMessagesToMove: 23 },
+        ],
+      })
+      .resolves({
+        Results: [{ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 23, ApproximateNumberOfMessagesToMove: 23 }],
+      });
+    const { out, err, output } = capture();
+
+    // Act
+    const code = await runRedrive(['--team', 'payments'], output, context);
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    expect(sqs.commandCalls(StartMessageMoveTaskCommand).map((call) => call.args[0].input)).toEqual([
+      { SourceArn: DLQ_ARN, DestinationArn: QUEUE_ARN },
+    ]);
+    const looks = sqs.commandCalls(ListMessageMoveTasksCommand).map((call) => call.args[0].input.SourceArn);
+    expect(looks).toEqual([DLQ_ARN, DLQ_ARN, DLQ_ARN]);
+    expect(out).toEqual([
+      `started moving ${DLQ_URL} to ${QUEUE_URL} (task task-1)`,
+      'following it; Ctrl-C stops following, not the move',
+      'RUNNING: 0 of ? moved',
+      'RUNNING: 10 of 23 moved',
+      'COMPLETED: 23 of 23 moved',
+      `done: 23 message(s) moved to ${QUEUE_URL}`,
+    ]);
+  });
+
+  it('reports a FAILED task with its reason in one line, and exits 1', async () => {
+    // Prepare
+    sqs.on(ListMessageMoveTasksCommand).resolves({
+      Results: [
+        {
+          Status: 'FAILED',
+          ApproximateNumberOfMessagesMoved: 4,
+          ApproximateNumberOfMessagesToMove: 23,
+          FailureReason: 'AWS.SimpleQueueService.NonExistentQueue',
+        },
+      ],
+    });
+    const { out, err, output } = capture();
+
+    // Act
+    const code = await runRedrive(['--team', 'payments'], output, context);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out.at(-1)).toBe('FAILED: 4 of 23 moved');
+    expect(err).toEqual(['the move task failed: AWS.SimpleQueueService.NonExistentQueue']);
+  });
+
+  it('with --no-wait, starts the task and returns without following it', async () => {
+    // Prepare
+    const { out, output } = capture();
+
+    // Act
+    const code = await runRedrive(['--team', 'payments', '--no-wait'], output, context);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(1);
+    expect(sqs.commandCalls(ListMessageMoveTasksCommand)).toHaveLength(0);
+    expect(out.at(-1)).toBe(`follow it with: aws sqs list-message-move-tasks --source-arn ${DLQ_ARN}`);
+  });
+
+  it('says in one line that SQS would not start a second move task', async () => {
+    // Prepare
+    sqs
+      .on(StartMessageMoveTaskCommand)
+      .rejects(new UnsupportedOperation({ message: 'There is already a task running.', $metadata: {} }));
+    const { err, output } = capture();
+
+    // Act
+    const code = await runRedrive(['--team', 'payments'], output, context);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(err).toEqual([
+      `SQS would not start moving ${DLQ_URL}: There is already a task running.` +
+        " (a move task may already be running on it, or it is no queue's dead-letter queue)",
+    ]);
+  });
+
+  it.each([
+    ["the team config's region", ['--team', 'payments'], 'ap-southeast-2'],
+    ['--region over the team config', ['--team', 'payments', '--region', 'us-west-2'], 'us-west-2'],
+    ['AWS_REGION for a team config without one', ['--team', 'plain'], 'ca-central-1'],
+  ])('talks to CloudFormation and SQS in %s', async (_, argv, region) => {
+    // Prepare: an AWS_REGION unlike any other here (afterEach puts the suite's back).
+    process.env.AWS_REGION = 'ca-central-1';
+    const { output } = capture();
+
+    // Act
+    const code = await runRedrive([...argv, '--no-wait'], output, context);
+
+    // Assess
+    expect(code).toBe(0);
+    const calls = [...cloudFormation.calls(), ...sqs.calls()];
+    expect(calls.length).toBeGreaterThanOrEqual(5);
+    const clientOf = (call: (typeof calls)[number]) => call.thisValue as { config: { region: () => Promise<string> } };
+    const regions = await Promise.all(calls.map((call) => clientOf(call).config.region()));
+    expect(new Set(regions)).toEqual(new Set([region]));
+  });
+
+  it.each([['--help'], ['-h']])('%s prints the usage and one sentence for every option, and exits 0', async (flag) => {
+    // Prepare
+    const { out, err, output } = capture();
+
+    // Act
+    const code = await runRedrive([flag], output, context);
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    expect(out[0]).toMatch(/^usage: npm run redrive -- --team <team>/);
+    const options = out.filter((line) => /^ {2}-/.test(line));
+    expect(options.map((line) => line.trim().split(/ {2,}/)[0])).toEqual([
+      '--team <team>',
+      '--stack <name>',
+      '--dlq-url <url>',
+      '--queue-url <url>',
+      '--region <region>',
+      '--dry-run',
+      '--max <n>',
+      '--no-wait',
+      '-h, --help',
+    ]);
+    for (const line of options) expect(line).toMatch(/ {2}[A-Z][^]*\.$/);
+    expect(sqs.calls()).toHaveLength(0);
+  });
+
+  it('refuses an unknown option with the usage and a one-line error, and exits 2', async () => {
+    // Prepare
+    const { out, err, output } = capture();
+
+    // Act
+    const code = await runRedrive(['--team', 'payments', '--dry-rnu'], output, context);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err[0]).toMatch(/^usage: /);
+    expect(err.filter((line) => line.startsWith('error: '))).toEqual(["error: Unknown option '--dry-rnu'"]);
+    expect(err.at(-1)).toBe("error: Unknown option '--dry-rnu'");
+    expect(sqs.calls()).toHaveLength(0);
+  });
+});
+
+describe('redrive without credentials', () => {
+  it('says plainly that AWS credentials are missing', () => {
+    // Prepare: no credentials anywhere, no instance metadata, and no AWS_REGION: the example team config has one.
+    const env = { PATH: process.env.PATH, HOME: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
+
+    // Act
+    const run = spawnSync(join(__dirname, '../../node_modules/.bin/tsx'), ['scripts/redrive-main.ts', '--team', 'example'], {
       cwd: join(__dirname, '../..'),
       env,
       encoding: 'utf8',
