@@ -52,7 +52,7 @@ export async function startMoto(timeoutMs = 20_000): Promise<Moto> {
       clearTimeout(timer);
       reject(
         error.code === 'ENOENT'
-          ? new Error('moto_server is not installed (it is not on PATH): the S3 tests need it — install moto[server] 5.x')
+          ? new Error('moto_server is not installed (it is not on PATH): the S3 tests need it — `npm test` installs it (pinned in requirements-test.txt)')
           : error,
       );
     });

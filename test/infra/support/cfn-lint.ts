@@ -1,4 +1,4 @@
-/** Runs cfn-lint, which comes with the machine image (PyPI is out of reach, so it cannot be installed by npm). */
+/** Runs cfn-lint: a Python program, pinned in requirements-test.txt and installed by `npm test` when missing. */
 import { spawnSync } from 'node:child_process';
 
 /**
@@ -15,7 +15,7 @@ export function cfnLint(templates: readonly string[], env: NodeJS.ProcessEnv = p
   });
   if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || run.status === 127) {
     throw new Error(
-      'cfn-lint is not installed (not found on PATH), so the synthesized templates were not linted; install cfn-lint 1.x',
+      'cfn-lint is not installed (not found on PATH), so the synthesized templates were not linted; `npm test` installs it (pinned in requirements-test.txt)',
     );
   }
   if (run.error) throw run.error;
