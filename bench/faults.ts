@@ -4,14 +4,11 @@
  * enforces the rate limits with windows scaled down 200×. Once with every message posted on its own, once as a storm
  * folded into digests. Prints what arrived (exactly once?), what was dead-lettered, the retries, and the time to drain.
  */
-import { logger } from '../lambda/runtime/logger';
 import { runFaultScenario } from '../test/support/fault-scenario';
 
 const MESSAGES = 1_000;
 
 export async function runFaultsBenchmark(): Promise<void> {
-  // Thousands of outcome lines would bury the figures.
-  logger.setLogLevel('SILENT');
   for (const [label, digestThreshold] of [
     ['one post per message', Number.MAX_SAFE_INTEGER],
     ['storm, folded into digests', 20],
