@@ -3,12 +3,11 @@ import type { QueuedNotification } from '../../lambda/model/notification';
 import { notificationsFromRecord } from '../../lambda/deliver/queue-records';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 import { decodeS3EventKey } from '../../lambda/sources/s3';
-import { withS3Buckets } from '../../lambda/runtime/config';
 import { fixtureBytes, fixtureJson } from '../support/fixtures';
 
 /** Settings as deliver builds them: the stack's bucket rules handed to the s3 source. */
 function settings(buckets: object[], s3: Record<string, unknown> = {}) {
-  return resolveSourceSettings(withS3Buckets({ s3 }, buckets as never));
+  return resolveSourceSettings({ s3: { ...s3, buckets } });
 }
 
 /** What deliver's handler does with one body: an SQS record body, or a direct event serialized as one. */
