@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as v from 'valibot';
 import { SOURCES } from '../../lambda/sources';
 import { checkSourceSettings } from '../../lambda/sources/settings';
 
+const DOCS = join(__dirname, '..', '..', 'docs');
 const configurable = SOURCES.filter((source) => source.settings);
 
 /** The settings a source's schema knows, with their defaults. */
@@ -50,5 +53,28 @@ describe('source settings', () => {
         },
       ],
     });
+  });
+
+  it.each(
+    configurable.flatMap((source) =>
+      Object.entries(defaultsOf(source.name))
+        // The s3 source's bucket rules come from the stack (`s3Buckets`), not from a setting a team writes.
+        .filter(([setting]) => !(source.name === 's3' && setting === 'buckets'))
+        .map(([setting, fallback]) => [`${source.name}.${setting}`, setting, fallback] as const),
+    ),
+  )('are documented: %s, with its default', (_name, setting, fallback) => {
+    // Prepare
+    const docs = ['sources-ci.md', 'sources-aws.md', 'files.md'].flatMap((file) =>
+      readFileSync(join(DOCS, file), 'utf8').split('\n'),
+    );
+    const unspaced = (text: string) => text.replace(/\s+/g, '');
+
+    // Act
+    const rows = docs.filter(
+      (line) => line.includes(`| \`${setting}\` |`) && unspaced(line).includes(`\`${JSON.stringify(fallback)}\``),
+    );
+
+    // Assess
+    expect(rows).not.toEqual([]);
   });
 });
