@@ -4,11 +4,20 @@ import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import {
+  readDeliverSettings,
+  readIngestSettings,
+  type DeliverResourceVariables,
+  type DeliverSettingsVariables,
+  type IngestResourceVariables,
+  type IngestSettingsVariables,
+} from '../lambda/runtime/config';
 import { DeliveryQueue } from './constructs/delivery-queue';
 import { EventWiring } from './constructs/event-wiring';
 import { RelayAlarms } from './constructs/relay-alarms';
 import { RelayFunction } from './constructs/relay-function';
 import { WebhookApi } from './constructs/webhook-api';
+import { checkFunctionSettings } from './function-settings';
 import {
   DELIVER_BATCH_SIZE,
   DELIVER_BATCHING_WINDOW_SECONDS,
@@ -90,6 +99,43 @@ export class RelayStack extends Stack {
     };
     const channels = JSON.stringify(config.channels);
     const sourceSettings = JSON.stringify(config.sourceSettings);
+    // Each function's environment is its settings, from the team config, and its resources, from this stack. The
+    // types hold every variable the function reads, so none is left out of the check below.
+    const ingestSettings: Required<IngestSettingsVariables> = {
+      CHANNELS: channels,
+      ENABLED_SOURCES: config.sources.join(','),
+      SOURCE_SETTINGS: sourceSettings,
+    };
+    // AWS_ENDPOINT_URL points local mode at a local S3; deployed, S3 is AWS's own.
+    const deliverSettings: Required<Omit<DeliverSettingsVariables, 'AWS_ENDPOINT_URL'>> = {
+      SPACES_API_URL: config.spacesApiUrl,
+      CHANNELS: channels,
+      ATTACHMENT_MAX_BYTES: String(config.attachments.maxBytes),
+      ATTACHMENT_URL_HOSTS: config.attachments.urlHosts.join(','),
+      ATTACHMENT_S3_BUCKETS: [...new Set(config.attachments.s3Buckets.map((bucket) => bucket.name))].join(','),
+      ATTACHMENT_FAILURE: config.attachments.onFailure,
+      S3_BUCKETS: JSON.stringify(
+        config.s3Buckets.map(({ name, prefix, suffix, channel }) => ({ name, prefix, suffix, channel })),
+      ),
+      SOURCE_SETTINGS: sourceSettings,
+      RESOLVE_MODE: config.resolveMode,
+      DIGEST_THRESHOLD: String(config.digestThreshold),
+      DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),
+      QUEUE_MAX_RECEIVES: String(DELIVER_MAX_RECEIVES),
+    };
+    // What synth accepts, the functions accept: their own readers check the settings here, as they will at start-up.
+    checkFunctionSettings(props.team, 'ingest', ingestSettings, readIngestSettings);
+    checkFunctionSettings(props.team, 'deliver', deliverSettings, readDeliverSettings);
+    const ingestResources: Required<IngestResourceVariables> = {
+      WEBHOOK_SECRET_ID: this.webhookSecret.secretId,
+      QUEUE_URL: this.delivery.queue.queueUrl,
+    };
+    const deliverResources: Required<DeliverResourceVariables> = {
+      SPACES_TOKEN_SECRET_ID: tokenSecret.secretId,
+      IDEMPOTENCY_TABLE: this.idempotency.tableName,
+      DLQ_URL: this.delivery.deadLetterQueue.queueUrl,
+      QUEUE_URL: this.delivery.queue.queueUrl,
+    };
 
     this.ingest = new RelayFunction(this, 'Ingest', {
       ...common,
@@ -100,13 +146,7 @@ export class RelayStack extends Stack {
       // (S3, DynamoDB helpers), and pinning those to the tested versions is worth the size there.
       bundleAwsSdk: false,
       timeout: Duration.seconds(INGEST_TIMEOUT_SECONDS),
-      environment: {
-        WEBHOOK_SECRET_ID: this.webhookSecret.secretId,
-        QUEUE_URL: this.delivery.queue.queueUrl,
-        CHANNELS: channels,
-        ENABLED_SOURCES: config.sources.join(','),
-        SOURCE_SETTINGS: sourceSettings,
-      },
+      environment: { ...ingestSettings, ...ingestResources },
     });
     grantSecretValue(this.ingest.role, this.webhookSecret);
     allow(this.ingest.role, ['sqs:SendMessage'], [this.delivery.queue.queueArn]);
@@ -118,26 +158,7 @@ export class RelayStack extends Stack {
       timeout: Duration.seconds(DELIVER_TIMEOUT_SECONDS),
       // A URL attachment whose server announces no length is staged in /tmp: Spaces needs the exact size up front.
       ephemeralStorageSize: Size.mebibytes(1024),
-      environment: {
-        SPACES_API_URL: config.spacesApiUrl,
-        SPACES_TOKEN_SECRET_ID: tokenSecret.secretId,
-        CHANNELS: channels,
-        ATTACHMENT_MAX_BYTES: String(config.attachments.maxBytes),
-        ATTACHMENT_URL_HOSTS: config.attachments.urlHosts.join(','),
-        ATTACHMENT_S3_BUCKETS: [...new Set(config.attachments.s3Buckets.map((bucket) => bucket.name))].join(','),
-        ATTACHMENT_FAILURE: config.attachments.onFailure,
-        IDEMPOTENCY_TABLE: this.idempotency.tableName,
-        S3_BUCKETS: JSON.stringify(
-          config.s3Buckets.map(({ name, prefix, suffix, channel }) => ({ name, prefix, suffix, channel })),
-        ),
-        SOURCE_SETTINGS: sourceSettings,
-        RESOLVE_MODE: config.resolveMode,
-        DIGEST_THRESHOLD: String(config.digestThreshold),
-        DLQ_URL: this.delivery.deadLetterQueue.queueUrl,
-        QUEUE_URL: this.delivery.queue.queueUrl,
-        QUEUE_MAX_RECEIVES: String(DELIVER_MAX_RECEIVES),
-        DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),
-      },
+      environment: { ...deliverSettings, ...deliverResources },
     });
     grantSecretValue(this.deliver.role, tokenSecret);
     allow(

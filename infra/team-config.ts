@@ -1,37 +1,38 @@
 /**
  * The team config (`teams/<team>.json`): what one team's relay stack is made of. Validated once, at synth time, so a
- * typo fails `cdk synth` with the field and the problem instead of deploying a relay that cannot deliver.
+ * typo fails `cdk synth` with the field and the problem instead of deploying a relay that cannot deliver. Every value
+ * the functions parse at start-up is checked here with the functions' own schema (channels, source settings, bucket
+ * names, URL hosts, modes), or a stricter one, so that what synth accepts the functions accept.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
+import { BucketNameSchema } from '../lambda/model/s3-reference';
 import { parseAllowlist } from '../lambda/net/host-allowlist';
 import {
   ATTACHMENT_FAILURE_MODES,
   ChannelsSchema,
+  DEFAULT_DIGEST_THRESHOLD,
   DEFAULT_SPACES_API_URL,
+  RESOLVE_MODES,
   SPACES_MAX_FILE_BYTES,
 } from '../lambda/runtime/config';
-import { problemsOf } from '../lambda/runtime/validate';
+import { inWords, issuePathAt, issuePathOf, problemsOf } from '../lambda/runtime/validate';
+import { SOURCES } from '../lambda/sources';
+import { checkSourceSettings } from '../lambda/sources/settings';
 import { DELIVER_BATCH_SIZE } from './limits';
 
-/** Sources that senders reach over HTTP, `POST /hooks/{source}`: the route segments ingest knows. */
-export const ROUTE_SOURCES = [
-  'alertmanager',
-  'grafana',
-  'generic',
-  'github',
-  'gitlab',
-  'jenkins',
-  'circleci',
-  'sns',
-] as const;
+/** Sources that senders reach over HTTP, `POST /hooks/{source}`: the registry's sources with a webhook. */
+export const ROUTE_SOURCES = SOURCES.filter((source) => source.webhook).map((source) => source.name);
 /** Sources that arrive as AWS events through the queue, with no route; the stack wires them (`awsEvents`, `s3Buckets`). */
-export const AWS_SOURCES = ['cloudwatch', 'codebuild', 'codepipeline', 's3'] as const;
+export const AWS_SOURCES = SOURCES.filter((source) => !source.webhook).map((source) => source.name);
 
 /** The team whose config documents every field; it always synthesizes, and is never taken for a real team. */
 export const EXAMPLE_TEAM = 'example';
+
+/** The longest team name: `SpacesRelay-<team>` and the names made from it stay well within AWS's limits. */
+const TEAM_NAME_MAX = 64;
 
 /** A config that cannot be used; the message names the file and every bad field. */
 export class TeamConfigError extends Error {
@@ -41,23 +42,41 @@ export class TeamConfigError extends Error {
   }
 }
 
-// valibot's object schemas take an array as an object; a team config never means one.
-const NotAnArray = (message: string) => v.custom<unknown>((input) => !Array.isArray(input), message);
-
 // JSON has no comments: any key that starts with "//" is one, so that teams/example.json can document itself.
-const section = <E extends v.ObjectEntries>(entries: E) =>
-  v.pipe(
-    NotAnArray('must be an object, not an array'),
-    v.looseObject(entries, (issue) => `must be an object, not ${issue.received}`),
+const isComment = (key: string): boolean => key.startsWith('//');
+
+// valibot's object schemas take an array as an object; a team config never means one.
+const NotAnArray = v.custom<unknown>((input) => !Array.isArray(input), 'must be an object, not a list');
+
+/** `a, b or c` */
+const alternatives = (options: readonly string[]): string => `${options.slice(0, -1).join(', ')} or ${options.at(-1)}`;
+
+/**
+ * The message of a missing field: `required`, and what the field holds when its schema describes it (`v.description`),
+ * so that the message says what to write.
+ */
+function requiredField(issue: v.BaseIssue<unknown>, entries: v.ObjectEntries): string | undefined {
+  const key = issue.input === undefined && issue.path?.length === 1 ? issue.path[0]!.key : undefined;
+  if (typeof key !== 'string' || !Object.hasOwn(entries, key)) return undefined;
+  const what = v.getDescription(entries[key]!);
+  return what ? `required, ${what}` : 'required';
+}
+
+/** An object of known fields (and comments); any other field is named, followed by the known ones. */
+const section = <E extends v.ObjectEntries>(entries: E) => {
+  const known = `is not a known field (known fields: ${Object.keys(entries).join(', ')})`;
+  return v.pipe(
+    NotAnArray,
+    v.looseObject(entries, (issue) => requiredField(issue, entries) ?? inWords(issue)),
     v.rawCheck(({ dataset, addIssue }) => {
       const value: unknown = dataset.value;
       if (typeof value !== 'object' || value === null) return;
       for (const key of Object.keys(value)) {
-        if (!(key in entries) && !key.startsWith('//'))
-          addIssue({ message: 'is not a known field', path: issuePath(value, key) });
+        if (!(key in entries) && !isComment(key)) addIssue({ message: known, path: issuePathOf(value, key) });
       }
     }),
   );
+};
 
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 // A complete ARN ends in the 6-character suffix Secrets Manager adds. Partial ARNs are refused: one whose name ends in
@@ -71,10 +90,31 @@ const SecretReference = v.pipe(
   ),
 );
 
+// Spaces ids are MongoDB ObjectIds. Only here: local mode stands in with ids like `local-space`, so the functions take
+// any non-empty id, and synth, which only ever builds relays that post to real spaces, is the stricter of the two.
+const SPACE_ID = /^[0-9a-f]{24}$/i;
+/** The functions' `ChannelsSchema`, each space id also shaped like a real one. */
+const TeamChannelsSchema = v.pipe(
+  ChannelsSchema,
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const [channel, spaceId] of Object.entries(dataset.value)) {
+      // An empty id is already refused by ChannelsSchema, in its own words.
+      if (spaceId !== '' && !SPACE_ID.test(spaceId)) {
+        addIssue({
+          message: "must be a Spaces space id, 24 hexadecimal characters (the last part of the space's address)",
+          path: issuePathOf(dataset.value, channel),
+        });
+      }
+    }
+  }),
+  v.description('an object of channel name → Spaces space id with a "default" channel'),
+);
+
 const Names = v.optional(v.array(v.pipe(v.string(), v.nonEmpty('must not be empty'))), []);
 const WholeNumber = (min: number, max: number, whyMax = '') =>
   v.pipe(
-    v.number('must be a number'),
+    v.number(),
     v.integer('must be a whole number'),
     v.minValue(min, `must be at least ${min}`),
     v.maxValue(max, `must be at most ${max}${whyMax}`),
@@ -91,6 +131,7 @@ const KeyFilter = v.pipe(
     'must not contain { } [ or ]: S3 advises against them in keys, and the read grant cannot name them',
   ),
 );
+// Each entry alone, with deliver's own parser: the stack joins them with commas into ATTACHMENT_URL_HOSTS.
 const UrlHost = v.pipe(
   v.string(),
   v.check(
@@ -99,14 +140,10 @@ const UrlHost = v.pipe(
   ),
 );
 const RETENTION_DAYS = Object.values(RetentionDays).filter((days): days is number => typeof days === 'number');
+/** The functions' log levels (Powertools' `POWERTOOLS_LOG_LEVEL`). */
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
-const BucketName = v.pipe(
-  v.string(),
-  v.regex(
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-    'must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
-  ),
-);
+const BucketName = v.pipe(BucketNameSchema, v.description('the name of an existing S3 bucket'));
 const KmsKeyArn = v.pipe(
   v.string(),
   v.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, 'must be a KMS key ARN (…:key/<id>)'),
@@ -138,6 +175,31 @@ const AwsEventsSchema = section({
 /** The EventBridge rules to create; an empty filter list means every alarm, project or pipeline of the account. */
 export type AwsEvents = v.InferOutput<typeof AwsEventsSchema>;
 
+/**
+ * `sourceSettings`, checked by each source's own schema exactly as the functions check `SOURCE_SETTINGS`, and passed on
+ * as written less its "//" comments (the sources' schemas are strict: they would refuse them). The `s3` source's
+ * bucket rules are the stack's to hand over, from `s3Buckets`.
+ */
+const SourceSettingsSchema = v.pipe(
+  NotAnArray,
+  v.record(v.string(), v.unknown()),
+  v.transform(withoutComments),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const settings = dataset.value;
+    const s3 = settings.s3;
+    if (typeof s3 === 'object' && s3 !== null && Object.hasOwn(s3, 'buckets')) {
+      addIssue({
+        message: 'is set by the stack from s3Buckets: list the buckets there',
+        path: issuePathOf(settings, 's3', 'buckets'),
+      });
+    }
+    const checked = checkSourceSettings(settings);
+    if (checked.ok) return;
+    for (const { field, problem } of checked.problems) addIssue({ message: problem, path: issuePathAt(settings, field) });
+  }),
+);
+
 const TeamConfigObject = section({
   account: v.optional(v.pipe(v.string(), v.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
   region: v.optional(v.pipe(v.string(), v.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'))),
@@ -145,8 +207,11 @@ const TeamConfigObject = section({
     v.pipe(v.string(), v.url('must be an absolute URL'), v.startsWith('https://', 'must be an https URL')),
     DEFAULT_SPACES_API_URL,
   ),
-  channels: ChannelsSchema,
-  tokenSecret: SecretReference,
+  channels: TeamChannelsSchema,
+  tokenSecret: v.pipe(
+    SecretReference,
+    v.description('the name or ARN of a Secrets Manager secret holding the Spaces token'),
+  ),
   inboundSecret: v.optional(SecretReference),
   sources: v.pipe(
     v.array(
@@ -156,14 +221,9 @@ const TeamConfigObject = section({
       ),
     ),
     v.check((sources) => new Set(sources).size === sources.length, 'lists a source twice'),
+    v.description('a list of webhook sources (may be empty)'),
   ),
-  sourceSettings: v.optional(
-    v.record(
-      v.picklist([...ROUTE_SOURCES, ...AWS_SOURCES], 'is not a source name'),
-      v.pipe(NotAnArray('must be an object of settings'), v.looseObject({}, 'must be an object of settings')),
-    ),
-    {},
-  ),
+  sourceSettings: v.optional(SourceSettingsSchema, {}),
   s3Buckets: v.optional(v.array(BucketWatchSchema), []),
   awsEvents: v.optional(AwsEventsSchema, {}),
   attachments: v.optional(
@@ -172,7 +232,7 @@ const TeamConfigObject = section({
       urlHosts: v.optional(v.array(UrlHost), []),
       s3Buckets: v.optional(v.array(AttachmentBucketSchema), []),
       onFailure: v.optional(
-        v.picklist(ATTACHMENT_FAILURE_MODES, `must be ${ATTACHMENT_FAILURE_MODES.join(' or ')}`),
+        v.picklist(ATTACHMENT_FAILURE_MODES, `must be ${alternatives(ATTACHMENT_FAILURE_MODES)}`),
         'note',
       ),
     }),
@@ -185,19 +245,16 @@ const TeamConfigObject = section({
     }),
     {},
   ),
-  resolveMode: v.optional(
-    v.picklist(['edit', 'post', 'edit-and-post'], 'must be edit, post or edit-and-post'),
-    'edit-and-post',
-  ),
+  resolveMode: v.optional(v.picklist(RESOLVE_MODES, `must be ${alternatives(RESOLVE_MODES)}`), 'edit-and-post'),
   // Deliver folds storms within one batch of queue records: a higher threshold would never be reached.
   digestThreshold: v.optional(
     WholeNumber(1, DELIVER_BATCH_SIZE, ': deliver folds storms within one batch of that many queued notifications'),
-    20,
+    DEFAULT_DIGEST_THRESHOLD,
   ),
-  logLevel: v.optional(v.picklist(['DEBUG', 'INFO', 'WARN', 'ERROR'], 'must be DEBUG, INFO, WARN or ERROR'), 'INFO'),
+  logLevel: v.optional(v.picklist(LOG_LEVELS, `must be ${alternatives(LOG_LEVELS)}`), 'INFO'),
   logRetentionDays: v.optional(
     v.pipe(
-      v.number('must be a number'),
+      v.number(),
       v.check((days) => RETENTION_DAYS.includes(days), `must be one of ${RETENTION_DAYS.join(', ')}`),
     ),
     30,
@@ -213,21 +270,21 @@ export const TeamConfigSchema = v.pipe(
     if (config.inboundSecret !== undefined && config.inboundSecret === config.tokenSecret) {
       addIssue({
         message: 'must differ from tokenSecret: senders would hold the Spaces token',
-        path: issuePath(config, 'inboundSecret'),
+        path: issuePathOf(config, 'inboundSecret'),
       });
     }
     config.s3Buckets.forEach((watch, index) => {
       if (watch.channel !== undefined && !(watch.channel in config.channels)) {
         addIssue({
           message: `"${watch.channel}" is not one of the channels (${Object.keys(config.channels).join(', ')})`,
-          path: issuePath(config, 's3Buckets', index, 'channel'),
+          path: issuePathOf(config, 's3Buckets', index, 'channel'),
         });
       }
       const earlier = config.s3Buckets.findIndex((other, at) => at < index && filtersOverlap(other, watch));
       if (earlier !== -1) {
         addIssue({
           message: `overlaps s3Buckets.${earlier}: same bucket, and one prefix/suffix pair covers the other; S3 refuses overlapping notifications`,
-          path: issuePath(config, 's3Buckets', index),
+          path: issuePathOf(config, 's3Buckets', index),
         });
       }
     });
@@ -236,15 +293,17 @@ export const TeamConfigSchema = v.pipe(
 /** A validated team config, defaults filled in. */
 export type TeamConfig = v.InferOutput<typeof TeamConfigSchema>;
 
-/** A team: its name (the file name, and the stack name suffix) and its config. */
+/** A team: its name (the file name, and the stack name suffix), where its config came from, and the config. */
 export interface Team {
   readonly name: string;
+  /** The file the config was read from, as messages about it name it (`teams/payments.json`). */
+  readonly origin: string;
   readonly config: TeamConfig;
 }
 
 /** Validates a parsed config; `origin` (the file) heads the error, followed by one `field: problem` line each. */
 export function parseTeamConfig(input: unknown, origin: string): TeamConfig {
-  const result = v.safeParse(TeamConfigSchema, input);
+  const result = v.safeParse(TeamConfigSchema, input, { message: inWords });
   if (result.success) return result.output;
   const lines = problemsOf(result.issues).map(({ field, problem }) => `${field}: ${problem}`);
   throw new TeamConfigError(`${origin} is not a valid team config:\n  ${lines.join('\n  ')}`);
@@ -252,7 +311,10 @@ export function parseTeamConfig(input: unknown, origin: string): TeamConfig {
 
 /** Reads and validates `<dir>/<name>.json`. */
 export function readTeam(dir: string, name: string): Team {
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(name)) {
+  if (name.length > TEAM_NAME_MAX) {
+    throw new TeamConfigError(`team "${name.slice(0, 20)}…": too long (at most ${TEAM_NAME_MAX} characters)`);
+  }
+  if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(name)) {
     throw new TeamConfigError(
       `team "${name}": a team name starts with a letter and has only letters, digits and hyphens`,
     );
@@ -268,7 +330,7 @@ export function readTeam(dir: string, name: string): Team {
   } catch (error) {
     throw new TeamConfigError(`${origin} is not valid JSON: ${(error as Error).message}`);
   }
-  return { name, config: parseTeamConfig(json, origin) };
+  return { name, origin, config: parseTeamConfig(json, origin) };
 }
 
 /**
@@ -296,6 +358,17 @@ function parsesAsAllowlist(entry: string): boolean {
   }
 }
 
+/** Per-source settings without "//" comments, both beside the sources and inside each source's settings. */
+function withoutComments(settings: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const strip = (object: object) => Object.entries(object).filter(([key]) => !isComment(key));
+  return Object.fromEntries(
+    strip(settings).map(([name, value]) => [
+      name,
+      typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(strip(value)) : value,
+    ]),
+  );
+}
+
 function filtersOverlap(a: BucketWatch, b: BucketWatch): boolean {
   const covers = (x = '', y = '', test: (long: string, short: string) => boolean) => test(x, y) || test(y, x);
   return (
@@ -303,19 +376,4 @@ function filtersOverlap(a: BucketWatch, b: BucketWatch): boolean {
     covers(a.prefix, b.prefix, (long, short) => long.startsWith(short)) &&
     covers(a.suffix, b.suffix, (long, short) => long.endsWith(short))
   );
-}
-
-/** An issue path to a nested field, so that a cross-field problem is reported at the field it concerns. */
-function issuePath(root: object, ...keys: (string | number)[]): [v.IssuePathItem, ...v.IssuePathItem[]] {
-  let input: unknown = root;
-  const items = keys.map((key): v.IssuePathItem => {
-    const value = (input as Record<string | number, unknown>)[key];
-    const item: v.IssuePathItem =
-      typeof key === 'number'
-        ? { type: 'array', origin: 'value', input: input as unknown[], key, value }
-        : { type: 'object', origin: 'value', input: input as Record<string, unknown>, key, value };
-    input = value;
-    return item;
-  });
-  return items as [v.IssuePathItem, ...v.IssuePathItem[]];
 }

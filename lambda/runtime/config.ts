@@ -13,7 +13,7 @@ import { parseAllowlist } from '../net/host-allowlist';
 import { S3BucketRuleSchema, type S3BucketRule } from '../sources/s3';
 import { checkSourceSettings } from '../sources/settings';
 import { ConfigError } from './errors';
-import { issuePathOf, problemsOf } from './validate';
+import { inWords, issuePathAt, issuePathOf, problemsOf } from './validate';
 
 export const DEFAULT_SPACES_API_URL = 'https://spacesapis.avayacloud.com';
 /**
@@ -89,8 +89,7 @@ function resolvedSourceSettings(
   const checked = checkSourceSettings(raw);
   if (checked.ok) return checked.settings;
   for (const { field, problem } of checked.problems) {
-    const keys = field.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key));
-    addIssue({ message: problem, path: issuePathOf({ SOURCE_SETTINGS: raw }, 'SOURCE_SETTINGS', ...keys) });
+    addIssue({ message: problem, path: issuePathAt({ SOURCE_SETTINGS: raw }, `SOURCE_SETTINGS.${field}`) });
   }
   return undefined;
 }
@@ -174,13 +173,27 @@ export type IngestSettings = v.InferOutput<typeof IngestSettingsSchema>;
 export type IngestResources = v.InferOutput<typeof IngestResourcesSchema>;
 export type DeliverSettings = v.InferOutput<typeof DeliverSettingsSchema>;
 export type DeliverResources = v.InferOutput<typeof DeliverResourcesSchema>;
+/** Ingest's settings variables, as the stack sets them (all strings, known at synth). */
+export type IngestSettingsVariables = v.InferInput<typeof IngestSettingsSchema>;
+/** Ingest's resource variables, as the stack sets them (deploy-time values). */
+export type IngestResourceVariables = v.InferInput<typeof IngestResourcesSchema>;
+/** Deliver's settings variables, as the stack sets them (all strings, known at synth). */
+export type DeliverSettingsVariables = v.InferInput<typeof DeliverSettingsSchema>;
+/** Deliver's resource variables, as the stack sets them (deploy-time values). */
+export type DeliverResourceVariables = v.InferInput<typeof DeliverResourcesSchema>;
+
+/** The error for an environment that cannot be used: every problem, each as `VARIABLE: problem`. */
+function configError(issues: readonly v.BaseIssue<unknown>[]): ConfigError {
+  const problems = problemsOf(issues);
+  const lines = problems.map((p) => `${p.field}: ${p.problem}`);
+  return new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`, problems);
+}
 
 /** Parses an environment with `schema`; every problem is listed, each as `VARIABLE: problem`. */
 export function readEnv<T>(schema: v.GenericSchema<unknown, T>, env: Readonly<Record<string, string | undefined>>): T {
-  const result = v.safeParse(schema, env);
+  const result = v.safeParse(schema, env, { message: inWords });
   if (result.success) return result.output;
-  const lines = problemsOf(result.issues).map((p) => `${p.field}: ${p.problem}`);
-  throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  throw configError(result.issues);
 }
 
 /** Reads settings and resources together, so that one message lists every problem of both. */
@@ -189,11 +202,10 @@ function readBoth<S, R>(
   resources: v.GenericSchema<unknown, R>,
   env: Readonly<Record<string, string | undefined>>,
 ): S & R {
-  const both = [v.safeParse(settings, env), v.safeParse(resources, env)] as const;
+  const words = { message: inWords };
+  const both = [v.safeParse(settings, env, words), v.safeParse(resources, env, words)] as const;
   if (both[0].success && both[1].success) return { ...both[0].output, ...both[1].output };
-  const issues = both.flatMap((result) => (result.success ? [] : result.issues));
-  const lines = problemsOf(issues).map((p) => `${p.field}: ${p.problem}`);
-  throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  throw configError(both.flatMap((result) => (result.success ? [] : result.issues)));
 }
 
 /** Ingest's settings: what the team config decides. */

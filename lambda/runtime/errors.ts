@@ -81,8 +81,12 @@ export function errorResponse(error: unknown): JsonResponse {
 
 /** A configuration problem: the function cannot start until the stack (or the local environment) is fixed. */
 export class ConfigError extends Error {
-  constructor(message: string) {
+  /** Each bad variable, or value inside one (`SOURCE_SETTINGS.github.inProgress`), and what is wrong with it. */
+  readonly problems: readonly Problem[];
+
+  constructor(message: string, problems: readonly Problem[] = []) {
     super(message);
     this.name = 'ConfigError';
+    this.problems = problems;
   }
 }

@@ -65,10 +65,11 @@ export const CodeBuildSchema = v.pipe(
 export type CodeBuild = v.InferOutput<typeof CodeBuildSchema>;
 type BuildState = v.InferOutput<typeof CodeBuildBuildStateSchema>;
 
+/** What a team may choose (`SOURCE_SETTINGS.codebuild`). */
 export const CodeBuildSettingsSchema = v.strictObject({
   /** Build statuses that post a message; `IN_PROGRESS` (a build started) is off by default. */
   states: v.optional(
-    v.array(v.picklist(BUILD_STATUSES, `states are: ${BUILD_STATUSES.join(', ')}`)),
+    v.array(v.picklist(BUILD_STATUSES, `must be one of ${BUILD_STATUSES.join(', ')}`)),
     ['SUCCEEDED', 'FAILED', 'FAULT', 'STOPPED', 'TIMED_OUT'],
   ),
 });

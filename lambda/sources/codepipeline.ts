@@ -74,9 +74,10 @@ export const CodePipelineSchema = v.pipe(
 );
 export type CodePipeline = v.InferOutput<typeof CodePipelineSchema>;
 
+/** What a team may choose (`SOURCE_SETTINGS.codepipeline`). */
 export const CodePipelineSettingsSchema = v.strictObject({
   /** States that post a message; STARTED, RESUMED and STOPPING are off by default. */
-  states: v.optional(v.array(v.picklist(STATES, `states are: ${STATES.join(', ')}`)), [
+  states: v.optional(v.array(v.picklist(STATES, `must be one of ${STATES.join(', ')}`)), [
     'SUCCEEDED',
     'FAILED',
     'STOPPED',
@@ -85,7 +86,7 @@ export const CodePipelineSettingsSchema = v.strictObject({
     'SUPERSEDED',
   ]),
   /** Which changes post a message: the whole execution, and optionally each stage and each action. */
-  levels: v.optional(v.array(v.picklist(LEVELS, `levels are: ${LEVELS.join(', ')}`)), ['pipeline']),
+  levels: v.optional(v.array(v.picklist(LEVELS, `must be one of ${LEVELS.join(', ')}`)), ['pipeline']),
 });
 export type CodePipelineSettings = v.InferOutput<typeof CodePipelineSettingsSchema>;
 

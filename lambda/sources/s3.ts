@@ -154,7 +154,7 @@ export const S3EventSchema = v.lazy((input) => {
 export type S3Event = v.InferOutput<typeof S3EventSchema>;
 
 /** One bucket the stack wired to the relay: which of its objects to post (prefix/suffix of the decoded key), and where. */
-export const S3BucketRuleSchema = v.object({
+export const S3BucketRuleSchema = v.strictObject({
   name: BucketNameSchema,
   prefix: v.optional(v.string()),
   suffix: v.optional(v.string()),
@@ -162,10 +162,11 @@ export const S3BucketRuleSchema = v.object({
 });
 export type S3BucketRule = v.InferOutput<typeof S3BucketRuleSchema>;
 
-export const S3SettingsSchema = v.object({
+/** What a team may turn on (`SOURCE_SETTINGS.s3`), and the bucket rules the stack hands over. */
+export const S3SettingsSchema = v.strictObject({
   /** Post deletions too (`ObjectRemoved:*`, EventBridge `Object Deleted`). Off by default: most teams want uploads. */
   objectRemoved: v.optional(v.boolean(), false),
-  /** From the stack's `S3_BUCKETS`; an event of a bucket not listed here is not posted. */
+  /** From the stack's `S3_BUCKETS` (the team config's `s3Buckets`); an event of a bucket not listed here is not posted. */
   buckets: v.optional(v.array(S3BucketRuleSchema), []),
 });
 export type S3Settings = v.InferOutput<typeof S3SettingsSchema>;

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { ConfigError, type Problem } from '../runtime/errors';
-import { problemsOf } from '../runtime/validate';
+import { inWords, problemsOf } from '../runtime/validate';
 import { SOURCES } from '.';
 import type { Source } from './source';
 
@@ -23,13 +23,13 @@ function knownSettings(source: Source<unknown, unknown>): string[] {
   return Object.keys(schema?.entries ?? {});
 }
 
-/** valibot's words for an unknown key ("Invalid key: Expected never…") say nothing a team can act on. */
+/** The problems at their setting; a setting the source does not know is told which ones it does. */
 function problemsFor(source: Source<unknown, unknown>, issues: readonly v.BaseIssue<unknown>[]): Problem[] {
   return problemsOf(issues).map((problem, index) => {
     const issue = issues[index]!;
-    const unknownKey = issue.type === 'strict_object' && issue.expected === 'never';
+    const unknownKey = issue.type === 'strict_object' && issue.expected === 'never' && issue.path?.length === 1;
     return {
-      field: `${source.name}.${problem.field}`,
+      field: issue.path ? `${source.name}.${problem.field}` : source.name,
       problem: unknownKey
         ? `is not a setting of ${source.name} (its settings: ${knownSettings(source).join(', ')})`
         : problem.problem,
@@ -41,15 +41,24 @@ function problemsFor(source: Source<unknown, unknown>, issues: readonly v.BaseIs
 export function checkSourceSettings(raw: Readonly<Record<string, unknown>>): SettingsCheck {
   const problems: Problem[] = [];
   const names = SOURCES.map((source) => source.name);
+  const configurable = SOURCES.filter((source) => source.settings).map((source) => source.name);
   for (const name of Object.keys(raw)) {
     const source = SOURCES.find((candidate) => candidate.name === name);
     if (!source) problems.push({ field: name, problem: `is not a source (sources: ${names.join(', ')})` });
-    else if (!source.settings) problems.push({ field: name, problem: `${name} has no settings` });
+    else if (!source.settings) {
+      problems.push({ field: name, problem: `has no settings (sources with settings: ${configurable.join(', ')})` });
+    }
   }
   const settings = new Map<string, unknown>();
   for (const source of SOURCES) {
     if (!source.settings) continue;
-    const result = v.safeParse(source.settings, Object.hasOwn(raw, source.name) ? raw[source.name] : {});
+    const value = Object.hasOwn(raw, source.name) ? raw[source.name] : {};
+    // valibot's object schemas take a list for an object (its indexes as keys); settings never are one.
+    if (Array.isArray(value)) {
+      problems.push({ field: source.name, problem: 'must be an object, not a list' });
+      continue;
+    }
+    const result = v.safeParse(source.settings, value, { message: inWords });
     if (result.success) settings.set(source.name, result.output);
     else problems.push(...problemsFor(source, result.issues));
   }
@@ -60,6 +69,6 @@ export function checkSourceSettings(raw: Readonly<Record<string, unknown>>): Set
 export function resolveSourceSettings(raw: Readonly<Record<string, unknown>>): ResolvedSettings {
   const checked = checkSourceSettings(raw);
   if (checked.ok) return checked.settings;
-  const lines = checked.problems.map((p) => `SOURCE_SETTINGS.${p.field}: ${p.problem}`);
-  throw new ConfigError(lines.join('\n'));
+  const problems = checked.problems.map((p) => ({ field: `SOURCE_SETTINGS.${p.field}`, problem: p.problem }));
+  throw new ConfigError(problems.map((p) => `${p.field}: ${p.problem}`).join('\n'), problems);
 }

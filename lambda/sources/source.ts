@@ -55,7 +55,7 @@ export interface EventRecognizer {
 
 /**
  * One sender: its schema, its route (if it has one), its AWS events (if any), its delivery key and its messages.
- * `S` is the source's own settings (the team config's `sources.<name>`), parsed once at start-up with `settings`.
+ * `S` is the source's own settings (the team config's `sourceSettings.<name>`), parsed once at start-up with `settings`.
  */
 export interface Source<T = unknown, S = unknown> {
   /** The route segment and fixture folder name. */

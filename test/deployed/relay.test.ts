@@ -20,9 +20,14 @@ import { awsSdkNodePath, type SdkNodePath } from './support/aws-sdk-node-path';
 import { startDeployedRelay, type DeployedRelay } from './support/deployed-relay';
 import { PROJECT_ROOT, synthesizeTeams, type Synthesis } from './support/synth';
 
+/** Space ids have the shape of Spaces' own (24 hexadecimal characters), as the team config demands. */
+const OPS_SPACE = '0000000000000000000000a1';
+const BUILDS_SPACE = '0000000000000000000000b2';
+const UPLOADS_SPACE = '0000000000000000000000c3';
+
 /** Our own team: a few channels, a watched bucket, and the three kinds of sender authentication between them. */
 const OPS_CONFIG = {
-  channels: { default: 'space-ops', builds: 'space-builds', uploads: 'space-uploads' },
+  channels: { default: OPS_SPACE, builds: BUILDS_SPACE, uploads: UPLOADS_SPACE },
   tokenSecret: 'spaces-relay/ops/spaces-token',
   sources: ['github', 'alertmanager', 'generic'],
   s3Buckets: [{ name: 'ops-uploads', prefix: 'reports/', channel: 'uploads' }],
@@ -267,8 +272,8 @@ describe('the relay as deployed (synthesized bundles, template environment, moto
         expect(batch.event.Records).toHaveLength(3);
         expect(batch.response).toEqual({ batchItemFailures: [] });
         const posted = opsSpaces.standIn.messages.slice(before);
-        expect(posted.map((message) => message.spaceId).sort()).toEqual(['space-builds', 'space-ops', 'space-ops']);
-        expect(posted.find((message) => message.spaceId === 'space-builds')?.bodyText).toContain('build 4822 passed');
+        expect(posted.map((message) => message.spaceId).sort()).toEqual([BUILDS_SPACE, OPS_SPACE, OPS_SPACE].sort());
+        expect(posted.find((message) => message.spaceId === BUILDS_SPACE)?.bodyText).toContain('build 4822 passed');
       });
 
       it('posts nothing new when the queue hands the same message over again', async () => {
@@ -329,7 +334,7 @@ describe('the relay as deployed (synthesized bundles, template environment, moto
 
         // Assess
         expect(batch.response).toEqual({ batchItemFailures: [] });
-        expect(firing).toMatchObject({ spaceId: 'space-ops', edits: 1 });
+        expect(firing).toMatchObject({ spaceId: OPS_SPACE, edits: 1 });
         expect(firing!.bodyText).toContain('RESOLVED');
         // The default resolve mode (edit-and-post) also posts a short notice for those following the space.
         const after = opsSpaces.standIn.messages.slice(before + 1);
@@ -357,7 +362,7 @@ describe('the relay as deployed (synthesized bundles, template environment, moto
         // Assess
         expect(batch.response).toEqual({ batchItemFailures: [] });
         const posted = opsSpaces.standIn.messages.slice(before);
-        expect(posted.map((message) => [message.spaceId, message.data.length])).toEqual([['space-uploads', 1]]);
+        expect(posted.map((message) => [message.spaceId, message.data.length])).toEqual([[UPLOADS_SPACE, 1]]);
         const file = opsSpaces.standIn.files.get(String(posted[0]!.data[0]!.fileId));
         expect({ size: file?.receivedSize, sha256: file?.sha256 }).toEqual({ size: bytes.length, sha256: sha256(bytes) });
       });

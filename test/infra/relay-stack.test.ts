@@ -4,9 +4,9 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { RelayStack } from '../../infra/relay-stack';
-import type { Team } from '../../infra/team-config';
+import { TeamConfigError, type Team, type TeamConfig } from '../../infra/team-config';
 import { readDeliverConfig } from '../../lambda/runtime/config';
-import { addRelayStack, exampleTeam, idOf, relayStack, team, testApp } from './support/relay';
+import { addRelayStack, deployedEnvironment, exampleTeam, idOf, relayStack, team, testApp } from './support/relay';
 
 const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay/token-AbC123';
 
@@ -19,19 +19,6 @@ const webhookOutputs = (template: Template) =>
   Object.keys(template.findOutputs('*'))
     .filter((name) => name.startsWith('WebhookUrl'))
     .sort();
-
-/**
- * A function's environment as Lambda would hand it over: values CloudFormation fills in at deploy time (queue URLs,
- * table names) become a URL, which every such variable accepts.
- */
-function deployedEnvironment(fn: { Properties: { Environment: { Variables: Record<string, unknown> } } }) {
-  return Object.fromEntries(
-    Object.entries(fn.Properties.Environment.Variables).map(([name, value]) => [
-      name,
-      typeof value === 'string' ? value : 'https://resolved.at.deploy.example/value',
-    ]),
-  );
-}
 
 /** The statements of the policy attached to `role`, which must be its only one. */
 function statementsOf(template: Template, role: IConstruct): unknown[] {
@@ -91,14 +78,13 @@ describe('RelayStack for the example team', () => {
           POWERTOOLS_LOG_LEVEL: 'INFO',
           WEBHOOK_SECRET_ID: 'spaces-relay/example/webhook-token',
           QUEUE_URL: refOf(stack.delivery.queue),
-          QUEUE_MAX_RECEIVES: '10',
           CHANNELS: JSON.stringify({
             default: '5f1a2b3c4d5e6f7a8b9c0d1e',
             ci: '5f1a2b3c4d5e6f7a8b9c0d1f',
             uploads: '5f1a2b3c4d5e6f7a8b9c0d20',
           }),
           ENABLED_SOURCES: 'alertmanager,grafana,generic,github,gitlab,jenkins,circleci,sns',
-          SOURCE_SETTINGS: JSON.stringify({ github: { notifyInProgress: false }, codebuild: { channel: 'ci' } }),
+          SOURCE_SETTINGS: JSON.stringify({ github: { inProgress: false }, codebuild: { states: ['SUCCEEDED', 'FAILED'] } }),
         }),
       },
     });
@@ -130,7 +116,7 @@ describe('RelayStack for the example team', () => {
             { name: 'example-reports', prefix: 'incidents/' },
             { name: 'example-artifacts' },
           ]),
-          SOURCE_SETTINGS: JSON.stringify({ github: { notifyInProgress: false }, codebuild: { channel: 'ci' } }),
+          SOURCE_SETTINGS: JSON.stringify({ github: { inProgress: false }, codebuild: { states: ['SUCCEEDED', 'FAILED'] } }),
           RESOLVE_MODE: 'edit-and-post',
           DIGEST_THRESHOLD: '20',
           DLQ_URL: refOf(stack.delivery.deadLetterQueue),
@@ -242,11 +228,10 @@ describe('RelayStack for the example team', () => {
 
   it('sets an environment deliver reads as the team config means it', () => {
     // Prepare
-    const resources = template.toJSON().Resources;
     const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0]!;
 
     // Act
-    const config = readDeliverConfig(deployedEnvironment(resources[idOf(stack.deliver.function)]));
+    const config = readDeliverConfig(deployedEnvironment(template, stack.deliver.function));
 
     // Assess: the rate-limit share matches the concurrency the event source allows
     expect(config.DELIVER_CONCURRENCY).toBe(mapping.Properties.ScalingConfig.MaximumConcurrency);
@@ -493,6 +478,31 @@ describe('RelayStack checks', () => {
       expect(reason.length).toBeGreaterThan(60);
     }
   });
+
+  it.each<[string, Partial<TeamConfig>, string]>([
+    [
+      'ingest',
+      { sourceSettings: { github: { notifyInProgress: false } } },
+      'SOURCE_SETTINGS.github.notifyInProgress: is not a setting of github (its settings: workflowJob, checkRun, inProgress)',
+    ],
+    ['deliver', { digestThreshold: 0 }, 'DIGEST_THRESHOLD: must be a whole number above 0'],
+  ])(
+    'stop the synth, naming the team file, at a setting the %s function would refuse at start-up',
+    (fn, change, line) => {
+      // Prepare: a config the team config schema would have refused, to reach the stack's own check
+      const valid = team({}, 'payments');
+      const unchecked: Team = { ...valid, config: { ...valid.config, ...change } };
+
+      // Act
+      const synthesizing = () => relayStack(unchecked);
+
+      // Assess
+      expect(synthesizing).toThrow(TeamConfigError);
+      expect(synthesizing).toThrow(
+        `teams/payments.json gives the ${fn} function settings it would refuse at start-up:\n  ${line}`,
+      );
+    },
+  );
 
   it('would report a finding nobody acknowledged (the check is not vacuous)', () => {
     // Prepare

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as v from 'valibot';
 import { parseTeamConfig, readTeams, TeamConfigError, TeamConfigSchema } from '../../infra/team-config';
+import { jsonFields, schemaFields } from './support/fields';
 import { MINIMAL_CONFIG, TEAMS_DIR } from './support/relay';
 
 /** The problems a config has, as the `field: problem` lines of the error. */
@@ -16,34 +16,6 @@ function problemsOf(config: unknown): string[] {
     return lines.map((line) => line.trim());
   }
   throw new Error('the config was accepted');
-}
-
-/** Every field path the schema knows (`attachments.maxBytes`, `s3Buckets[].prefix`, …). */
-function schemaFields(schema: v.GenericSchema, prefix = ''): string[] {
-  const inner = schema as v.GenericSchema & {
-    pipe?: v.GenericSchema[];
-    wrapped?: v.GenericSchema;
-    item?: v.GenericSchema;
-    entries?: Record<string, v.GenericSchema>;
-  };
-  if (inner.type === 'optional') return schemaFields(inner.wrapped!, prefix);
-  if (inner.pipe) return inner.pipe.flatMap((item) => schemaFields(item, prefix));
-  if (inner.type === 'array') return schemaFields(inner.item!, `${prefix}[]`);
-  if (inner.type !== 'loose_object') return [];
-  return Object.entries(inner.entries!).flatMap(([key, entry]) => [
-    `${prefix}${prefix ? '.' : ''}${key}`,
-    ...schemaFields(entry, `${prefix}${prefix ? '.' : ''}${key}`),
-  ]);
-}
-
-/** The same paths present in a JSON value. */
-function jsonFields(value: unknown, prefix = ''): string[] {
-  if (Array.isArray(value)) return value.flatMap((item) => jsonFields(item, `${prefix}[]`));
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, entry]) => {
-    const path = `${prefix}${prefix ? '.' : ''}${key}`;
-    return [path, ...jsonFields(entry, path)];
-  });
 }
 
 describe('team config', () => {
@@ -92,9 +64,14 @@ describe('team config', () => {
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ['a missing default channel', { channels: { ci: 'space' } }, 'channels: needs a "default" channel'],
-    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field'],
-    ['a misspelt nested field', { api: { rate: 5 } }, 'api.rate: is not a known field'],
+    ['a missing default channel', { channels: { ci: '5f2276a8fe5c16664f01c5bf' } }, 'channels: needs a "default" channel'],
+    [
+      'a space id that is not one',
+      { channels: { default: '5f2276a8fe5c16664f01c5be', ops: 'space-ops' } },
+      "channels.ops: must be a Spaces space id, 24 hexadecimal characters (the last part of the space's address)",
+    ],
+    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field (known fields: account, region, spacesApiUrl, channels, tokenSecret, inboundSecret, sources, sourceSettings, s3Buckets, awsEvents, attachments, api, resolveMode, digestThreshold, logLevel, logRetentionDays)'],
+    ['a misspelt nested field', { api: { rate: 5 } }, 'api.rate: is not a known field (known fields: rateLimit, burstLimit)'],
     [
       'a partial secret ARN',
       { tokenSecret: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay' },
@@ -108,18 +85,48 @@ describe('team config', () => {
     [
       'an AWS source among the webhook sources',
       { sources: ['grafana', 's3'] },
-      'sources.1: must be one of alertmanager, grafana, generic, github, gitlab, jenkins, circleci, sns (cloudwatch, codebuild, codepipeline, s3 arrive through awsEvents and s3Buckets)',
+      'sources.1: must be one of alertmanager, grafana, github, gitlab, jenkins, circleci, sns, generic (cloudwatch, codebuild, codepipeline, s3 arrive through awsEvents and s3Buckets)',
     ],
     ['a source listed twice', { sources: ['grafana', 'grafana'] }, 'sources: lists a source twice'],
     [
       'settings for an unknown source',
       { sourceSettings: { grafanna: {} } },
-      'sourceSettings.grafanna: is not a source name',
+      'sourceSettings.grafanna: is not a source (sources: alertmanager, grafana, github, gitlab, jenkins, circleci, sns, cloudwatch, codebuild, codepipeline, s3, generic)',
+    ],
+    [
+      'settings for a source that has none',
+      { sourceSettings: { grafana: {} } },
+      'sourceSettings.grafana: has no settings (sources with settings: github, gitlab, jenkins, circleci, codebuild, codepipeline, s3)',
+    ],
+    [
+      'a setting GitHub does not have',
+      { sourceSettings: { github: { notifyInProgress: false } } },
+      'sourceSettings.github.notifyInProgress: is not a setting of github (its settings: workflowJob, checkRun, inProgress)',
+    ],
+    [
+      'a setting CodeBuild does not have',
+      { sourceSettings: { codebuild: { channel: 'ci' } } },
+      'sourceSettings.codebuild.channel: is not a setting of codebuild (its settings: states)',
+    ],
+    [
+      'a CodeBuild status that does not exist',
+      { sourceSettings: { codebuild: { states: ['FAILED', 'DONE'] } } },
+      'sourceSettings.codebuild.states.1: must be one of SUCCEEDED, FAILED, FAULT, STOPPED, TIMED_OUT, IN_PROGRESS',
+    ],
+    [
+      'a misspelt S3 setting, which a loose schema would drop',
+      { sourceSettings: { s3: { objectRemovd: true } } },
+      'sourceSettings.s3.objectRemovd: is not a setting of s3 (its settings: objectRemoved, buckets)',
+    ],
+    [
+      'S3 bucket rules among the source settings',
+      { sourceSettings: { s3: { buckets: [{ name: 'reports' }] } } },
+      'sourceSettings.s3.buckets: is set by the stack from s3Buckets: list the buckets there',
     ],
     [
       'settings that are not an object',
-      { sourceSettings: { grafana: ['x'] } },
-      'sourceSettings.grafana: must be an object of settings',
+      { sourceSettings: { github: ['x'] } },
+      'sourceSettings.github: must be an object, not a list',
     ],
     [
       'a bad bucket name',
@@ -174,7 +181,7 @@ describe('team config', () => {
     [
       'a suffix on an attachment bucket',
       { attachments: { s3Buckets: [{ name: 'runbooks', suffix: '.md' }] } },
-      'attachments.s3Buckets.0.suffix: is not a known field',
+      'attachments.s3Buckets.0.suffix: is not a known field (known fields: name, prefix, kmsKeyArn)',
     ],
     [
       'an unknown attachment failure mode',
@@ -193,13 +200,69 @@ describe('team config', () => {
       { logRetentionDays: 10 },
       'logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999',
     ],
-    ['a section that is not an object', { awsEvents: [] }, 'awsEvents: must be an object, not an array'],
+    ['a section that is not an object', { awsEvents: [] }, 'awsEvents: must be an object, not a list'],
   ])('rejects %s, naming the field', (_case, overrides, expected) => {
     // Act
     const problems = problemsOf({ ...MINIMAL_CONFIG, ...overrides });
 
     // Assess
     expect(problems).toEqual([expected]);
+  });
+
+  it.each<[string, unknown, string[]]>([
+    [
+      'a config without its required fields',
+      {},
+      [
+        'channels: required, an object of channel name → Spaces space id with a "default" channel',
+        'tokenSecret: required, the name or ARN of a Secrets Manager secret holding the Spaces token',
+        'sources: required, a list of webhook sources (may be empty)',
+      ],
+    ],
+    [
+      'a bucket without a name',
+      { ...MINIMAL_CONFIG, s3Buckets: [{ prefix: 'daily/' }] },
+      ['s3Buckets.0.name: required, the name of an existing S3 bucket'],
+    ],
+    ['a secret that is not text', { ...MINIMAL_CONFIG, tokenSecret: 5 }, ['tokenSecret: must be a string, not 5']],
+    ['one source instead of a list', { ...MINIMAL_CONFIG, sources: 'github' }, ['sources: must be a list, not "github"']],
+    ['channels that are not an object', { ...MINIMAL_CONFIG, channels: 'ops' }, ['channels: must be an object, not "ops"']],
+    ['a number in quotes', { ...MINIMAL_CONFIG, digestThreshold: '20' }, ['digestThreshold: must be a number, not "20"']],
+    [
+      'a setting in quotes',
+      { ...MINIMAL_CONFIG, sourceSettings: { github: { inProgress: 'yes' } } },
+      ['sourceSettings.github.inProgress: must be true or false, not "yes"'],
+    ],
+    [
+      'source settings that are a list',
+      { ...MINIMAL_CONFIG, sourceSettings: ['github'] },
+      ['sourceSettings: must be an object, not a list'],
+    ],
+    [
+      'a filter list that is one name',
+      { ...MINIMAL_CONFIG, awsEvents: { codebuild: { projects: 'api-build' } } },
+      ['awsEvents.codebuild.projects: must be a list, not "api-build"'],
+    ],
+  ])('says in words what is wrong with %s', (_case, config, expected) => {
+    // Act
+    const problems = problemsOf(config);
+
+    // Assess
+    expect(problems).toEqual(expected);
+  });
+
+  it('passes source settings on without their "//" comments, which the sources would refuse', () => {
+    // Prepare
+    const config = {
+      ...MINIMAL_CONFIG,
+      sourceSettings: { '//': 'a comment', github: { '//why': 'starts matter here', inProgress: true } },
+    };
+
+    // Act
+    const parsed = parseTeamConfig(config, 'teams/t.json');
+
+    // Assess
+    expect(parsed.sourceSettings).toEqual({ github: { inProgress: true } });
   });
 
   it('accepts watches that do not overlap, and "//" comments anywhere', () => {
@@ -298,6 +361,16 @@ describe('readTeams', () => {
 
     // Assess
     expect(reading).toThrow(/no team config .*paymnets\.json \(teams found: example\)/);
+  });
+
+  it('refuses a team name longer than 64 characters as too long, and takes one of 64', () => {
+    // Act
+    const tooLong = () => readTeams(dir, `t${'e'.repeat(64)}`);
+    const longest = () => readTeams(dir, `t${'e'.repeat(63)}`);
+
+    // Assess
+    expect(tooLong).toThrow(/^team "teeeeeeeeeeeeeeeeeee…": too long \(at most 64 characters\)$/);
+    expect(longest).toThrow(/^no team config /);
   });
 
   it('refuses a team name that cannot be part of a stack name', () => {

@@ -1,6 +1,5 @@
-import { ConfigError } from '../../lambda/runtime/errors';
 import { DEFAULT_SPACES_API_URL, readDeliverConfig, readIngestConfig, SPACES_MAX_FILE_BYTES } from '../../lambda/runtime/config';
-import { resolveSourceSettings } from '../../lambda/sources/settings';
+import { ConfigError } from '../../lambda/runtime/errors';
 
 const ingestEnv = {
   WEBHOOK_SECRET_ID: 'arn:secret',
@@ -13,7 +12,7 @@ const deliverEnv = {
   CHANNELS: '{"default":"s"}',
   IDEMPOTENCY_TABLE: 'relay-idempotency',
   DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/relay-dlq',
-  QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/relay-queue',
+  QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/relay-delivery',
 };
 
 describe('configuration', () => {
@@ -40,7 +39,8 @@ describe('configuration', () => {
     [{ ...ingestEnv, CHANNELS: '{"ops":"x"}' }, /CHANNELS: needs a "default" channel/],
     [{ ...ingestEnv, CHANNELS: 'not json' }, /CHANNELS: is not valid JSON/],
     [{ ...ingestEnv, QUEUE_URL: 'queue' }, /QUEUE_URL: must be an absolute URL/],
-    [{ CHANNELS: ingestEnv.CHANNELS, QUEUE_URL: ingestEnv.QUEUE_URL }, /WEBHOOK_SECRET_ID/],
+    [{ CHANNELS: ingestEnv.CHANNELS, QUEUE_URL: ingestEnv.QUEUE_URL }, /WEBHOOK_SECRET_ID: required/],
+    [{ ...ingestEnv, SOURCE_SETTINGS: '{"github":{"inProgress":"yes"}}' }, /SOURCE_SETTINGS\.github\.inProgress: must be true or false, not "yes"/],
   ])('names the variable that is wrong (%#)', (env, message) => {
     expect(() => readIngestConfig(env)).toThrow(message);
     expect(() => readIngestConfig(env)).toThrow(ConfigError);
@@ -52,7 +52,9 @@ describe('configuration', () => {
   });
 
   it('refuses settings for a source that does not exist', () => {
-    expect(() => resolveSourceSettings({ nagios: {} })).toThrow(/SOURCE_SETTINGS.nagios: is not a source \(sources: alertmanager, /);
+    expect(() => readIngestConfig({ ...ingestEnv, SOURCE_SETTINGS: '{"nagios":{}}' })).toThrow(
+      /SOURCE_SETTINGS\.nagios: is not a source \(sources: alertmanager, .*\)/,
+    );
   });
 });
 

@@ -207,7 +207,7 @@ describe('codebuild source', () => {
 
     // Assess
     expect(resolving).toThrow(ConfigError);
-    expect(resolving).toThrow(/SOURCE_SETTINGS\.codebuild\.states\.1: states are: SUCCEEDED/);
+    expect(resolving).toThrow(/SOURCE_SETTINGS\.codebuild\.states\.1: must be one of SUCCEEDED/);
     expect(misspelt).toThrow(ConfigError);
   });
 });

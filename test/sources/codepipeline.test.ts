@@ -201,6 +201,6 @@ describe('codepipeline source', () => {
 
     // Assess
     expect(resolving).toThrow(ConfigError);
-    expect(resolving).toThrow(/levels are: pipeline, stage, action/);
+    expect(resolving).toThrow(/levels\.1: must be one of pipeline, stage, action/);
   });
 });

@@ -1,14 +1,13 @@
 import { PermanentDeliveryError } from '../../lambda/deliver/deliver-notification';
 import type { QueuedNotification } from '../../lambda/model/notification';
 import { notificationsFromRecord } from '../../lambda/deliver/queue-records';
+import { resolveSourceSettings } from '../../lambda/sources/settings';
 import { decodeS3EventKey } from '../../lambda/sources/s3';
-import { readDeliverSettings } from '../../lambda/runtime/config';
 import { fixtureBytes, fixtureJson } from '../support/fixtures';
 
-/** Settings as deliver reads them: the stack's bucket rules (`S3_BUCKETS`) handed to the s3 source. */
+/** Settings as deliver builds them: the stack's bucket rules handed to the s3 source. */
 function settings(buckets: object[], s3: Record<string, unknown> = {}) {
-  const env = { CHANNELS: '{"default":"space-1","uploads":"space-2"}', S3_BUCKETS: JSON.stringify(buckets), SOURCE_SETTINGS: JSON.stringify({ s3 }) };
-  return readDeliverSettings(env).SOURCE_SETTINGS;
+  return resolveSourceSettings({ s3: { ...s3, buckets } });
 }
 
 /** What deliver's handler does with one body: an SQS record body, or a direct event serialized as one. */

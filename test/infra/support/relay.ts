@@ -10,14 +10,15 @@ export const TEAMS_DIR = join(__dirname, '..', '..', '..', 'teams');
 
 /** The smallest valid config: the required fields only. */
 export const MINIMAL_CONFIG = {
-  channels: { default: 'space-default' },
+  channels: { default: '5f2276a8fe5c16664f01c5be' },
   tokenSecret: 'relay/spaces-token',
   sources: ['alertmanager', 'grafana'],
 };
 
 /** A team from the minimal config plus `overrides`, validated like a file would be. */
 export function team(overrides: Record<string, unknown> = {}, name = 'test'): Team {
-  return { name, config: parseTeamConfig({ ...MINIMAL_CONFIG, ...overrides }, `${name}.json`) };
+  const origin = `teams/${name}.json`;
+  return { name, origin, config: parseTeamConfig({ ...MINIMAL_CONFIG, ...overrides }, origin) };
 }
 
 /** The team of `teams/example.json`. */
@@ -35,6 +36,34 @@ export function relayStack(of: Team): { app: App; stack: RelayStack; template: T
   const app = testApp();
   const stack = addRelayStack(app, of);
   return { app, stack, template: Template.fromStack(stack) };
+}
+
+/**
+ * Plausible values of the variables CloudFormation fills in at deploy time, as the functions would be handed them:
+ * the queue URLs, the table name, the secret ids.
+ */
+const DEPLOY_TIME_VALUES: Readonly<Record<string, string>> = {
+  QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/SpacesRelay-acme-DeliveryQueue0C1A6F2B-x8Jq2VbN1kLm',
+  DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/SpacesRelay-acme-DeliveryDeadLetters5E4B3A2C-p0Qr7StUvW3x',
+  IDEMPOTENCY_TABLE: 'SpacesRelay-acme-Idempotency8AB61D9F-1H2J3K4L5M6N',
+  WEBHOOK_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:WebhookSecret3C2B1A0F-Zx9Yw8-AbC123',
+  SPACES_TOKEN_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay/spaces-token-XyZ789',
+};
+
+/**
+ * A function's environment as Lambda hands it over: each value CloudFormation fills in at deploy time (a `Ref` or
+ * `Fn::GetAtt`) replaced with a plausible one. A variable with no plausible value fails, so that a new one is noticed.
+ */
+export function deployedEnvironment(template: Template, fn: IConstruct): Record<string, string> {
+  const variables: Record<string, unknown> = template.toJSON().Resources[idOf(fn)].Properties.Environment.Variables;
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => {
+      if (typeof value === 'string') return [name, value];
+      const deployed = DEPLOY_TIME_VALUES[name];
+      if (deployed === undefined) throw new Error(`${name} is filled in at deploy time, and has no plausible value here`);
+      return [name, deployed];
+    }),
+  );
 }
 
 /** The logical id of a construct's CloudFormation resource (its default child, or itself). */
