@@ -1,6 +1,6 @@
 /**
  * Deliver's logic, free of Lambda: one queued notification → files uploaded → message(s) posted, or for a resolved
- * alert, its firing messages edited (see `delivery/resolve-tracker.ts`). Each step is recorded in the journal, so a
+ * alert, its firing messages edited (see `resolve-tracker.ts`). Each step is recorded in the journal, so a
  * retry resumes where the last attempt stopped: files are not uploaded twice, and parts are not posted twice.
  * A file that cannot be attached does not hold back the text: the message says which file is missing and why —
  * unless the team chose `ATTACHMENT_FAILURE=retry`, where a failure that may pass fails the whole notification so
