@@ -7,7 +7,6 @@
  * back with `redrive` once their cause is fixed.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DELIVER_BATCH_SIZE, DELIVER_BATCHING_WINDOW_SECONDS, DELIVER_MAX_RECEIVES, QUEUE_VISIBILITY_SECONDS } from '../../infra/limits';
 import type { DeadLetters } from '../deliver/dead-letter';
@@ -74,6 +73,8 @@ export class MemoryQueue implements QueueVisibility {
   private readonly idleWaiters: (() => void)[] = [];
   private consumer: BatchConsumer | undefined;
   private draining: Promise<void> | undefined;
+  /** Ends the batching window early, once a whole batch is waiting. */
+  private batchFull: (() => void) | undefined;
   /** A record arrived while a drain was ending: drain once more, or it would wait for the next timer. */
   private pumpAgain = false;
   private timer: NodeJS.Timeout | undefined;
@@ -94,6 +95,7 @@ export class MemoryQueue implements QueueVisibility {
       this.messages.set(message.messageId, message);
       return message.messageId;
     });
+    if (this.batchFull && this.visibleCount() >= this.batchSize()) this.batchFull();
     this.pump();
     return ids;
   }
@@ -141,6 +143,7 @@ export class MemoryQueue implements QueueVisibility {
   async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.consumer = undefined;
+    this.batchFull?.();
     await this.draining;
   }
 
@@ -166,9 +169,8 @@ export class MemoryQueue implements QueueVisibility {
   private async drain(): Promise<void> {
     clearTimeout(this.timer);
     while (this.consumer) {
-      if (this.visibleCount() > 0 && this.visibleCount() < this.batchSize()) {
-        await sleep(this.ms(this.options.batchWindowSeconds ?? DELIVER_BATCHING_WINDOW_SECONDS));
-      }
+      if (this.visibleCount() > 0 && this.visibleCount() < this.batchSize()) await this.gather();
+      if (!this.consumer) return;
       const batch = this.receive();
       if (batch.length > 0) {
         await this.invoke(batch);
@@ -183,6 +185,19 @@ export class MemoryQueue implements QueueVisibility {
       this.timer = setTimeout(() => this.pump(), Math.max(1, next - Date.now()));
       return;
     }
+  }
+
+  /** The batching window: over when it has elapsed, or as soon as a whole batch is waiting, as with the event source. */
+  private async gather(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.ms(this.options.batchWindowSeconds ?? DELIVER_BATCHING_WINDOW_SECONDS));
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.batchFull = done;
+    });
+    this.batchFull = undefined;
   }
 
   private batchSize(): number {

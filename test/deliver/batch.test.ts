@@ -59,8 +59,8 @@ describe('delivering a batch', () => {
     // Prepare: the first two posts fail (the client does not retry here, so the queue does).
     let failing = 2;
     relay = await startTestRelay({
-      // A batching window long enough for all five to be sent within it.
-      queue: { ...FAST_QUEUE, batchWindowSeconds: 300 },
+      // Batches of five, gathered until all five are there.
+      queue: { ...FAST_QUEUE, batchSize: 5, batchWindowSeconds: 60_000 },
       standInFault: (op): Fault | undefined => (op === 'post' && failing-- > 0 ? { status: 503 } : undefined),
     });
 
@@ -76,8 +76,8 @@ describe('delivering a batch', () => {
 
   it('folds a storm for one space into digests, each alert still recognisable', async () => {
     // Prepare
-    // The storm arrives within the event source's 10-second batching window (1 s on this clock).
-    relay = await startTestRelay({ settings: { DIGEST_THRESHOLD: '20' }, queue: { msPerSecond: 100 } });
+    // The event source's batching window is over as soon as a whole batch waits: the storm goes out as one.
+    relay = await startTestRelay({ settings: { DIGEST_THRESHOLD: '20' }, queue: { batchWindowSeconds: 60_000 } });
     const group = (n: number) => ({
       version: '4',
       groupKey: `{}:{alertname="Storm${n}"}`,

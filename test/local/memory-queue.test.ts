@@ -124,6 +124,23 @@ describe('MemoryQueue', () => {
     ]);
   });
 
+  it('ends the batching window as soon as a whole batch waits', async () => {
+    // Prepare: a window of a minute, batches of 3.
+    queue = new MemoryQueue({ batchWindowSeconds: 60, batchSize: 3 });
+    const deliver = consumer(ALL_OK);
+    queue.attach(deliver.handle);
+    const started = Date.now();
+
+    // Act
+    queue.send(['1']);
+    queue.send(['2', '3']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    // Assess
+    expect(deliver.events.map((e) => e.Records.map((r) => r.body))).toEqual([['1', '2', '3']]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it('tells a watcher what became of its records: handled, handed back, or dead-lettered by deliver with a reason', async () => {
     // Prepare
     queue = new MemoryQueue({ msPerSecond: 1 });
