@@ -3,7 +3,7 @@
  * idempotent. The schema is checked again on the way out, because the queue is a boundary too.
  */
 import * as v from 'valibot';
-import { ChatMessageSchema, type ChatMessage } from './message';
+import { ChatMessageSchema, type ChatMessage, type Field, type Link } from './message';
 
 export const QueuedNotificationSchema = v.object({
   /** Format version, so a deliver of a newer release can still read what an older ingest queued. */
@@ -19,23 +19,81 @@ export type QueuedNotification = v.InferOutput<typeof QueuedNotificationSchema>;
 
 /** SQS takes 256 KiB per message; leave room for attributes and the envelope. */
 export const MAX_QUEUED_BYTES = 200_000;
+/** A message's head (everything but its items) takes at most half of a queue message; its items share the rest. */
+const MAX_HEAD_BYTES = MAX_QUEUED_BYTES / 2;
+/** One item takes at most a quarter, so a chunk always holds at least one whole item. */
+const MAX_ITEM_BYTES = MAX_QUEUED_BYTES / 4;
 /** No single value needs more than this to be rendered (the renderer cuts far shorter); longer ones are cut here. */
 const MAX_VALUE_CHARS = 4_000;
+/** The shortest a value is cut to while a head or item is made to fit; then list entries go instead. */
+const MIN_VALUE_CHARS = 64;
+/**
+ * Links longer than this are not links any more but text, cut like any value: no reader follows one, and a URL can
+ * only be cut into another, wrong URL. Long dashboard links with many variables stay well below it.
+ */
+export const MAX_URL_CHARS = 8_192;
 
-/** `text` cut to `MAX_VALUE_CHARS` code units, never between the two halves of a surrogate pair. */
-function cut(text: string): string {
-  if (text.length <= MAX_VALUE_CHARS) return text;
-  const end = /[\uD800-\uDBFF]/.test(text.charAt(MAX_VALUE_CHARS - 1)) ? MAX_VALUE_CHARS - 1 : MAX_VALUE_CHARS;
+const byteSize = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+
+/** `text` cut to `max` code units, never between the two halves of a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
   return `${text.slice(0, end)}…`;
 }
 
-function cutStrings<T>(value: T): T {
-  if (typeof value === 'string') return cut(value) as T;
-  if (Array.isArray(value)) return value.map(cutStrings) as T;
+/** Every string in `value` cut to `max`, URLs excepted (they are bounded by `boundedUrls` first). */
+function cutStrings<T>(value: T, max: number): T {
+  if (typeof value === 'string') return cut(value, max) as T;
+  if (Array.isArray(value)) return value.map((entry: unknown) => cutStrings(entry, max)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'url' ? v : cutStrings(v)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'url' ? v : cutStrings(v, max)])) as T;
   }
   return value;
+}
+
+/** Links too long to be links become fields showing the start of the address. */
+function boundedLinks<T extends { fields: Field[]; links: Link[] }>(holder: T): T {
+  const long = holder.links.filter((link) => link.url.length > MAX_URL_CHARS);
+  if (long.length === 0) return holder;
+  return {
+    ...holder,
+    links: holder.links.filter((link) => link.url.length <= MAX_URL_CHARS),
+    fields: [...holder.fields, ...long.map((link) => ({ name: link.label, value: cut(link.url, MAX_VALUE_CHARS) }))],
+  };
+}
+
+/** A file whose address is too long to be fetched is left out, and the message says so. */
+function boundedUrls(message: ChatMessage): ChatMessage {
+  const tooLong = message.attachments.filter((a) => a.kind === 'url' && a.url.length > MAX_URL_CHARS);
+  const notes: Field[] = tooLong.map((a) => ({
+    name: 'Not attached',
+    value: `${a.name ?? 'a file'}: its address is ${a.kind === 'url' ? a.url.length : 0} characters long (at most ${MAX_URL_CHARS})`,
+  }));
+  return {
+    ...boundedLinks({ ...message, fields: [...message.fields, ...notes] }),
+    attachments: message.attachments.filter((a) => !tooLong.includes(a)),
+    items: message.items.map(boundedLinks),
+  };
+}
+
+/**
+ * `holder` within `maxBytes`: its values cut shorter and shorter, then, if it still does not fit (thousands of
+ * fields), its last fields and links left out with a field saying how many.
+ */
+function fitted<T extends { fields: Field[]; links: Link[] }>(holder: T, maxBytes: number): T {
+  let cap = MAX_VALUE_CHARS;
+  let result = cutStrings(holder, cap);
+  while (byteSize(result) > maxBytes && cap > MIN_VALUE_CHARS) {
+    cap = Math.max(MIN_VALUE_CHARS, Math.floor(cap / 2));
+    result = cutStrings(holder, cap);
+  }
+  let dropped = 0;
+  while (byteSize(result) > maxBytes && result.fields.length + result.links.length > 0) {
+    result = result.links.length > 0 ? { ...result, links: result.links.slice(0, -1) } : { ...result, fields: result.fields.slice(0, -1) };
+    dropped += 1;
+  }
+  return dropped > 0 ? { ...result, fields: [...result.fields, { name: 'Not shown', value: `${dropped} more fields and links` }] } : result;
 }
 
 /**
@@ -46,30 +104,31 @@ export function toNotifications(
   message: ChatMessage,
   base: { id: string; deliveryKey: string; receivedAt: string; channel: string },
 ): QueuedNotification[] {
-  const bounded = cutStrings(message);
-  const size = (m: ChatMessage): number => Buffer.byteLength(JSON.stringify(m));
-  const head: ChatMessage = { ...bounded, items: [], omitted: undefined };
+  const bounded = boundedUrls(message);
+  const items = bounded.items.map((item) => fitted(item, MAX_ITEM_BYTES));
+  // Attachments are not cut: a shortened key or URL names another file. Sources name a few, with bounded keys.
+  const head: ChatMessage = { ...fitted({ ...bounded, items: [], attachments: [], omitted: undefined }, MAX_HEAD_BYTES), attachments: bounded.attachments };
   const chunks: ChatMessage['items'][] = [[]];
-  let used = size(head);
-  for (const item of bounded.items) {
-    const itemSize = size({ ...head, items: [item] }) - size(head);
+  let used = byteSize(head);
+  for (const item of items) {
+    const itemSize = byteSize({ ...head, items: [item] }) - byteSize(head);
     if (used + itemSize > MAX_QUEUED_BYTES && chunks[chunks.length - 1]!.length > 0) {
       chunks.push([]);
-      used = size(head);
+      used = byteSize(head);
     }
     chunks[chunks.length - 1]!.push(item);
     used += itemSize;
   }
-  return chunks.map((items, index) => ({
+  return chunks.map((chunk, index) => ({
     v: 1 as const,
     ...base,
     deliveryKey: chunks.length === 1 ? base.deliveryKey : `${base.deliveryKey}#${index + 1}`,
     message: {
       ...head,
-      items,
+      items: chunk,
       omitted: index === chunks.length - 1 ? bounded.omitted : undefined,
       // Later chunks of a group repeat the title but not the attachments.
-      attachments: index === 0 ? bounded.attachments : [],
+      attachments: index === 0 ? head.attachments : [],
     },
   }));
 }
