@@ -24,13 +24,23 @@ export function parseAllowlist(text: string | undefined): HostRule[] {
       const http = entry.toLowerCase().startsWith('http://');
       const bare = entry.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
       const wildcard = bare.startsWith('*.');
+      // A star anywhere else would be taken as a host name that never matches: the rule would silently allow nothing.
+      if ((wildcard ? bare.slice(2) : bare).includes('*')) {
+        throw new Error(`ATTACHMENT_URL_HOSTS: "${entry}": a star is only allowed as "*." in front of a domain (*.example.com)`);
+      }
       let parsed: URL;
       try {
         parsed = new URL(`https://${wildcard ? bare.slice(2) : bare}`);
       } catch {
         throw new Error(`ATTACHMENT_URL_HOSTS: "${entry}" is not a host name`);
       }
-      if (parsed.pathname !== '/' || parsed.username || parsed.search) {
+      if (wildcard && !parsed.hostname.includes('.')) {
+        throw new Error(`ATTACHMENT_URL_HOSTS: "${entry}" would allow a whole top-level domain; name a domain of your own (*.example.com)`);
+      }
+      if (parsed.username || parsed.password) {
+        throw new Error(`ATTACHMENT_URL_HOSTS: "${entry}" carries credentials; list the host only`);
+      }
+      if (parsed.pathname !== '/' || parsed.search) {
         throw new Error(`ATTACHMENT_URL_HOSTS: "${entry}" must be a host, optionally with a port, not a URL path`);
       }
       return { host: parsed.hostname.toLowerCase(), wildcard, port: parsed.port ? Number(parsed.port) : undefined, http };

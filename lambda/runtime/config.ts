@@ -56,7 +56,22 @@ export const ChannelsSchema = v.pipe(
 );
 export type Channels = v.InferOutput<typeof ChannelsSchema>;
 
-const Url = v.pipe(v.string(), v.url('must be an absolute URL'));
+/** Whether a URL names no user or password; one that does not parse is left to the URL check to report. */
+function withoutCredentials(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return !url.username && !url.password;
+  } catch {
+    return true;
+  }
+}
+
+const Url = v.pipe(
+  v.string(),
+  v.url('must be an absolute URL'),
+  // Credentials in a URL end up in every log line and error that names it.
+  v.check(withoutCredentials, 'must not carry credentials (user:password@)'),
+);
 const ByteCount = v.pipe(
   v.string(),
   v.regex(/^\d+$/, 'must be a whole number of bytes'),

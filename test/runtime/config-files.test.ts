@@ -43,6 +43,8 @@ it.each([
   [{ ATTACHMENT_FAILURE: 'drop' }, /ATTACHMENT_FAILURE: must be "note" or "retry"/],
   [{ ATTACHMENT_MAX_BYTES: String(2 * 1024 ** 3) }, /ATTACHMENT_MAX_BYTES: must be at most 1073741824/],
   [{ AWS_ENDPOINT_URL: 'not a url' }, /AWS_ENDPOINT_URL: must be an absolute URL/],
+  [{ SPACES_API_URL: 'https://user:secret@spaces.example.com' }, /SPACES_API_URL: must not carry credentials \(user:password@\)/],
+  [{ ATTACHMENT_URL_HOSTS: '*' }, /ATTACHMENT_URL_HOSTS: .*a star is only allowed/],
 ])('refuses %p, naming the variable', (env, message) => {
   expect(() => readDeliverConfig({ ...base, ...env })).toThrow(ConfigError);
   expect(() => readDeliverConfig({ ...base, ...env })).toThrow(message);
