@@ -160,7 +160,8 @@ async function uploadAttachments(
 
 /** The space a notification's channel names; an unknown channel is a configuration problem no retry can fix. */
 export function spaceOf(notification: QueuedNotification, channels: Readonly<Record<string, string>>): string {
-  const spaceId = channels[notification.channel];
+  // An own property only: a queued channel named `constructor` or `toString` is no channel.
+  const spaceId = Object.hasOwn(channels, notification.channel) ? channels[notification.channel] : undefined;
   if (!spaceId) throw new PermanentDeliveryError(`no space is configured for channel "${notification.channel}"`);
   return spaceId;
 }

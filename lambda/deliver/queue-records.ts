@@ -3,6 +3,7 @@
  * routes to the queue (S3, SNS, EventBridge), normalized here through the same source modules as webhooks.
  */
 import * as v from 'valibot';
+import { JsonShapeError } from '../runtime/json';
 import { PermanentDeliveryError } from './deliver-notification';
 import { dispatchEvent } from '../sources/dispatch';
 import { unwrapText } from '../envelopes';
@@ -23,7 +24,14 @@ function fromEvent(event: unknown, settings: ResolvedSettings, receivedAt: strin
 
 /** The notifications a queue record body carries; a body nothing recognises is a permanent failure, with the reason. */
 export function notificationsFromRecord(body: string, settings: ResolvedSettings, now: Date = new Date()): QueuedNotification[] {
-  return unwrapText(body).flatMap((payload) => {
+  let payloads: unknown[];
+  try {
+    payloads = unwrapText(body);
+  } catch (error) {
+    if (error instanceof JsonShapeError) throw new PermanentDeliveryError(`the record's JSON is refused: ${error.message}`);
+    throw error;
+  }
+  return payloads.flatMap((payload) => {
     if (!isQueuedNotification(payload)) return fromEvent(payload, settings, now.toISOString());
     const result = v.safeParse(QueuedNotificationSchema, payload);
     if (result.success) return [result.output];

@@ -4,6 +4,7 @@
  * themselves (their sources read the envelope fields), so they are returned as they are.
  */
 import * as v from 'valibot';
+import { parseJson } from '../runtime/json';
 import { SnsLambdaEventSchema, SnsNotificationSchema, type SnsNotification } from './sns';
 import { SqsEventSchema } from './sqs';
 
@@ -14,8 +15,9 @@ import { SqsEventSchema } from './sqs';
 function openSns(notification: SnsNotification): unknown[] {
   let message: unknown;
   try {
-    message = JSON.parse(notification.Message);
-  } catch {
+    message = parseJson(notification.Message);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
     return [notification];
   }
   return message && typeof message === 'object' ? unwrap(message) : [notification];
@@ -34,9 +36,13 @@ export function unwrap(event: unknown): unknown[] {
 
 /** `unwrap` for a body that arrived as text (an SQS message body, an `/events` request). */
 export function unwrapText(body: string): unknown[] {
+  let parsed: unknown;
   try {
-    return unwrap(JSON.parse(body));
-  } catch {
+    parsed = parseJson(body);
+  } catch (error) {
+    // Not JSON: a text body is left to the sources. Outside the shape limits (`JsonShapeError`): nobody's event.
+    if (!(error instanceof SyntaxError)) throw error;
     return [body];
   }
+  return unwrap(parsed);
 }

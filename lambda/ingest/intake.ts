@@ -14,6 +14,7 @@ import {
   type JsonResponse,
 } from '../runtime/errors';
 import { dispatchEvent } from '../sources/dispatch';
+import { parseJson } from '../runtime/json';
 import { logger } from '../runtime/logger';
 import type { ChatMessage } from '../model/message';
 import { count } from '../runtime/metrics';
@@ -91,8 +92,9 @@ function carriedEvent(carrier: string, event: unknown, settings: ResolvedSetting
 function detectSource(request: InboundRequest, deps: IntakeDependencies): Source<unknown, unknown> {
   let body: unknown;
   try {
-    body = JSON.parse(request.body.toString('utf8'));
+    body = parseJson(request.body.toString('utf8'));
   } catch {
+    // Not JSON, or not within the limits: the source that takes it (the generic text source, or none) says why.
     body = undefined;
   }
   const candidates = webhookSources(deps).filter((s) => s.webhook?.detect);

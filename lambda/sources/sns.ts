@@ -20,7 +20,7 @@ import { validate } from '../runtime/validate';
 import { accountField, isRecord, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
 import { verifySharedSecret } from './shared-secret';
-import { defineSource, type InboundRequest, type Source } from './source';
+import { decodeJson, defineSource, type Source } from './source';
 
 /** Optional here: the SQS and Lambda forms of a notification carry no signature (or spell its fields differently). */
 const SignatureEntries = {
@@ -70,14 +70,6 @@ async function snsGet(url: URL): Promise<Buffer> {
 /** SNS waits for `WWW-Authenticate` before it sends the credentials of the subscription URL. */
 const CHALLENGE = { 'www-authenticate': 'Basic realm="spaces-relay"' };
 
-function parseBody(request: InboundRequest): unknown {
-  try {
-    return JSON.parse(request.body.toString('utf8'));
-  } catch (error) {
-    throw new BadRequestError('body is not valid JSON', { problems: [{ field: 'body', problem: 'invalid JSON' }], cause: error });
-  }
-}
-
 /** The message with its signature fields, or the reason it cannot be an SNS message at all. */
 function signed(message: Sns): SignedSnsMessage {
   const { SignatureVersion, Signature, SigningCertURL } = message;
@@ -120,7 +112,7 @@ export function snsSource(deps: SnsDependencies = { get: snsGet }): Source<Sns> 
           throw new UnauthorizedError('no credentials: subscribe https://sns:<webhook secret>@<host>/hooks/sns', { headers: CHALLENGE });
         }
         verifySharedSecret(request, secret);
-        const message = validate(SnsSchema, parseBody(request), 'invalid SNS message');
+        const message = validate(SnsSchema, decodeJson(request), 'invalid SNS message');
         await verifySnsSignature(signed(message), certificates);
       },
       // SNS names the message type in a header of its own on every HTTPS delivery.

@@ -3,6 +3,7 @@
  */
 import type * as v from 'valibot';
 import { BadRequestError } from '../runtime/errors';
+import { JsonShapeError, parseJson } from '../runtime/json';
 import type { ChatMessage } from '../model/message';
 
 /** An HTTP request as the relay sees it, whether it came through API Gateway or the local server. */
@@ -38,11 +39,14 @@ export interface WebhookEndpoint<T = unknown> {
   detect?(request: InboundRequest, body: unknown): boolean;
 }
 
-/** The default `decode`: the body as JSON, or `BadRequestError` naming the body. */
+/** The default `decode`: the body as JSON within the shape limits, or `BadRequestError` naming the problem. */
 export function decodeJson(request: InboundRequest): unknown {
   try {
-    return JSON.parse(request.body.toString('utf8'));
+    return parseJson(request.body.toString('utf8'));
   } catch (error) {
+    if (error instanceof JsonShapeError) {
+      throw new BadRequestError(`body: ${error.message}`, { problems: [{ field: error.field, problem: error.problem }], cause: error });
+    }
     throw new BadRequestError('body is not valid JSON', { problems: [{ field: 'body', problem: 'invalid JSON' }], cause: error });
   }
 }

@@ -1,4 +1,4 @@
-import { PermanentDeliveryError } from '../../lambda/deliver/deliver-notification';
+import { PermanentDeliveryError, spaceOf } from '../../lambda/deliver/deliver-notification';
 import { notificationsFromRecord } from '../../lambda/deliver/queue-records';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 
@@ -21,6 +21,30 @@ describe('notificationsFromRecord', () => {
     const broken = { ...queued, message: { ...queued.message, status: 'weird' } };
 
     expect(() => notificationsFromRecord(JSON.stringify(broken), settings)).toThrow(/queued notification is malformed: message\.status: /);
+  });
+
+  it('refuses a record whose JSON is past the shape limits permanently, saying where', () => {
+    // Prepare: an SQS body carrying an SNS message nested far too deep.
+    const body = JSON.stringify({ Type: 'Notification', MessageId: 'm', TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t', Message: `${'['.repeat(100)}${']'.repeat(100)}`, Timestamp: '2026-01-01T00:00:00Z' });
+
+    // Act
+    const reading = () => notificationsFromRecord(body, settings);
+
+    // Assess
+    expect(reading).toThrow(PermanentDeliveryError);
+    expect(reading).toThrow(/the record's JSON is refused: .*nested more than 64 levels deep/);
+  });
+
+  it('gives a queued channel that only names an Object.prototype member no space', () => {
+    // Prepare
+    const [notification] = notificationsFromRecord(JSON.stringify({ ...queued, channel: 'constructor' }), settings);
+
+    // Act
+    const looking = () => spaceOf(notification!, { default: 'space-1' });
+
+    // Assess
+    expect(looking).toThrow(PermanentDeliveryError);
+    expect(looking).toThrow('no space is configured for channel "constructor"');
   });
 
   it('refuses a body that is not JSON, or an event nothing recognises', () => {

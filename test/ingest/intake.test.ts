@@ -104,6 +104,25 @@ describe('ingestWebhook', () => {
     expect(invalid).toMatchObject({ statusCode: 400, body: { error: 'bad_request', field: 'alerts.0.labels' } });
   });
 
+  it.each([
+    // Written as text: the test's own JSON.stringify would overflow on the nesting.
+    ['values nested 5,000 levels deep', (grafana: string) => grafana.replace(/^\{/, `{"values":${'{"v":'.repeat(5_000)}1${'}'.repeat(5_000)},`), /nested more than 64 levels deep/],
+    ['a __proto__ key in the labels', (grafana: string) => grafana.replace('"alertname"', '"__proto__":{"x":1},"alertname"'), /__proto__: is not allowed as a key/],
+    ['null instead of the group', () => 'null', /invalid grafana payload/],
+  ])('answers a Grafana body with %s with 400 naming the problem, never a 5xx', async (_name, shape, message) => {
+    // Prepare
+    const { deps, queued } = setup();
+    const body = Buffer.from(shape(fixtureBytes('grafana', 'firing_with_image_dashboard_panel_urls_zulip.json').toString('utf8')));
+
+    // Act
+    const response = await ingestWebhook(webhookRequest('/hooks/grafana', body, auth), deps);
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatchObject({ error: 'bad_request', message: expect.stringMatching(message), field: expect.any(String) });
+    expect(queued).toEqual([]);
+  });
+
   it('answers 405 to anything but POST', async () => {
     const { deps } = setup();
 
