@@ -20,6 +20,7 @@ import type { ChatMessage } from '../model/message';
 import { count } from '../runtime/metrics';
 import { notificationsFor, type QueuedNotification } from '../model/notification';
 import { mediaType } from '../net/content-type';
+import { decodedRequest } from './content-encoding';
 import { parseHookPath } from './hook-path';
 import { findSource, SOURCES } from '../sources';
 import { decodeJson, type InboundRequest, type Source } from '../sources/source';
@@ -108,16 +109,17 @@ function detectSource(request: InboundRequest, deps: IntakeDependencies): Source
   return source;
 }
 
-async function accept(request: InboundRequest, deps: IntakeDependencies): Promise<JsonResponse> {
-  if (request.method !== 'POST') throw new MethodNotAllowedError(`use POST, not ${request.method}`);
-  const { source: named, channel } = route(request, deps);
+async function accept(received: InboundRequest, deps: IntakeDependencies): Promise<JsonResponse> {
+  if (received.method !== 'POST') throw new MethodNotAllowedError(`use POST, not ${received.method}`);
+  const { source: named, channel } = route(received, deps);
 
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (request.body.length > limit) {
-    throw new PayloadTooLargeError(`body is ${request.body.length} bytes; the limit is ${limit}`, {
+  if (received.body.length > limit) {
+    throw new PayloadTooLargeError(`body is ${received.body.length} bytes; the limit is ${limit}`, {
       problems: [{ field: 'body', problem: `larger than ${limit} bytes` }],
     });
   }
+  const request = decodedRequest(received, limit);
   const source = named ?? detectSource(request, deps);
   const endpoint = source.webhook!;
   const type = mediaType(request.headers['content-type']);
