@@ -57,7 +57,33 @@ export interface LocalRelayOptions {
   readonly standInFault?: StandInOptions['fault'];
   /** Limits the embedded stand-in enforces (none by default). */
   readonly standInLimits?: SpacesLimits;
+  /** Timeouts and the connection cap of the HTTP server (see {@link DEFAULT_CONNECTION_LIMITS}). */
+  readonly connectionLimits?: Partial<ConnectionLimits>;
 }
+
+/** What one client may hold of the local server. */
+export interface ConnectionLimits {
+  /** The request line and headers must arrive within this. */
+  readonly headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this. */
+  readonly requestTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** Connections past this many are refused. */
+  readonly maxConnections: number;
+}
+
+/**
+ * A webhook is at most 1 MiB and senders send it at once: 10 s for the headers and 30 s for the whole request are
+ * plenty for them, and a slow client can no longer hold a connection for Node's default five minutes. 256
+ * connections are far more than a team's senders open at once.
+ */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 256,
+};
 
 export interface LocalRelay {
   readonly url: string;
@@ -141,7 +167,15 @@ function settingsEnv(options: LocalRelayOptions, standInUrl: string): Record<str
 }
 
 export async function startLocalRelay(options: LocalRelayOptions): Promise<LocalRelay> {
-  const server = http.createServer();
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
+  const server = http.createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node looks for expired requests only this often (30 s by default), which would stretch every timeout.
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs / 2),
+  });
+  server.maxConnections = limits.maxConnections;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);
@@ -207,6 +241,8 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
     }
     const local = (req.method === 'GET' && path === '/dead-letters') || (req.method === 'POST' && (path === '/dead-letters/redrive' || path === '/events'));
     if (local) authorize(req);
+    // A declared length over the limit is refused before a byte of the body is read.
+    if (Number(req.headers['content-length'] ?? 0) > DEFAULT_MAX_BODY_BYTES) return tooLarge(res);
     const body = await readBody(req, DEFAULT_MAX_BODY_BYTES);
     if (body === undefined) return tooLarge(res);
     if (req.method === 'GET' && path === '/dead-letters') return reply(res, { statusCode: 200, body: { deadLetters: queue.deadLetters } });

@@ -1,0 +1,95 @@
+/** The local server's limits: no client can make it read an endless body, or hold connections without end. */
+import { connect, type Socket } from 'node:net';
+import type { LocalRelay } from '../../lambda/local/server';
+import { startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
+
+function open(relay: LocalRelay): Promise<Socket> {
+  const { port } = new URL(relay.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Everything the server sends until it closes the connection, and when it closed it. */
+function untilClosed(socket: Socket): Promise<{ answer: string; closedAt: number }> {
+  return new Promise((resolve) => {
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ answer, closedAt: Date.now() }));
+  });
+}
+
+describe('local server limits', () => {
+  let relay: LocalRelay;
+  afterEach(async () => relay?.close());
+
+  it('answers an endless body 413 as soon as it passes 1 MiB, and closes the connection', async () => {
+    // Prepare
+    relay = await startTestRelay();
+    const socket = await open(relay);
+    const closed = untilClosed(socket);
+    socket.write(`POST /hooks/generic HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${WEBHOOK_TOKEN}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let sent = 0;
+
+    // Act: keep sending until the server hangs up.
+    while (!socket.destroyed && sent < 64 * 1024 * 1024) {
+      const ok = socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n');
+      sent += chunk.length;
+      if (!ok) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
+    }
+    const { answer } = await closed;
+
+    // Assess
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(answer).toContain('"error":"payload_too_large"');
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('refuses a body whose declared length is over the limit before it is sent', async () => {
+    // Prepare
+    relay = await startTestRelay();
+    const socket = await open(relay);
+    const closed = untilClosed(socket);
+
+    // Act
+    socket.write(`POST /hooks/generic HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10737418240\r\n\r\n`);
+    const { answer } = await closed;
+
+    // Assess
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+  });
+
+  it('closes a connection whose headers do not arrive in time', async () => {
+    // Prepare
+    relay = await startTestRelay({ connectionLimits: { headersTimeoutMs: 300, requestTimeoutMs: 600 } });
+    const socket = await open(relay);
+    const closed = untilClosed(socket);
+    const started = Date.now();
+
+    // Act: half a request line, then nothing.
+    socket.write('POST /hooks/gen');
+    const { answer, closedAt } = await closed;
+
+    // Assess
+    expect(closedAt - started).toBeLessThan(3_000);
+    expect(answer === '' || /^HTTP\/1\.1 408/.test(answer)).toBe(true);
+  });
+
+  it('refuses connections past the cap', async () => {
+    // Prepare
+    relay = await startTestRelay({ connectionLimits: { maxConnections: 2 } });
+    const held = [await open(relay), await open(relay)];
+
+    // Act
+    const third = await open(relay);
+    const { closedAt } = await untilClosed(third);
+
+    // Assess
+    expect(closedAt).toBeGreaterThan(0);
+    for (const socket of held) expect(socket.destroyed).toBe(false);
+    for (const socket of held) socket.destroy();
+  });
+});
