@@ -21,7 +21,7 @@ import {
 import { inWords, issuePathAt, issuePathOf, problemsOf } from '../lambda/runtime/validate';
 import { SOURCES } from '../lambda/sources';
 import { checkSourceSettings } from '../lambda/sources/settings';
-import { DELIVER_BATCH_SIZE } from './limits';
+import { API_BURST_LIMIT, API_RATE_LIMIT, DELIVER_BATCH_SIZE } from './limits';
 
 /** Sources that senders reach over HTTP, `POST /hooks/{source}`: the registry's sources with a webhook. */
 export const ROUTE_SOURCES = SOURCES.filter((source) => source.webhook).map((source) => source.name);
@@ -240,8 +240,8 @@ const TeamConfigObject = section({
   ),
   api: v.optional(
     section({
-      rateLimit: v.optional(WholeNumber(1, 10_000), 10),
-      burstLimit: v.optional(WholeNumber(1, 5_000), 50),
+      rateLimit: v.optional(WholeNumber(1, 10_000), API_RATE_LIMIT),
+      burstLimit: v.optional(WholeNumber(1, 5_000), API_BURST_LIMIT),
     }),
     {},
   ),

@@ -13,7 +13,7 @@ export const WEBHOOK_ROUTES = ['/hooks', '/hooks/{source}', '/hooks/{source}/{ch
 export interface WebhookApiProps {
   /** The function behind every route (ingest). */
   readonly handler: IFunction;
-  /** Steady-state requests per second across all routes; more get 429 and senders retry. */
+  /** Steady-state requests per second; more get 429, which most senders do not retry (see `limits.ts`). */
   readonly rateLimit: number;
   /** Requests that may arrive at once above the steady rate. */
   readonly burstLimit: number;

@@ -301,6 +301,13 @@ describe('RelayStack for the example team', () => {
     template.hasOutput('NotificationTopicArn', { Value: refOf(stack.events.topic) });
     template.hasOutput('DeadLetterQueueUrl', { Value: refOf(stack.delivery.deadLetterQueue) });
   });
+
+  it('throttles the webhook API at 50 requests a second with bursts of 500 by default', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 500 },
+    });
+  });
 });
 
 describe('RelayStack for a minimal team', () => {

@@ -30,7 +30,7 @@ describe('team config', () => {
       s3Buckets: [],
       awsEvents: {},
       attachments: { maxBytes: 1073741824, urlHosts: [], s3Buckets: [], onFailure: 'note' },
-      api: { rateLimit: 10, burstLimit: 50 },
+      api: { rateLimit: 50, burstLimit: 500 },
       resolveMode: 'edit-and-post',
       digestThreshold: 20,
       logLevel: 'INFO',
