@@ -52,9 +52,10 @@ export const DEAD_LETTER_RETENTION_DAYS = 14;
  * must fit: an outage that opens a few hundred Alertmanager groups at once (their first notifications go out
  * together, after group_wait, and keep ticking together every group_interval), a CI pipeline or an organisation
  * webhook announcing a few hundred jobs within seconds. 500 at once plus 50 a second admits those; a sender stuck in
- * a loop, or a flood, is still stopped at about 0.5 % of the account's default 10,000 requests a second. Ingest
- * only checks and queues (tens of milliseconds), and the queue absorbs what deliver cannot post at once, so nothing
- * behind the API needs the rate kept lower. The figures and the senders' behaviour are in docs/senders.md.
+ * a loop, or a flood, is still stopped at about 0.5 % of the account's default 10,000 requests a second, and the
+ * relay's ApiThrottled alarm says so. Ingest only checks and queues (tens of milliseconds), and the queue absorbs what
+ * deliver cannot post at once, so nothing behind the API needs the rate kept lower. The figures and the senders'
+ * behaviour are in docs/senders.md.
  */
 export const API_RATE_LIMIT = 50;
 /** See {@link API_RATE_LIMIT}. */
