@@ -26,6 +26,7 @@ import { AlarmTopic } from './constructs/alarm-topic';
 import { DeliveryQueue } from './constructs/delivery-queue';
 import { EventWiring } from './constructs/event-wiring';
 import { RelayAlarms } from './constructs/relay-alarms';
+import { RelayDashboard } from './constructs/relay-dashboard';
 import { RelayFunction } from './constructs/relay-function';
 import { WebhookApi } from './constructs/webhook-api';
 import { checkFunctionSettings } from './function-settings';
@@ -59,7 +60,8 @@ export interface RelayStackProps extends StackProps {
 
 /**
  * One team's relay: the webhook API into ingest, the delivery queue (plus S3, SNS and EventBridge feeding it) into
- * deliver, the idempotency table, and alarms about itself. Each function is granted exactly what it uses.
+ * deliver, the idempotency table, and alarms and a dashboard about itself. Each function is granted exactly what it
+ * uses.
  */
 export class RelayStack extends Stack {
   /** Verifies and queues webhooks. */
@@ -78,6 +80,8 @@ export class RelayStack extends Stack {
   readonly webhookSecret: SecretReference;
   /** Where the relay's own alarms go. */
   readonly alarmTopic: AlarmTopic;
+  /** The relay on one page. */
+  readonly dashboard: RelayDashboard;
 
   constructor(scope: Construct, id: string, props: RelayStackProps) {
     const { name, config } = props.team;
@@ -106,7 +110,7 @@ export class RelayStack extends Stack {
       ? secretByNameOrArn(this, config.inboundSecret)
       : ownedSecret(this.generatedWebhookSecret());
 
-    // What the functions count, under these names; the alarms read the same.
+    // What the functions count, under these names; the alarms and the dashboard read the same.
     const metrics = new RelayMetrics('SpacesRelay', `spaces-relay-${name}`);
     const common = {
       memorySize: FUNCTION_MEMORY_MB,
@@ -218,14 +222,19 @@ export class RelayStack extends Stack {
       subscriptions: config.alarmSubscriptions,
     });
     this.warnIfNobodyHearsOfAlarms(props.team);
-    new RelayAlarms(this, 'Alarms', {
-      targets: this.alarmTopic.targets,
-      namePrefix: alarmNamePrefix,
+    const watched = {
       metrics,
       webhooks: this.webhooks,
       deliver: this.deliver.function,
       queue: this.delivery.queue,
       deadLetterQueue: this.delivery.deadLetterQueue,
+    };
+    new RelayAlarms(this, 'Alarms', { ...watched, targets: this.alarmTopic.targets, namePrefix: alarmNamePrefix });
+    this.dashboard = new RelayDashboard(this, 'Dashboard', {
+      ...watched,
+      // Dashboards are global to an account: the region keeps two regions' relays of one team apart.
+      dashboardName: `${this.stackName}-${this.region}`,
+      deliverTimeout: Duration.seconds(DELIVER_TIMEOUT_SECONDS),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.webhooks.url, description: 'Base URL of the webhook API' });
@@ -250,6 +259,10 @@ export class RelayStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topic.topicArn,
       description: "SNS topic of the relay's own alarms (subscribe more people to it; alarmSubscriptions does so)",
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: this.dashboard.url,
+      description: 'CloudWatch dashboard of the relay',
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.delivery.deadLetterQueue.queueUrl,

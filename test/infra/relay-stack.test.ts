@@ -302,9 +302,21 @@ describe('RelayStack for the example team', () => {
     template.hasOutput('DeadLetterQueueUrl', { Value: refOf(stack.delivery.deadLetterQueue) });
   });
 
-  it('outputs the alarm topic', () => {
+  it('outputs the alarm topic, and the dashboard in the console of its region', () => {
     // Assess
     template.hasOutput('AlarmTopicArn', { Value: refOf(stack.alarmTopic.topic) });
+    template.hasOutput('DashboardUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=',
+            refOf(stack.dashboard.dashboard),
+          ],
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'SpacesRelay-example-eu-west-1' });
   });
 
   it("sends every alarm to the relay's own alarm topic and the listed topic, never to the notification topic", () => {
