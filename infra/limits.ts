@@ -44,3 +44,19 @@ export const QUEUE_VISIBILITY_SECONDS = DELIVER_TIMEOUT_SECONDS * 6;
 export const QUEUE_RETENTION_DAYS = 4;
 /** How long the dead-letter queue keeps a message: the longest SQS allows, time to notice, fix the cause and redrive. */
 export const DEAD_LETTER_RETENTION_DAYS = 14;
+/**
+ * The webhook API's default throttling (team config `api.rateLimit`/`api.burstLimit`): API Gateway's token bucket
+ * holds {@link API_BURST_LIMIT} requests and refills at {@link API_RATE_LIMIT} a second. Beyond it senders get 429,
+ * which only CircleCI and SNS retry: Alertmanager and Grafana send the group again at their next group_interval,
+ * GitHub, GitLab and Jenkins never (and GitLab disables a webhook after four failures in a row). So a normal storm
+ * must fit: an outage that opens a few hundred Alertmanager groups at once (their first notifications go out
+ * together, after group_wait, and keep ticking together every group_interval), a CI pipeline or an organisation
+ * webhook announcing a few hundred jobs within seconds. 500 at once plus 50 a second admits those; a sender stuck in
+ * a loop, or a flood, is still stopped at about 0.5 % of the account's default 10,000 requests a second, and the
+ * relay's ApiThrottled alarm says so. Ingest only checks and queues (tens of milliseconds), and the queue absorbs what
+ * deliver cannot post at once, so nothing behind the API needs the rate kept lower. The figures and the senders'
+ * behaviour are in docs/senders.md.
+ */
+export const API_RATE_LIMIT = 50;
+/** See {@link API_RATE_LIMIT}. */
+export const API_BURST_LIMIT = 500;

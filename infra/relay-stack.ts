@@ -1,4 +1,14 @@
-import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Size,
+  Stack,
+  Tags,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -12,9 +22,11 @@ import {
   type IngestResourceVariables,
   type IngestSettingsVariables,
 } from '../lambda/runtime/config';
+import { AlarmTopic } from './constructs/alarm-topic';
 import { DeliveryQueue } from './constructs/delivery-queue';
 import { EventWiring } from './constructs/event-wiring';
 import { RelayAlarms } from './constructs/relay-alarms';
+import { RelayDashboard } from './constructs/relay-dashboard';
 import { RelayFunction } from './constructs/relay-function';
 import { WebhookApi } from './constructs/webhook-api';
 import { checkFunctionSettings } from './function-settings';
@@ -29,6 +41,7 @@ import {
   QUEUE_VISIBILITY_SECONDS,
 } from './limits';
 import { grantObjectRead } from './object-read';
+import { RelayMetrics } from './relay-metrics';
 import { grantSecretValue, ownedSecret, secretByNameOrArn, type SecretReference } from './secret-reference';
 import type { Team } from './team-config';
 
@@ -47,7 +60,8 @@ export interface RelayStackProps extends StackProps {
 
 /**
  * One team's relay: the webhook API into ingest, the delivery queue (plus S3, SNS and EventBridge feeding it) into
- * deliver, the idempotency table, and alarms about itself. Each function is granted exactly what it uses.
+ * deliver, the idempotency table, and alarms and a dashboard about itself. Each function is granted exactly what it
+ * uses.
  */
 export class RelayStack extends Stack {
   /** Verifies and queues webhooks. */
@@ -64,6 +78,10 @@ export class RelayStack extends Stack {
   readonly idempotency: Table;
   /** The secret senders authenticate with. */
   readonly webhookSecret: SecretReference;
+  /** Where the relay's own alarms go. */
+  readonly alarmTopic: AlarmTopic;
+  /** The relay on one page. */
+  readonly dashboard: RelayDashboard;
 
   constructor(scope: Construct, id: string, props: RelayStackProps) {
     const { name, config } = props.team;
@@ -79,21 +97,25 @@ export class RelayStack extends Stack {
       maxReceiveCount: DELIVER_MAX_RECEIVES,
     });
     this.idempotency = this.idempotencyTable();
+    // The relay's own alarms: their topic lets only these names publish, and EventBridge leaves them out.
+    const alarmNamePrefix = `${this.stackName}-`;
     this.events = new EventWiring(this, 'Events', {
       queue: this.delivery.queue,
       buckets: config.s3Buckets,
       awsEvents: config.awsEvents,
-      ownAlarmPrefix: `${this.stackName}-`,
+      ownAlarmPrefix: alarmNamePrefix,
     });
     const tokenSecret = secretByNameOrArn(this, config.tokenSecret);
     this.webhookSecret = config.inboundSecret
       ? secretByNameOrArn(this, config.inboundSecret)
       : ownedSecret(this.generatedWebhookSecret());
 
+    // What the functions count, under these names; the alarms and the dashboard read the same.
+    const metrics = new RelayMetrics('SpacesRelay', `spaces-relay-${name}`);
     const common = {
       memorySize: FUNCTION_MEMORY_MB,
-      serviceName: `spaces-relay-${name}`,
-      metricsNamespace: 'SpacesRelay',
+      serviceName: metrics.service,
+      metricsNamespace: metrics.namespace,
       logLevel: config.logLevel,
       logRetention: config.logRetentionDays,
     };
@@ -191,15 +213,28 @@ export class RelayStack extends Stack {
       rateLimit: config.api.rateLimit,
       burstLimit: config.api.burstLimit,
       logRetention: config.logRetentionDays,
+      metricsNamespace: metrics.namespace,
     });
 
-    new RelayAlarms(this, 'Alarms', {
-      topic: this.events.topic,
-      namePrefix: `${this.stackName}-`,
-      ingest: this.ingest.function,
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
+      alarmNamePrefix,
+      queue: this.delivery.queue,
+      subscriptions: config.alarmSubscriptions,
+    });
+    this.warnIfNobodyHearsOfAlarms(props.team);
+    const watched = {
+      metrics,
+      webhooks: this.webhooks,
       deliver: this.deliver.function,
       queue: this.delivery.queue,
       deadLetterQueue: this.delivery.deadLetterQueue,
+    };
+    new RelayAlarms(this, 'Alarms', { ...watched, targets: this.alarmTopic.targets, namePrefix: alarmNamePrefix });
+    this.dashboard = new RelayDashboard(this, 'Dashboard', {
+      ...watched,
+      // Dashboards are global to an account: the region keeps two regions' relays of one team apart.
+      dashboardName: `${this.stackName}-${this.region}`,
+      deliverTimeout: Duration.seconds(DELIVER_TIMEOUT_SECONDS),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.webhooks.url, description: 'Base URL of the webhook API' });
@@ -219,12 +254,31 @@ export class RelayStack extends Stack {
     });
     new CfnOutput(this, 'NotificationTopicArn', {
       value: this.events.topic.topicArn,
-      description: 'SNS topic for CloudWatch alarm actions; the relay posts what arrives here',
+      description: "SNS topic for the team's CloudWatch alarm actions; the relay posts what arrives here",
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topic.topicArn,
+      description: "SNS topic of the relay's own alarms (subscribe more people to it; alarmSubscriptions does so)",
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: this.dashboard.url,
+      description: 'CloudWatch dashboard of the relay',
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.delivery.deadLetterQueue.queueUrl,
       description: 'Notifications that could not be delivered',
     });
+  }
+
+  /** Alarms that only reach the space go unheard exactly when delivery fails: said at synth, not refused. */
+  private warnIfNobodyHearsOfAlarms({ origin, config }: Team): void {
+    const { emails, httpsEndpoints, topicArns } = config.alarmSubscriptions;
+    if (emails.length + httpsEndpoints.length + topicArns.length > 0) return;
+    Annotations.of(this).addWarningV2(
+      'spaces-relay:no-alarm-subscriptions',
+      `${origin} lists no alarmSubscriptions: the relay's alarms reach only the team's space, through the very ` +
+        'delivery they watch, so nobody hears when Spaces, the token or deliver fails.',
+    );
   }
 
   private idempotencyTable(): Table {

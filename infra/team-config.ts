@@ -21,7 +21,7 @@ import {
 import { inWords, issuePathAt, issuePathOf, problemsOf } from '../lambda/runtime/validate';
 import { SOURCES } from '../lambda/sources';
 import { checkSourceSettings } from '../lambda/sources/settings';
-import { DELIVER_BATCH_SIZE } from './limits';
+import { API_BURST_LIMIT, API_RATE_LIMIT, DELIVER_BATCH_SIZE } from './limits';
 
 /** Sources that senders reach over HTTP, `POST /hooks/{source}`: the registry's sources with a webhook. */
 export const ROUTE_SOURCES = SOURCES.filter((source) => source.webhook).map((source) => source.name);
@@ -200,6 +200,59 @@ const SourceSettingsSchema = v.pipe(
   }),
 );
 
+/** A list in which each entry may appear once; a repeated one is named where it repeats. */
+const Distinct = <T extends v.GenericSchema<unknown, string>>(item: T) =>
+  v.pipe(
+    v.array(item),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const entries = dataset.value;
+      entries.forEach((entry, index) => {
+        if (entries.indexOf(entry) < index) {
+          addIssue({ message: `repeats ${JSON.stringify(entry)}`, path: issuePathOf(entries, index) });
+        }
+      });
+    }),
+  );
+// The region is a capture group: an alarm publishes only to a topic in its own region (checked below).
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
+/** The region of an SNS topic ARN the schema accepted. */
+const topicRegion = (arn: string): string => SNS_TOPIC_ARN.exec(arn)![1]!;
+
+/**
+ * Who hears of the relay's own alarms without going through the relay: the alarm topic's e-mail and HTTPS
+ * subscriptions, and existing topics the alarms publish to directly (SNS cannot subscribe a topic to a topic).
+ */
+const AlarmSubscriptionsSchema = section({
+  emails: v.optional(
+    Distinct(v.pipe(v.string(), v.email('must be an e-mail address, such as oncall@example.com'))),
+    [],
+  ),
+  topicArns: v.optional(
+    Distinct(
+      v.pipe(
+        v.string(),
+        v.regex(SNS_TOPIC_ARN, 'must be the ARN of a standard SNS topic: arn:aws:sns:<region>:<account>:<name>'),
+      ),
+    ),
+    [],
+  ),
+  httpsEndpoints: v.optional(
+    Distinct(
+      v.pipe(
+        v.string(),
+        v.check(
+          (url) => url.startsWith('https://') && URL.canParse(url),
+          'must be an https:// URL: alarms are not sent in clear text',
+        ),
+      ),
+    ),
+    [],
+  ),
+});
+/** Where the relay's alarms go besides the team's space. */
+export type AlarmSubscriptions = v.InferOutput<typeof AlarmSubscriptionsSchema>;
+
 const TeamConfigObject = section({
   account: v.optional(v.pipe(v.string(), v.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
   region: v.optional(v.pipe(v.string(), v.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'))),
@@ -238,10 +291,11 @@ const TeamConfigObject = section({
     }),
     {},
   ),
+  alarmSubscriptions: v.optional(AlarmSubscriptionsSchema, {}),
   api: v.optional(
     section({
-      rateLimit: v.optional(WholeNumber(1, 10_000), 10),
-      burstLimit: v.optional(WholeNumber(1, 5_000), 50),
+      rateLimit: v.optional(WholeNumber(1, 10_000), API_RATE_LIMIT),
+      burstLimit: v.optional(WholeNumber(1, 5_000), API_BURST_LIMIT),
     }),
     {},
   ),
@@ -273,6 +327,14 @@ export const TeamConfigSchema = v.pipe(
         path: issuePathOf(config, 'inboundSecret'),
       });
     }
+    config.alarmSubscriptions.topicArns.forEach((arn, index) => {
+      if (config.region !== undefined && topicRegion(arn) !== config.region) {
+        addIssue({
+          message: `is in ${topicRegion(arn)}, the stack in ${config.region}: CloudWatch alarms publish only to topics in their own region`,
+          path: issuePathOf(config, 'alarmSubscriptions', 'topicArns', index),
+        });
+      }
+    });
     config.s3Buckets.forEach((watch, index) => {
       if (watch.channel !== undefined && !(watch.channel in config.channels)) {
         addIssue({

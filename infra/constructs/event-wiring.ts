@@ -1,13 +1,13 @@
-import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { allowAlarmsToPublish } from '../alarm-publish';
 import type { AwsEvents, BucketWatch } from '../team-config';
 
 /** Props of {@link EventWiring}. */
@@ -18,18 +18,18 @@ export interface EventWiringProps {
   readonly buckets: readonly BucketWatch[];
   /** The EventBridge rules to create. */
   readonly awsEvents: AwsEvents;
-  /** Alarm names that start with this are the relay's own, which reach the queue through the topic already. */
+  /** Alarm names that start with this are the relay's own, which reach the queue through their own topic already. */
   readonly ownAlarmPrefix: string;
 }
 
 /**
- * The AWS-native paths into the delivery queue, none of which needs a URL: an SNS topic for CloudWatch alarm actions
- * (the relay's own alarms included), S3 event notifications from existing buckets, and EventBridge rules for alarm
- * state changes, CodeBuild builds and CodePipeline executions. Each sender gets `sqs:SendMessage` in the queue policy,
- * limited to its own ARN.
+ * The AWS-native paths into the delivery queue, none of which needs a URL: an SNS topic for the team's CloudWatch alarm
+ * actions, S3 event notifications from existing buckets, and EventBridge rules for alarm state changes, CodeBuild builds
+ * and CodePipeline executions. Each sender gets `sqs:SendMessage` in the queue policy, limited to its own ARN. (The
+ * relay's own alarms have a topic of their own, see `AlarmTopic`.)
  */
 export class EventWiring extends Construct {
-  /** Alarm actions publish here; the team's own alarms can use it too. */
+  /** The team's alarm actions publish here. */
   readonly topic: Topic;
 
   constructor(scope: Construct, id: string, props: EventWiringProps) {
@@ -47,21 +47,8 @@ export class EventWiring extends Construct {
       displayName: `${Stack.of(this).stackName} notifications`,
       enforceSSL: true,
     });
-    // A topic policy replaces the default one, so CloudWatch alarm actions need an explicit allow; it is limited to
-    // this account's alarms.
-    topic.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'CloudWatchAlarmsPublish',
-        effect: Effect.ALLOW,
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
-        },
-      }),
-    );
+    // Any alarm of this account: the team points its own alarms here.
+    allowAlarmsToPublish(topic, '*');
     // The SNS envelope is kept (no raw delivery): deliver recognises the notification by it and de-duplicates on
     // its MessageId.
     topic.addSubscription(new SqsSubscription(queue));
@@ -112,7 +99,7 @@ export class EventWiring extends Construct {
         source: ['aws.cloudwatch'],
         detailType: ['CloudWatch Alarm State Change'],
         detail: {
-          // Without a filter every alarm matches, the relay's own too, which already arrive through the topic.
+          // Without a filter every alarm matches, the relay's own too, which already arrive through their own topic.
           alarmName:
             prefixes.length > 0
               ? prefixes.map((prefix) => ({ prefix }))

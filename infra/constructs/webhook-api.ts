@@ -3,7 +3,8 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Unit, type Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
+import { FilterPattern, LogGroup, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /** The routes ingest answers: auto-detect, per source, and per source and channel. */
@@ -13,12 +14,14 @@ export const WEBHOOK_ROUTES = ['/hooks', '/hooks/{source}', '/hooks/{source}/{ch
 export interface WebhookApiProps {
   /** The function behind every route (ingest). */
   readonly handler: IFunction;
-  /** Steady-state requests per second across all routes; more get 429 and senders retry. */
+  /** Steady-state requests per second; more get 429, which most senders do not retry (see `limits.ts`). */
   readonly rateLimit: number;
   /** Requests that may arrive at once above the steady rate. */
   readonly burstLimit: number;
   /** How long access logs are kept. */
   readonly logRetention: RetentionDays;
+  /** The namespace of the throttled-request count taken from the access log (the relay's own, `SpacesRelay`). */
+  readonly metricsNamespace: string;
 }
 
 /**
@@ -33,6 +36,11 @@ export class WebhookApi extends Construct {
   readonly stage: HttpStage;
   /** Where the stage writes access logs. */
   readonly accessLogs: LogGroup;
+  /**
+   * Counts the requests API Gateway throttled (429) from the access log: an HTTP API publishes no metric of its own
+   * for them (its `4xx` lumps them with the relay's own refusals).
+   */
+  readonly throttledRequests: MetricFilter;
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
@@ -52,6 +60,18 @@ export class WebhookApi extends Construct {
         destination: new LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
+    });
+
+    this.throttledRequests = new MetricFilter(this, 'Throttled', {
+      logGroup: this.accessLogs,
+      // The log writes the status as a string (see ACCESS_LOG_FIELDS).
+      filterPattern: FilterPattern.stringValue('$.status', '=', '429'),
+      metricNamespace: props.metricsNamespace,
+      metricName: THROTTLED_METRIC,
+      metricValue: '1',
+      unit: Unit.COUNT,
+      // A metric filter's dimensions come from the log event; the API id tells one team's API from another's.
+      dimensions: { ApiId: '$.apiId' },
     });
 
     const integration = new HttpLambdaIntegration('Ingest', props.handler);
@@ -74,10 +94,19 @@ export class WebhookApi extends Construct {
   webhookUrl(source: string): string {
     return `${this.stage.url}hooks/${source}`;
   }
+
+  /** Requests throttled (429), summed over each period (five minutes unless `options` say otherwise). */
+  metricThrottled(options: MetricOptions = {}): Metric {
+    return this.throttledRequests.metric({ statistic: 'Sum', dimensionsMap: { ApiId: this.api.apiId }, ...options });
+  }
 }
+
+/** The name of the throttled-request count, in the relay's namespace. */
+const THROTTLED_METRIC = 'throttledRequests';
 
 // HTTP API context variables (they differ from the REST API ones, so AccessLogFormat's presets do not fit).
 const ACCESS_LOG_FIELDS = {
+  apiId: '$context.apiId',
   requestId: '$context.requestId',
   requestTime: '$context.requestTime',
   sourceIp: '$context.identity.sourceIp',

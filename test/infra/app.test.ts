@@ -43,6 +43,11 @@ describe('the CDK app', () => {
           s3Buckets: [{ name: 'uploads' }, { name: 'reports', suffix: '.csv' }],
           attachments: { s3Buckets: [{ name: 'runbooks', prefix: 'ops?/' }], onFailure: 'retry' },
           awsEvents: { alarmStateChanges: {}, codebuild: {}, codepipeline: { pipelines: ['release'] } },
+          alarmSubscriptions: {
+            emails: ['oncall@example.com'],
+            topicArns: ['arn:aws:sns:eu-west-1:123456789012:ops-pager'],
+            httpsEndpoints: ['https://pager.example.com/hooks/relay'],
+          },
         },
         'everything',
       ),

@@ -51,6 +51,11 @@ const EVERY_FIELD = {
     ],
     onFailure: 'retry',
   },
+  alarmSubscriptions: {
+    emails: ['oncall@acme.example'],
+    topicArns: ['arn:aws:sns:us-west-2:210987654321:acme-pager'],
+    httpsEndpoints: ['https://pager.acme.example/hooks/relay'],
+  },
   api: { rateLimit: 20, burstLimit: 40 },
   resolveMode: 'post',
   digestThreshold: 7,

@@ -1,5 +1,5 @@
 import { Token, Validations, type App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -301,6 +301,67 @@ describe('RelayStack for the example team', () => {
     template.hasOutput('NotificationTopicArn', { Value: refOf(stack.events.topic) });
     template.hasOutput('DeadLetterQueueUrl', { Value: refOf(stack.delivery.deadLetterQueue) });
   });
+
+  it('outputs the alarm topic, and the dashboard in the console of its region', () => {
+    // Assess
+    template.hasOutput('AlarmTopicArn', { Value: refOf(stack.alarmTopic.topic) });
+    template.hasOutput('DashboardUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=',
+            refOf(stack.dashboard.dashboard),
+          ],
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'SpacesRelay-example-eu-west-1' });
+  });
+
+  it("sends every alarm to the relay's own alarm topic and the listed topic, never to the notification topic", () => {
+    // Prepare
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const actions = [refOf(stack.alarmTopic.topic), 'arn:aws:sns:eu-west-1:123456789012:example-ops-pager'];
+
+    // Assess
+    expect(alarms).toHaveLength(8);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({ AlarmActions: actions, OKActions: actions });
+    }
+  });
+
+  it('subscribes the listed e-mail address and HTTPS endpoint to the alarm topic, and the delivery queue to both topics', () => {
+    // Assess
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).map(
+      ({ Properties: { Protocol, TopicArn, Endpoint } }) => ({ Protocol, TopicArn, Endpoint }),
+    );
+    expect(subscriptions).toEqual(
+      expect.arrayContaining([
+        { Protocol: 'sqs', TopicArn: refOf(stack.events.topic), Endpoint: arnOf(stack.delivery.queue) },
+        { Protocol: 'sqs', TopicArn: refOf(stack.alarmTopic.topic), Endpoint: arnOf(stack.delivery.queue) },
+        { Protocol: 'email', TopicArn: refOf(stack.alarmTopic.topic), Endpoint: 'oncall@example.com' },
+        {
+          Protocol: 'https',
+          TopicArn: refOf(stack.alarmTopic.topic),
+          Endpoint: 'https://events.pagerduty.example/integration/0123456789abcdef/enqueue',
+        },
+      ]),
+    );
+    expect(subscriptions).toHaveLength(4);
+  });
+
+  it('throttles the webhook API at 50 requests a second with bursts of 500 by default', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 500 },
+    });
+  });
+
+  it('warns of nothing for a team whose alarms reach somebody besides its space', () => {
+    // Assess
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
 });
 
 describe('RelayStack for a minimal team', () => {
@@ -346,6 +407,18 @@ describe('RelayStack for a minimal team', () => {
     );
     expect(actions.filter((action) => /^(s3|kms):/.test(action))).toEqual([]);
     expect(webhookOutputs(template)).toEqual(['WebhookUrlAlertmanager', 'WebhookUrlAutoDetect', 'WebhookUrlGrafana']);
+  });
+
+  it("warns at synth that nobody hears of the relay's alarms when delivery fails, as it lists no alarm subscription", () => {
+    // Act
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+
+    // Assess
+    expect(warnings.map((warning) => warning.entry.data)).toEqual([
+      expect.stringMatching(
+        /^teams\/test\.json lists no alarmSubscriptions: the relay's alarms reach only the team's space, through the very delivery they watch, so nobody hears when Spaces, the token or deliver fails\./,
+      ),
+    ]);
   });
 
   it('stays environment-agnostic when the team config names no account or region', () => {
@@ -536,7 +609,7 @@ describe('RelayStack checks', () => {
       Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map(
         (alarm) => alarm.Properties.AlarmName as string,
       );
-    expect(alarmNames(payments)).toHaveLength(5);
+    expect(alarmNames(payments)).toHaveLength(8);
     expect(alarmNames(payments).every((name) => name.startsWith('SpacesRelay-payments-'))).toBe(true);
     expect(alarmNames(search).every((name) => name.startsWith('SpacesRelay-search-'))).toBe(true);
     expect(webhookOutputs(Template.fromStack(search))).toEqual(['WebhookUrlAutoDetect', 'WebhookUrlGithub']);

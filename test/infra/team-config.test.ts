@@ -30,7 +30,8 @@ describe('team config', () => {
       s3Buckets: [],
       awsEvents: {},
       attachments: { maxBytes: 1073741824, urlHosts: [], s3Buckets: [], onFailure: 'note' },
-      api: { rateLimit: 10, burstLimit: 50 },
+      alarmSubscriptions: { emails: [], topicArns: [], httpsEndpoints: [] },
+      api: { rateLimit: 50, burstLimit: 500 },
       resolveMode: 'edit-and-post',
       digestThreshold: 20,
       logLevel: 'INFO',
@@ -57,6 +58,7 @@ describe('team config', () => {
         'awsEvents.codebuild.projects',
         'attachments.s3Buckets[].prefix',
         'attachments.onFailure',
+        'alarmSubscriptions.topicArns',
       ]),
     );
     expect(missing).toEqual([]);
@@ -70,7 +72,7 @@ describe('team config', () => {
       { channels: { default: '5f2276a8fe5c16664f01c5be', ops: 'space-ops' } },
       "channels.ops: must be a Spaces space id, 24 hexadecimal characters (the last part of the space's address)",
     ],
-    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field (known fields: account, region, spacesApiUrl, channels, tokenSecret, inboundSecret, sources, sourceSettings, s3Buckets, awsEvents, attachments, api, resolveMode, digestThreshold, logLevel, logRetentionDays)'],
+    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field (known fields: account, region, spacesApiUrl, channels, tokenSecret, inboundSecret, sources, sourceSettings, s3Buckets, awsEvents, attachments, alarmSubscriptions, api, resolveMode, digestThreshold, logLevel, logRetentionDays)'],
     ['a misspelt nested field', { api: { rate: 5 } }, 'api.rate: is not a known field (known fields: rateLimit, burstLimit)'],
     [
       'a partial secret ARN',
@@ -188,6 +190,46 @@ describe('team config', () => {
       { attachments: { onFailure: 'drop' } },
       'attachments.onFailure: must be note or retry',
     ],
+    [
+      'an alarm e-mail that is not an address',
+      { alarmSubscriptions: { emails: ['oncall'] } },
+      'alarmSubscriptions.emails.0: must be an e-mail address, such as oncall@example.com',
+    ],
+    [
+      'an alarm e-mail listed twice',
+      { alarmSubscriptions: { emails: ['oncall@example.com', 'ops@example.com', 'oncall@example.com'] } },
+      'alarmSubscriptions.emails.2: repeats "oncall@example.com"',
+    ],
+    [
+      'a topic name instead of its ARN',
+      { alarmSubscriptions: { topicArns: ['ops-pager'] } },
+      'alarmSubscriptions.topicArns.0: must be the ARN of a standard SNS topic: arn:aws:sns:<region>:<account>:<name>',
+    ],
+    [
+      'a FIFO topic',
+      { alarmSubscriptions: { topicArns: ['arn:aws:sns:eu-west-1:123456789012:ops.fifo'] } },
+      'alarmSubscriptions.topicArns.0: must be the ARN of a standard SNS topic: arn:aws:sns:<region>:<account>:<name>',
+    ],
+    [
+      'a topic in another region than the stack',
+      { region: 'eu-west-1', alarmSubscriptions: { topicArns: ['arn:aws:sns:us-east-1:123456789012:ops'] } },
+      'alarmSubscriptions.topicArns.0: is in us-east-1, the stack in eu-west-1: CloudWatch alarms publish only to topics in their own region',
+    ],
+    [
+      'a plain http endpoint',
+      { alarmSubscriptions: { httpsEndpoints: ['http://pager.example.com/hook'] } },
+      'alarmSubscriptions.httpsEndpoints.0: must be an https:// URL: alarms are not sent in clear text',
+    ],
+    [
+      'an endpoint that is not a URL',
+      { alarmSubscriptions: { httpsEndpoints: ['pager.example.com/hook'] } },
+      'alarmSubscriptions.httpsEndpoints.0: must be an https:// URL: alarms are not sent in clear text',
+    ],
+    [
+      'a misspelt kind of alarm subscription',
+      { alarmSubscriptions: { email: ['oncall@example.com'] } },
+      'alarmSubscriptions.email: is not a known field (known fields: emails, topicArns, httpsEndpoints)',
+    ],
     ['a fractional rate limit', { api: { rateLimit: 2.5 } }, 'api.rateLimit: must be a whole number'],
     ['an unknown resolve mode', { resolveMode: 'replace' }, 'resolveMode: must be edit, post or edit-and-post'],
     [
@@ -239,6 +281,11 @@ describe('team config', () => {
       ['sourceSettings: must be an object, not a list'],
     ],
     [
+      'one alarm e-mail instead of a list',
+      { ...MINIMAL_CONFIG, alarmSubscriptions: { emails: 'oncall@example.com' } },
+      ['alarmSubscriptions.emails: must be a list, not "oncall@example.com"'],
+    ],
+    [
       'a filter list that is one name',
       { ...MINIMAL_CONFIG, awsEvents: { codebuild: { projects: 'api-build' } } },
       ['awsEvents.codebuild.projects: must be a list, not "api-build"'],
@@ -249,6 +296,38 @@ describe('team config', () => {
 
     // Assess
     expect(problems).toEqual(expected);
+  });
+
+  it('accepts each kind of alarm subscription, a topic of another account in the stack region among them', () => {
+    // Prepare
+    const alarmSubscriptions = {
+      emails: ['oncall@example.com', 'ops+relay@example.co.uk'],
+      topicArns: ['arn:aws:sns:eu-west-1:210987654321:ops-pager', 'arn:aws:sns:eu-west-1:123456789012:team_alerts'],
+      httpsEndpoints: ['https://events.pagerduty.example/integration/abc/enqueue'],
+      '//': 'a comment',
+    };
+
+    // Act
+    const parsed = parseTeamConfig({ ...MINIMAL_CONFIG, region: 'eu-west-1', alarmSubscriptions }, 'teams/t.json');
+
+    // Assess
+    expect(parsed.alarmSubscriptions).toMatchObject({
+      emails: alarmSubscriptions.emails,
+      topicArns: alarmSubscriptions.topicArns,
+      httpsEndpoints: alarmSubscriptions.httpsEndpoints,
+    });
+  });
+
+  it('takes a topic of any region when the config names none, the stack deploying to the region of the credentials', () => {
+    // Act
+    const parsing = () =>
+      parseTeamConfig(
+        { ...MINIMAL_CONFIG, alarmSubscriptions: { topicArns: ['arn:aws:sns:us-east-1:123456789012:ops'] } },
+        'teams/t.json',
+      );
+
+    // Assess
+    expect(parsing).not.toThrow();
   });
 
   it('passes source settings on without their "//" comments, which the sources would refuse', () => {

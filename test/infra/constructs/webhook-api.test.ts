@@ -24,6 +24,7 @@ describe('WebhookApi', () => {
       rateLimit: 7,
       burstLimit: 21,
       logRetention: RetentionDays.ONE_WEEK,
+      metricsNamespace: 'SpacesRelay',
     });
     template = Template.fromStack(stack);
   });
@@ -58,6 +59,7 @@ describe('WebhookApi', () => {
     const settings = stage.Properties.AccessLogSettings;
     expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': [idOf(api.accessLogs), 'Arn'] });
     expect(JSON.parse(settings.Format)).toMatchObject({
+      apiId: '$context.apiId',
       requestId: '$context.requestId',
       sourceIp: '$context.identity.sourceIp',
       routeKey: '$context.routeKey',
@@ -65,6 +67,39 @@ describe('WebhookApi', () => {
       integrationError: '$context.integrationErrorMessage',
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  it('counts the requests it throttled from its access log, per API, since HTTP APIs publish no such metric', () => {
+    // Assess
+    template.resourceCountIs('AWS::Logs::MetricFilter', 1);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: idOf(api.accessLogs) },
+      // The access log writes the status as a string.
+      FilterPattern: '{ $.status = "429" }',
+      MetricTransformations: [
+        {
+          MetricNamespace: 'SpacesRelay',
+          MetricName: 'throttledRequests',
+          MetricValue: '1',
+          Unit: 'Count',
+          Dimensions: [{ Key: 'ApiId', Value: '$.apiId' }],
+        },
+      ],
+    });
+  });
+
+  it('offers that count as a metric of its own API, summed', () => {
+    // Act
+    const metric = api.metricThrottled().toMetricConfig().metricStat!;
+
+    // Assess
+    expect(stack.resolve(metric)).toMatchObject({
+      namespace: 'SpacesRelay',
+      metricName: 'throttledRequests',
+      dimensions: [{ name: 'ApiId', value: { Ref: idOf(api.api) } }],
+      statistic: 'Sum',
+    });
+    expect(metric.period.toSeconds()).toBe(300);
   });
 
   it('builds a webhook URL per source under /hooks', () => {
