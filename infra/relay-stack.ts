@@ -105,6 +105,7 @@ export class RelayStack extends Stack {
       CHANNELS: channels,
       ENABLED_SOURCES: config.sources.join(','),
       SOURCE_SETTINGS: sourceSettings,
+      INBOUND_SECRET_GRACE_MINUTES: String(config.inboundSecretGraceMinutes),
     };
     // AWS_ENDPOINT_URL points local mode at a local S3; deployed, S3 is AWS's own.
     const deliverSettings: Required<Omit<DeliverSettingsVariables, 'AWS_ENDPOINT_URL'>> = {
@@ -254,7 +255,8 @@ export class RelayStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'Every sender (Alertmanager, Grafana, GitHub, ...) holds a copy entered by hand, so an automatic rotation ' +
-        'would cut them all off at once; it is rotated by hand, as the README describes.',
+        'would start a grace period nobody watches and then cut them all off; it is rotated by hand, with a grace ' +
+        'period in which ingest accepts the previous value too, as the README describes.',
     });
     return secret;
   }

@@ -14,7 +14,9 @@ import {
   ATTACHMENT_FAILURE_MODES,
   ChannelsSchema,
   DEFAULT_DIGEST_THRESHOLD,
+  DEFAULT_INBOUND_SECRET_GRACE_MINUTES,
   DEFAULT_SPACES_API_URL,
+  MAX_INBOUND_SECRET_GRACE_MINUTES,
   RESOLVE_MODES,
   SPACES_MAX_FILE_BYTES,
 } from '../lambda/runtime/config';
@@ -213,6 +215,10 @@ const TeamConfigObject = section({
     v.description('the name or ARN of a Secrets Manager secret holding the Spaces token'),
   ),
   inboundSecret: v.optional(SecretReference),
+  inboundSecretGraceMinutes: v.optional(
+    WholeNumber(0, MAX_INBOUND_SECRET_GRACE_MINUTES, ' minutes (a week)'),
+    DEFAULT_INBOUND_SECRET_GRACE_MINUTES,
+  ),
   sources: v.pipe(
     v.array(
       v.picklist(

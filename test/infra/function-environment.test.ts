@@ -23,6 +23,7 @@ const EVERY_FIELD = {
   channels: { default: '5f2276a8fe5c16664f01c5be', ci: '5f2276a8fe5c16664f01c5bf', uploads: '5F2276A8FE5C16664F01C5C0' },
   tokenSecret: 'arn:aws:secretsmanager:us-west-2:210987654321:secret:relay/spaces-token-AbC123',
   inboundSecret: 'relay/inbound',
+  inboundSecretGraceMinutes: 15,
   sources: ['github', 'gitlab', 'jenkins', 'circleci', 'generic'],
   sourceSettings: {
     github: { workflowJob: true, checkRun: true, inProgress: true },
@@ -92,6 +93,7 @@ describe('the functions read what the team config means', () => {
     const s3Buckets = [{ name: 'acme-reports', prefix: 'daily/', suffix: '.pdf', channel: 'uploads' }, { name: 'acme-screens' }];
     expect(ingest.CHANNELS).toEqual(EVERY_FIELD.channels);
     expect(ingest.ENABLED_SOURCES).toEqual(EVERY_FIELD.sources);
+    expect(ingest.INBOUND_SECRET_GRACE_MINUTES).toBe(15);
     expect(Object.fromEntries(ingest.SOURCE_SETTINGS)).toEqual({
       ...EVERY_FIELD.sourceSettings,
       s3: { objectRemoved: true, buckets: [] },

@@ -85,6 +85,7 @@ describe('RelayStack for the example team', () => {
           }),
           ENABLED_SOURCES: 'alertmanager,grafana,generic,github,gitlab,jenkins,circleci,sns',
           SOURCE_SETTINGS: JSON.stringify({ github: { inProgress: false }, codebuild: { states: ['SUCCEEDED', 'FAILED'] } }),
+          INBOUND_SECRET_GRACE_MINUTES: '60',
         }),
       },
     });
@@ -128,6 +129,8 @@ describe('RelayStack for the example team', () => {
     });
   });
 
+  // Every version of the secret is read with GetSecretValue (AWSCURRENT, AWSPREVIOUS by stage, with its creation
+  // date): a rotation with a grace period needs no other action.
   it('lets ingest write its logs, read the inbound secret and send to the queue, nothing more', () => {
     // Assess
     expect(statementsOf(template, stack.ingest.role)).toEqual([

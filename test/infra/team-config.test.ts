@@ -35,6 +35,7 @@ describe('team config', () => {
       digestThreshold: 20,
       logLevel: 'INFO',
       logRetentionDays: 30,
+      inboundSecretGraceMinutes: 60,
     });
     expect(config.account).toBeUndefined();
     expect(config.inboundSecret).toBeUndefined();
@@ -70,7 +71,7 @@ describe('team config', () => {
       { channels: { default: '5f2276a8fe5c16664f01c5be', ops: 'space-ops' } },
       "channels.ops: must be a Spaces space id, 24 hexadecimal characters (the last part of the space's address)",
     ],
-    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field (known fields: account, region, spacesApiUrl, channels, tokenSecret, inboundSecret, sources, sourceSettings, s3Buckets, awsEvents, attachments, api, resolveMode, digestThreshold, logLevel, logRetentionDays)'],
+    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field (known fields: account, region, spacesApiUrl, channels, tokenSecret, inboundSecret, inboundSecretGraceMinutes, sources, sourceSettings, s3Buckets, awsEvents, attachments, api, resolveMode, digestThreshold, logLevel, logRetentionDays)'],
     ['a misspelt nested field', { api: { rate: 5 } }, 'api.rate: is not a known field (known fields: rateLimit, burstLimit)'],
     [
       'a partial secret ARN',
@@ -201,6 +202,12 @@ describe('team config', () => {
       'logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999',
     ],
     ['a section that is not an object', { awsEvents: [] }, 'awsEvents: must be an object, not a list'],
+    [
+      'a grace period for the previous inbound secret longer than a week',
+      { inboundSecretGraceMinutes: 10081 },
+      'inboundSecretGraceMinutes: must be at most 10080 minutes (a week)',
+    ],
+    ['a negative grace period', { inboundSecretGraceMinutes: -5 }, 'inboundSecretGraceMinutes: must be at least 0'],
   ])('rejects %s, naming the field', (_case, overrides, expected) => {
     // Act
     const problems = problemsOf({ ...MINIMAL_CONFIG, ...overrides });
@@ -249,6 +256,14 @@ describe('team config', () => {
 
     // Assess
     expect(problems).toEqual(expected);
+  });
+
+  it('takes a grace period of 0: the previous inbound secret is refused at once', () => {
+    // Act
+    const config = parseTeamConfig({ ...MINIMAL_CONFIG, inboundSecretGraceMinutes: 0 }, 'teams/t.json');
+
+    // Assess
+    expect(config.inboundSecretGraceMinutes).toBe(0);
   });
 
   it('passes source settings on without their "//" comments, which the sources would refuse', () => {
