@@ -1,4 +1,15 @@
-import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Size,
+  Stack,
+  Tags,
+  Token,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -16,7 +27,7 @@ import { DeliveryQueue } from './constructs/delivery-queue';
 import { EventWiring } from './constructs/event-wiring';
 import { RelayAlarms } from './constructs/relay-alarms';
 import { RelayFunction } from './constructs/relay-function';
-import { WebhookApi } from './constructs/webhook-api';
+import { WebhookApi, type WebhookDomain } from './constructs/webhook-api';
 import { checkFunctionSettings } from './function-settings';
 import {
   DELIVER_BATCH_SIZE,
@@ -30,7 +41,7 @@ import {
 } from './limits';
 import { grantObjectRead } from './object-read';
 import { grantSecretValue, ownedSecret, secretByNameOrArn, type SecretReference } from './secret-reference';
-import type { Team } from './team-config';
+import type { Domain, Team } from './team-config';
 
 /** The name of a team's stack. */
 export const stackNameFor = (team: string): string => `SpacesRelay-${team}`;
@@ -192,7 +203,15 @@ export class RelayStack extends Stack {
       rateLimit: config.api.rateLimit,
       burstLimit: config.api.burstLimit,
       logRetention: config.logRetentionDays,
+      domain: config.domain && webhookDomain(config.domain),
     });
+    if (config.domain && Token.isUnresolved(this.region)) {
+      // The team config checked the certificate's region against its own `region`; without one, nothing can.
+      Annotations.of(this).addWarningV2(
+        'spaces-relay:certificate-region',
+        `domain.certificateArn is a certificate in ${config.domain.certificateArn.split(':')[3]}; ${props.team.origin} names no region, so synth cannot check that the stack deploys there (a regional API needs its certificate in its own region): add "region" to be sure`,
+      );
+    }
 
     new RelayAlarms(this, 'Alarms', {
       topic: this.events.topic,
@@ -212,6 +231,14 @@ export class RelayStack extends Stack {
       new CfnOutput(this, `WebhookUrl${source.charAt(0).toUpperCase()}${source.slice(1)}`, {
         value: this.webhooks.webhookUrl(source),
         description: `Webhook URL for ${source} (append /<channel> for a channel other than default)`,
+      });
+    }
+    if (this.webhooks.domain) {
+      new CfnOutput(this, 'ApiDomainTarget', {
+        value: this.webhooks.domain.regionalDomainName,
+        description: config.domain?.hostedZoneId
+          ? 'Where the alias record of the custom domain points'
+          : 'Point a CNAME record for the custom domain at this name',
       });
     }
     new CfnOutput(this, 'InboundSecretArn', {
@@ -260,6 +287,15 @@ export class RelayStack extends Stack {
     });
     return secret;
   }
+}
+
+/** The API's custom domain from the team config's `domain`. */
+function webhookDomain({ name, certificateArn, hostedZoneId, zoneName }: Domain): WebhookDomain {
+  return {
+    name,
+    certificateArn,
+    zone: hostedZoneId !== undefined && zoneName !== undefined ? { id: hostedZoneId, name: zoneName } : undefined,
+  };
 }
 
 function allow(role: IRole, actions: string[], resources: string[]): void {

@@ -43,6 +43,12 @@ describe('the CDK app', () => {
           s3Buckets: [{ name: 'uploads' }, { name: 'reports', suffix: '.csv' }],
           attachments: { s3Buckets: [{ name: 'runbooks', prefix: 'ops?/' }], onFailure: 'retry' },
           awsEvents: { alarmStateChanges: {}, codebuild: {}, codepipeline: { pipelines: ['release'] } },
+          region: 'eu-west-1',
+          // A custom domain whose DNS record the team makes itself (the example has one with a Route 53 alias).
+          domain: {
+            name: 'relay.example.org',
+            certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+          },
         },
         'everything',
       ),

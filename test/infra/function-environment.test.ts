@@ -53,6 +53,12 @@ const EVERY_FIELD = {
     onFailure: 'retry',
   },
   api: { rateLimit: 20, burstLimit: 40 },
+  domain: {
+    name: 'relay.acme.example',
+    certificateArn: 'arn:aws:acm:us-west-2:210987654321:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    zoneName: 'acme.example',
+  },
   resolveMode: 'post',
   digestThreshold: 7,
   logLevel: 'DEBUG',
