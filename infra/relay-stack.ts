@@ -6,6 +6,7 @@ import {
   Size,
   Stack,
   Tags,
+  Token,
   Validations,
   type StackProps,
 } from 'aws-cdk-lib';
@@ -28,7 +29,7 @@ import { EventWiring } from './constructs/event-wiring';
 import { RelayAlarms } from './constructs/relay-alarms';
 import { RelayDashboard } from './constructs/relay-dashboard';
 import { RelayFunction } from './constructs/relay-function';
-import { WebhookApi } from './constructs/webhook-api';
+import { WebhookApi, type WebhookDomain } from './constructs/webhook-api';
 import { checkFunctionSettings } from './function-settings';
 import {
   DELIVER_BATCH_SIZE,
@@ -43,7 +44,7 @@ import {
 import { grantObjectRead } from './object-read';
 import { RelayMetrics } from './relay-metrics';
 import { grantSecretValue, ownedSecret, secretByNameOrArn, type SecretReference } from './secret-reference';
-import type { Team } from './team-config';
+import type { Domain, Team } from './team-config';
 
 /** The name of a team's stack. */
 export const stackNameFor = (team: string): string => `SpacesRelay-${team}`;
@@ -127,6 +128,7 @@ export class RelayStack extends Stack {
       CHANNELS: channels,
       ENABLED_SOURCES: config.sources.join(','),
       SOURCE_SETTINGS: sourceSettings,
+      INBOUND_SECRET_GRACE_MINUTES: String(config.inboundSecretGraceMinutes),
     };
     // AWS_ENDPOINT_URL points local mode at a local S3; deployed, S3 is AWS's own.
     const deliverSettings: Required<Omit<DeliverSettingsVariables, 'AWS_ENDPOINT_URL'>> = {
@@ -214,7 +216,15 @@ export class RelayStack extends Stack {
       burstLimit: config.api.burstLimit,
       logRetention: config.logRetentionDays,
       metricsNamespace: metrics.namespace,
+      domain: config.domain && webhookDomain(config.domain),
     });
+    if (config.domain && Token.isUnresolved(this.region)) {
+      // The team config checked the certificate's region against its own `region`; without one, nothing can.
+      Annotations.of(this).addWarningV2(
+        'spaces-relay:certificate-region',
+        `domain.certificateArn is a certificate in ${config.domain.certificateArn.split(':')[3]}; ${props.team.origin} names no region, so synth cannot check that the stack deploys there (a regional API needs its certificate in its own region): add "region" to be sure`,
+      );
+    }
 
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
       alarmNamePrefix,
@@ -246,6 +256,14 @@ export class RelayStack extends Stack {
       new CfnOutput(this, `WebhookUrl${source.charAt(0).toUpperCase()}${source.slice(1)}`, {
         value: this.webhooks.webhookUrl(source),
         description: `Webhook URL for ${source} (append /<channel> for a channel other than default)`,
+      });
+    }
+    if (this.webhooks.domain) {
+      new CfnOutput(this, 'ApiDomainTarget', {
+        value: this.webhooks.domain.regionalDomainName,
+        description: config.domain?.hostedZoneId
+          ? 'Where the alias record of the custom domain points'
+          : 'Point a CNAME record for the custom domain at this name',
       });
     }
     new CfnOutput(this, 'InboundSecretArn', {
@@ -308,10 +326,20 @@ export class RelayStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'Every sender (Alertmanager, Grafana, GitHub, ...) holds a copy entered by hand, so an automatic rotation ' +
-        'would cut them all off at once; it is rotated by hand, as the README describes.',
+        'would start a grace period nobody watches and then cut them all off; it is rotated by hand, with a grace ' +
+        'period in which ingest accepts the previous value too, as the README describes.',
     });
     return secret;
   }
+}
+
+/** The API's custom domain from the team config's `domain`. */
+function webhookDomain({ name, certificateArn, hostedZoneId, zoneName }: Domain): WebhookDomain {
+  return {
+    name,
+    certificateArn,
+    zone: hostedZoneId !== undefined && zoneName !== undefined ? { id: hostedZoneId, name: zoneName } : undefined,
+  };
 }
 
 function allow(role: IRole, actions: string[], resources: string[]): void {

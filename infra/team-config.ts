@@ -14,7 +14,9 @@ import {
   ATTACHMENT_FAILURE_MODES,
   ChannelsSchema,
   DEFAULT_DIGEST_THRESHOLD,
+  DEFAULT_INBOUND_SECRET_GRACE_MINUTES,
   DEFAULT_SPACES_API_URL,
+  MAX_INBOUND_SECRET_GRACE_MINUTES,
   RESOLVE_MODES,
   SPACES_MAX_FILE_BYTES,
 } from '../lambda/runtime/config';
@@ -167,6 +169,40 @@ const AttachmentBucketSchema = section({
   kmsKeyArn: v.optional(KmsKeyArn),
 });
 
+// Lower case: API Gateway refuses upper-case letters in a custom domain name.
+const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const DomainNameText = v.pipe(
+  v.string(),
+  v.regex(
+    DOMAIN_NAME,
+    'must be a domain name such as relay.example.com: lower-case letters, digits and hyphens, in dot-separated labels',
+  ),
+);
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/[A-Za-z0-9-]+$/;
+
+/** A custom domain for the webhook API; its region and account are checked against the stack's below. */
+const DomainSchema = section({
+  name: v.pipe(DomainNameText, v.description('the domain name senders post to, such as relay.example.com')),
+  certificateArn: v.pipe(
+    v.string(),
+    v.regex(CERTIFICATE_ARN, 'must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>'),
+    v.description("the ARN of an ACM certificate for the name, in the stack's region"),
+  ),
+  hostedZoneId: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^Z[A-Z0-9]{1,31}$/,
+        'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (without /hostedzone/)',
+      ),
+    ),
+  ),
+  // Route 53 writes zone names with a final dot; either way is taken.
+  zoneName: v.optional(v.pipe(v.string(), v.transform((name) => name.replace(/\.$/, '')), DomainNameText)),
+});
+/** The webhook API's custom domain, as the team config gives it. */
+export type Domain = v.InferOutput<typeof DomainSchema>;
+
 const AwsEventsSchema = section({
   alarmStateChanges: v.optional(section({ alarmNamePrefixes: Names })),
   codebuild: v.optional(section({ projects: Names })),
@@ -266,6 +302,10 @@ const TeamConfigObject = section({
     v.description('the name or ARN of a Secrets Manager secret holding the Spaces token'),
   ),
   inboundSecret: v.optional(SecretReference),
+  inboundSecretGraceMinutes: v.optional(
+    WholeNumber(0, MAX_INBOUND_SECRET_GRACE_MINUTES, ' minutes (a week)'),
+    DEFAULT_INBOUND_SECRET_GRACE_MINUTES,
+  ),
   sources: v.pipe(
     v.array(
       v.picklist(
@@ -299,6 +339,7 @@ const TeamConfigObject = section({
     }),
     {},
   ),
+  domain: v.optional(DomainSchema),
   resolveMode: v.optional(v.picklist(RESOLVE_MODES, `must be ${alternatives(RESOLVE_MODES)}`), 'edit-and-post'),
   // Deliver folds storms within one batch of queue records: a higher threshold would never be reached.
   digestThreshold: v.optional(
@@ -335,6 +376,11 @@ export const TeamConfigSchema = v.pipe(
         });
       }
     });
+    if (config.domain) {
+      checkDomain(config.domain, config, (message, key) =>
+        addIssue({ message, path: issuePathOf(config, 'domain', key) }),
+      );
+    }
     config.s3Buckets.forEach((watch, index) => {
       if (watch.channel !== undefined && !(watch.channel in config.channels)) {
         addIssue({
@@ -429,6 +475,40 @@ function withoutComments(settings: Readonly<Record<string, unknown>>): Record<st
       typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(strip(value)) : value,
     ]),
   );
+}
+
+/**
+ * What a custom domain must agree with: a regional API takes a certificate of its own region and account (API Gateway
+ * refuses any other), and the alias record goes into the zone that holds the name. A stack without a region in the
+ * team config deploys where the deployer's credentials point, so synth cannot check the region (the stack says so).
+ */
+function checkDomain(
+  domain: Domain,
+  where: { readonly account?: string; readonly region?: string },
+  problem: (message: string, key: keyof Domain) => void,
+): void {
+  const [, region, account] = CERTIFICATE_ARN.exec(domain.certificateArn) ?? [];
+  if (where.region !== undefined && region !== where.region) {
+    problem(
+      `is in ${region}, but the stack deploys to ${where.region}: a regional API needs its certificate in its own region (request or import it there)`,
+      'certificateArn',
+    );
+  }
+  if (where.account !== undefined && account !== where.account) {
+    problem(`belongs to account ${account}, but the stack deploys to account ${where.account}`, 'certificateArn');
+  }
+  if ((domain.hostedZoneId === undefined) !== (domain.zoneName === undefined)) {
+    problem(
+      domain.hostedZoneId === undefined
+        ? 'required with zoneName: the id of the Route 53 hosted zone to add the alias record to'
+        : 'required with hostedZoneId: the domain name of that zone, such as example.com',
+      domain.hostedZoneId === undefined ? 'hostedZoneId' : 'zoneName',
+    );
+  }
+  const zone = domain.zoneName;
+  if (zone !== undefined && domain.name !== zone && !domain.name.endsWith(`.${zone}`)) {
+    problem(`is not in the zone ${zone}: the alias record can only be made there for a name under it`, 'name');
+  }
 }
 
 function filtersOverlap(a: BucketWatch, b: BucketWatch): boolean {

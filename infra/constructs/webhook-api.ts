@@ -1,14 +1,36 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  ApiMapping,
+  DomainName,
+  EndpointType,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  SecurityPolicy,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Unit, type Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import { FilterPattern, LogGroup, MetricFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 
 /** The routes ingest answers: auto-detect, per source, and per source and channel. */
 export const WEBHOOK_ROUTES = ['/hooks', '/hooks/{source}', '/hooks/{source}/{channel}'] as const;
+
+/** A custom domain name for the API: a URL that outlives the API (a replaced stack gets a new execute-api host). */
+export interface WebhookDomain {
+  /** The name senders post to, such as `relay.example.com`. */
+  readonly name: string;
+  /** An ACM certificate covering `name`, in the stack's region (a regional endpoint needs one there). */
+  readonly certificateArn: string;
+  /** The Route 53 hosted zone to add the alias record to; without it, the DNS record is the team's to create. */
+  readonly zone?: { readonly id: string; readonly name: string };
+}
 
 /** Props of {@link WebhookApi}. */
 export interface WebhookApiProps {
@@ -22,6 +44,8 @@ export interface WebhookApiProps {
   readonly logRetention: RetentionDays;
   /** The namespace of the throttled-request count taken from the access log (the relay's own, `SpacesRelay`). */
   readonly metricsNamespace: string;
+  /** A custom domain for the API, instead of the execute-api host only. */
+  readonly domain?: WebhookDomain;
 }
 
 /**
@@ -41,6 +65,10 @@ export class WebhookApi extends Construct {
    * for them (its `4xx` lumps them with the relay's own refusals).
    */
   readonly throttledRequests: MetricFilter;
+  /** The custom domain, when one is configured; the execute-api URL keeps working beside it. */
+  readonly domain?: DomainName;
+  /** The base URL, ending in `/`: on the custom domain when there is one. */
+  readonly url: string;
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
@@ -76,6 +104,9 @@ export class WebhookApi extends Construct {
 
     const integration = new HttpLambdaIntegration('Ingest', props.handler);
     for (const path of WEBHOOK_ROUTES) this.api.addRoutes({ path, methods: [HttpMethod.POST], integration });
+    if (props.domain) this.domain = this.customDomain(props.domain);
+    // The name as written, not the domain's Ref: the outputs then read as the URL senders use.
+    this.url = props.domain ? `https://${props.domain.name}/` : this.stage.url;
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
@@ -85,14 +116,30 @@ export class WebhookApi extends Construct {
     });
   }
 
-  /** The base URL, ending in `/`. */
-  get url(): string {
-    return this.stage.url;
-  }
-
   /** The URL a sender of `source` posts to. */
   webhookUrl(source: string): string {
-    return `${this.stage.url}hooks/${source}`;
+    return `${this.url}hooks/${source}`;
+  }
+
+  /** The domain name (regional, TLS 1.2), the stage mapped at its root, and the alias record when the zone is given. */
+  private customDomain({ name, certificateArn, zone }: WebhookDomain): DomainName {
+    const domain = new DomainName(this, 'Domain', {
+      domainName: name,
+      certificate: Certificate.fromCertificateArn(this, 'Certificate', certificateArn),
+      endpointType: EndpointType.REGIONAL,
+      securityPolicy: SecurityPolicy.TLS_1_2,
+    });
+    new ApiMapping(this, 'Mapping', { api: this.api, domainName: domain, stage: this.stage });
+    if (zone) {
+      new ARecord(this, 'Alias', {
+        zone: HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: zone.id, zoneName: zone.name }),
+        recordName: name,
+        target: RecordTarget.fromAlias(
+          new ApiGatewayv2DomainProperties(domain.regionalDomainName, domain.regionalHostedZoneId),
+        ),
+      });
+    }
+    return domain;
   }
 
   /** Requests throttled (429), summed over each period (five minutes unless `options` say otherwise). */

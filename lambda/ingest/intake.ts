@@ -26,13 +26,15 @@ import { findSource, SOURCES } from '../sources';
 import { decodeJson, type InboundRequest, type Source } from '../sources/source';
 import type { ResolvedSettings } from '../sources/settings';
 import { validate } from '../runtime/validate';
+import type { InboundSecrets } from './inbound-secret';
+import { verifySender } from './verify-sender';
 
 /** Bodies above this are refused with 413. Alertmanager groups of a few hundred alerts stay well below it. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface IntakeDependencies {
   /** The inbound secret; `undefined` only in local mode without `WEBHOOK_TOKEN`, where requests are not authenticated. */
-  readonly webhookSecret: () => Promise<string | undefined>;
+  readonly inboundSecrets: InboundSecrets | undefined;
   /** Channel names a route may name (`default` is always there). */
   readonly channels: readonly string[];
   /** Sources this team turned on; every source when absent. */
@@ -130,8 +132,7 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
     );
   }
 
-  const secret = await deps.webhookSecret();
-  if (secret !== undefined) await endpoint.verify(request, secret);
+  const secretUsed = deps.inboundSecrets && (await verifySender(endpoint, request, deps.inboundSecrets));
 
   const payload = validate(source.schema, (endpoint.decode ?? decodeJson)(request), `invalid ${source.name} payload`);
   const id = (deps.newId ?? randomUUID)();
@@ -142,8 +143,18 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
   const notifications = said.flatMap(({ deliveryKey, messages }) => notificationsFor(messages, { id, deliveryKey, receivedAt, channel }));
   if (notifications.length > 0) await deps.enqueue(notifications);
   const deliveryKey = said.map((s) => s.deliveryKey).join(', ');
-  count('received');
+  count('received', 1, secretUsed === 'previous' ? 'previousSecret' : undefined);
   logger.info('webhook accepted', { id, source: source.name, channel, deliveryKey, queued: notifications.length });
+  if (secretUsed === 'previous') {
+    // Who has not moved to the new value yet, by what they send about themselves (never the value itself).
+    logger.warn('webhook verified with the previous inbound secret', {
+      id,
+      source: source.name,
+      channel,
+      userAgent: request.headers['user-agent'],
+      forwardedFor: request.headers['x-forwarded-for'],
+    });
+  }
   return { statusCode: 202, body: notifications.length > 0 ? { id, queued: notifications.length } : { id, queued: 0, note: 'acknowledged: nothing to post' } };
 }
 

@@ -19,6 +19,7 @@ import { createDeliverHandler } from '../deliver/handler';
 import { MemoryPersistenceLayer } from '../deliver/idempotency';
 import { MemoryStateStore } from '../deliver/state-store';
 import { ingestDependencies } from '../ingest/dependencies';
+import { fixedInboundSecret } from '../ingest/inbound-secret';
 import { createIngestHandler } from '../ingest/handler';
 import { DEFAULT_MAX_BODY_BYTES } from '../ingest/intake';
 import { readDeliverSettings, readIngestSettings } from '../runtime/config';
@@ -203,7 +204,7 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
   const queue = new MemoryQueue({ batchWindowSeconds: LOCAL_BATCH_WINDOW_SECONDS, ...options.queue });
   const ingest = createIngestHandler(
     ingestDependencies(ingestSettings, {
-      webhookSecret: async () => options.webhookToken,
+      inboundSecret: options.webhookToken === undefined ? undefined : fixedInboundSecret(options.webhookToken),
       enqueue: async (notifications) => void queue.send(notifications.map((n) => JSON.stringify(n))),
     }),
   );

@@ -25,6 +25,11 @@ export type ResolveMode = (typeof RESOLVE_MODES)[number];
 /** From this many waiting text-only notifications for one space on, deliver folds them into digests. */
 export const DEFAULT_DIGEST_THRESHOLD = 20;
 
+/** How long after a rotation ingest still accepts the previous inbound secret, unless the team config says otherwise. */
+export const DEFAULT_INBOUND_SECRET_GRACE_MINUTES = 60;
+/** The longest grace period: a week lets every sender move over; a longer one would keep a retired secret useful. */
+export const MAX_INBOUND_SECRET_GRACE_MINUTES = 7 * 24 * 60;
+
 /** The Spaces limit per file, and so the default and the ceiling of `ATTACHMENT_MAX_BYTES`. */
 export const SPACES_MAX_FILE_BYTES = 1024 ** 3;
 
@@ -94,6 +99,12 @@ const Allowlist = v.pipe(
     }
   }),
 );
+const GraceMinutes = v.pipe(
+  v.string(),
+  v.regex(/^\d+$/, 'must be a whole number of minutes'),
+  v.transform(Number),
+  v.maxValue(MAX_INBOUND_SECRET_GRACE_MINUTES, `must be at most ${MAX_INBOUND_SECRET_GRACE_MINUTES} minutes (a week)`),
+);
 const SourceSettingsText = v.optional(JsonText(v.record(v.string(), v.unknown())), '{}');
 
 /** The per-source settings, each checked with its source's own schema; problems are reported at their setting. */
@@ -115,6 +126,8 @@ const IngestSettingsSchema = v.pipe(
     /** Webhook sources this team turned on; all when unset. */
     ENABLED_SOURCES: v.optional(CommaList),
     SOURCE_SETTINGS: SourceSettingsText,
+    /** For how long after a rotation the previous inbound secret is still accepted; 0: not at all. */
+    INBOUND_SECRET_GRACE_MINUTES: v.optional(GraceMinutes, String(DEFAULT_INBOUND_SECRET_GRACE_MINUTES)),
   }),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const settings = resolvedSourceSettings(dataset.value.SOURCE_SETTINGS, addIssue);

@@ -39,6 +39,13 @@ export class UnauthorizedError extends HttpError {
   readonly code = 'unauthorized';
 }
 
+/**
+ * The sender's proof (a signature, a token) is there and well formed, but does not match the secret it was checked
+ * against. Another value of the inbound secret may match it (the previous one, during a rotation), so ingest tries
+ * the others; every other `UnauthorizedError` is the same whatever the secret, and answered at once.
+ */
+export class SecretMismatchError extends UnauthorizedError {}
+
 export class NotFoundError extends HttpError {
   readonly statusCode = 404;
   readonly code = 'not_found';

@@ -3,7 +3,7 @@
  * type (the "Test Ping Event", types CircleCI adds later) is acknowledged without a message.
  */
 import * as v from 'valibot';
-import { UnauthorizedError } from '../runtime/errors';
+import { SecretMismatchError, UnauthorizedError } from '../runtime/errors';
 import { durationBetween } from '../render/format';
 import { linkIf, type ChatMessage, type Field, type Status } from '../model/message';
 import { signatureMatches } from '../security/hmac';
@@ -198,7 +198,7 @@ function verify(request: InboundRequest, secret: string): void {
     .map(([, signature]) => signature!);
   if (v1.length === 0) throw new UnauthorizedError('circleci-signature has no v1 signature');
   if (!signatureMatches(request.body, secret, v1)) {
-    throw new UnauthorizedError('circleci-signature does not match the body: check the webhook secret token');
+    throw new SecretMismatchError('circleci-signature does not match the body: check the webhook secret token');
   }
 }
 

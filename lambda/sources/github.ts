@@ -4,7 +4,7 @@
  * `X-GitHub-Event` header names the event; every other event (`ping`, `push`, …) is acknowledged without a message.
  */
 import * as v from 'valibot';
-import { BadRequestError, UnauthorizedError } from '../runtime/errors';
+import { BadRequestError, SecretMismatchError, UnauthorizedError } from '../runtime/errors';
 import { durationBetween } from '../render/format';
 import { linkIf, type ChatMessage, type Field, type Link, type Status } from '../model/message';
 import { mediaType } from '../net/content-type';
@@ -292,7 +292,7 @@ function verify(request: InboundRequest, secret: string): void {
   const [scheme, signature] = header.split('=', 2);
   if (scheme !== 'sha256' || !signature) throw new UnauthorizedError('X-Hub-Signature-256 must be "sha256=<hex>"');
   if (!signatureMatches(request.body, secret, [signature])) {
-    throw new UnauthorizedError('X-Hub-Signature-256 does not match the body: check the webhook secret');
+    throw new SecretMismatchError('X-Hub-Signature-256 does not match the body: check the webhook secret');
   }
 }
 

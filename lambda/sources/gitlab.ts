@@ -3,7 +3,7 @@
  * `X-Gitlab-Event` header names the event; every other event (push, merge request, …) is acknowledged without a message.
  */
 import * as v from 'valibot';
-import { UnauthorizedError } from '../runtime/errors';
+import { SecretMismatchError, UnauthorizedError } from '../runtime/errors';
 import { formatDuration } from '../render/format';
 import { linkIf, type ChatMessage, type Item, type Status } from '../model/message';
 import { secretsEqual } from '../security/constant-time';
@@ -210,7 +210,7 @@ function jobMessages(hook: JobHook, settings: GitLabSettings): ChatMessage[] {
 function verify(request: InboundRequest, secret: string): void {
   const token = request.headers['x-gitlab-token'];
   if (!token) throw new UnauthorizedError('missing X-Gitlab-Token header: set the webhook "Secret token" in GitLab to the relay webhook secret');
-  if (!secretsEqual(token, secret)) throw new UnauthorizedError('X-Gitlab-Token does not match the webhook secret');
+  if (!secretsEqual(token, secret)) throw new SecretMismatchError('X-Gitlab-Token does not match the webhook secret');
 }
 
 /** GitLab at `/hooks/gitlab`: pipeline results, and job results when turned on. */

@@ -1,4 +1,4 @@
-import { UnauthorizedError } from '../runtime/errors';
+import { SecretMismatchError, UnauthorizedError } from '../runtime/errors';
 import { secretsEqual } from '../security/constant-time';
 import type { InboundRequest } from './source';
 
@@ -24,5 +24,5 @@ export function verifySharedSecret(request: InboundRequest, secret: string): voi
       // The scheme is not echoed: a sender that put the bare secret in the header would see it in the answer.
       throw new UnauthorizedError('unsupported Authorization scheme: use Bearer or Basic');
   }
-  if (!secretsEqual(given, secret)) throw new UnauthorizedError('the webhook secret does not match');
+  if (!secretsEqual(given, secret)) throw new SecretMismatchError('the webhook secret does not match');
 }

@@ -20,7 +20,12 @@ export interface InboundRequest {
 export interface WebhookEndpoint<T = unknown> {
   /** Media types the sender uses; anything else is answered 415. */
   readonly contentTypes: readonly string[];
-  /** Checks the sender's proof of identity against the inbound secret; throws `UnauthorizedError`. */
+  /**
+   * Checks the sender's proof of identity against one value of the inbound secret. Throws `SecretMismatchError` when
+   * the proof is there but does not match this value (ingest then tries the other valid values: the previous one
+   * during a rotation's grace period), and `UnauthorizedError` for anything that no value could cure (no header, a
+   * malformed one, a bad SNS signature).
+   */
   verify(request: InboundRequest, secret: string): void | Promise<void>;
   /** Turns the raw body into the value the schema checks. Default: `decodeJson`. Throws `BadRequestError`. */
   decode?(request: InboundRequest): unknown;

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { QueuedNotification } from '../../lambda/model/notification';
 import { fixtureBytes, fixtureJson, fixtureSidecar } from '../support/fixtures';
@@ -166,6 +167,31 @@ describe('the relay as deployed (synthesized bundles, template environment, moto
     });
 
     describe('ingest', () => {
+      // First: a request that matches nothing makes ingest read the secret again at most every 5 s, and this test
+      // needs that read (the refusals below would spend it).
+      it('accepts a new inbound secret at once after a rotation, and the previous one during its grace period', async () => {
+        // Prepare
+        const secrets = new SecretsManagerClient({ ...moto!.clientConfig, region: ops.aws.region });
+        const SecretId = ops.environments.ingest.WEBHOOK_SECRET_ID!;
+        const rotated = randomBytes(24).toString('hex');
+        const withSecret = (secret: string) =>
+          ops.send({ path: '/hooks/generic', headers: { ...bearer(ops), authorization: `Bearer ${secret}` }, body: '{"text":"rotated"}' });
+        try {
+          await secrets.send(new PutSecretValueCommand({ SecretId, SecretString: rotated }));
+
+          // Act
+          const answers = [await withSecret(rotated), await withSecret(ops.inboundSecret), await withSecret('not-the-secret')];
+
+          // Assess
+          expect(answers.map((answer) => answer.statusCode)).toEqual([202, 202, 401]);
+          expect(await takeQueued(ops)).toHaveLength(2);
+        } finally {
+          // The value the other tests send becomes the current one again.
+          await secrets.send(new PutSecretValueCommand({ SecretId, SecretString: ops.inboundSecret }));
+          secrets.destroy();
+        }
+      });
+
       it('answers a generic webhook with 202 and queues its notification', async () => {
         // Act
         const answer = await genericHook(ops, 'v2 is live');

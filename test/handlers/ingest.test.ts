@@ -30,7 +30,7 @@ describe('ingest handler', () => {
     process.env.WEBHOOK_SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:inbound-AbCdEf';
     process.env.QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/relay-queue';
     process.env.CHANNELS = JSON.stringify({ default: 'space-1' });
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: SECRET });
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: SECRET, VersionId: 'v1', CreatedDate: new Date('2026-01-01T00:00:00Z') });
     ({ handler } = (await import('../../lambda/handlers/ingest')) as unknown as { handler: Handler });
   });
 

@@ -48,6 +48,12 @@ describe('the CDK app', () => {
             topicArns: ['arn:aws:sns:eu-west-1:123456789012:ops-pager'],
             httpsEndpoints: ['https://pager.example.com/hooks/relay'],
           },
+          region: 'eu-west-1',
+          // A custom domain whose DNS record the team makes itself (the example has one with a Route 53 alias).
+          domain: {
+            name: 'relay.example.org',
+            certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+          },
         },
         'everything',
       ),

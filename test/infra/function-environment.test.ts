@@ -23,6 +23,7 @@ const EVERY_FIELD = {
   channels: { default: '5f2276a8fe5c16664f01c5be', ci: '5f2276a8fe5c16664f01c5bf', uploads: '5F2276A8FE5C16664F01C5C0' },
   tokenSecret: 'arn:aws:secretsmanager:us-west-2:210987654321:secret:relay/spaces-token-AbC123',
   inboundSecret: 'relay/inbound',
+  inboundSecretGraceMinutes: 15,
   sources: ['github', 'gitlab', 'jenkins', 'circleci', 'generic'],
   sourceSettings: {
     github: { workflowJob: true, checkRun: true, inProgress: true },
@@ -57,6 +58,12 @@ const EVERY_FIELD = {
     httpsEndpoints: ['https://pager.acme.example/hooks/relay'],
   },
   api: { rateLimit: 20, burstLimit: 40 },
+  domain: {
+    name: 'relay.acme.example',
+    certificateArn: 'arn:aws:acm:us-west-2:210987654321:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    zoneName: 'acme.example',
+  },
   resolveMode: 'post',
   digestThreshold: 7,
   logLevel: 'DEBUG',
@@ -97,6 +104,7 @@ describe('the functions read what the team config means', () => {
     const s3Buckets = [{ name: 'acme-reports', prefix: 'daily/', suffix: '.pdf', channel: 'uploads' }, { name: 'acme-screens' }];
     expect(ingest.CHANNELS).toEqual(EVERY_FIELD.channels);
     expect(ingest.ENABLED_SOURCES).toEqual(EVERY_FIELD.sources);
+    expect(ingest.INBOUND_SECRET_GRACE_MINUTES).toBe(15);
     expect(Object.fromEntries(ingest.SOURCE_SETTINGS)).toEqual({
       ...EVERY_FIELD.sourceSettings,
       s3: { objectRemoved: true, buckets: [] },

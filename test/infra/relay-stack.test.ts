@@ -85,6 +85,7 @@ describe('RelayStack for the example team', () => {
           }),
           ENABLED_SOURCES: 'alertmanager,grafana,generic,github,gitlab,jenkins,circleci,sns',
           SOURCE_SETTINGS: JSON.stringify({ github: { inProgress: false }, codebuild: { states: ['SUCCEEDED', 'FAILED'] } }),
+          INBOUND_SECRET_GRACE_MINUTES: '60',
         }),
       },
     });
@@ -128,6 +129,8 @@ describe('RelayStack for the example team', () => {
     });
   });
 
+  // Every version of the secret is read with GetSecretValue (AWSCURRENT, AWSPREVIOUS by stage, with its creation
+  // date): a rotation with a grace period needs no other action.
   it('lets ingest write its logs, read the inbound secret and send to the queue, nothing more', () => {
     // Assess
     expect(statementsOf(template, stack.ingest.role)).toEqual([
@@ -274,14 +277,35 @@ describe('RelayStack for the example team', () => {
     });
   });
 
-  it('outputs a webhook URL per enabled source, the auto-detect URL, the topic and the dead-letter queue', () => {
-    // Prepare
-    const url = (path: string) => ({
-      'Fn::Join': [
-        '',
-        ['https://', refOf(stack.webhooks.api), '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }, path],
+  it('serves the API on its custom domain, with the alias record in the hosted zone', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'relay.example.com',
+      DomainNameConfigurations: [
+        {
+          CertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+          EndpointType: 'REGIONAL',
+          SecurityPolicy: 'TLS_1_2',
+        },
       ],
     });
+    template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', {
+      ApiId: refOf(stack.webhooks.api),
+      DomainName: refOf(stack.webhooks.domain!),
+      Stage: '$default',
+    });
+    template.resourceCountIs('AWS::Route53::RecordSet', 1);
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      Name: 'relay.example.com.',
+      Type: 'A',
+    });
+    template.hasOutput('ApiDomainTarget', { Value: { 'Fn::GetAtt': [idOf(stack.webhooks.domain!), 'RegionalDomainName'] } });
+  });
+
+  it('outputs a webhook URL per enabled source, the auto-detect URL, the topic and the dead-letter queue', () => {
+    // Prepare: on the custom domain
+    const url = (path: string) => `https://relay.example.com${path}`;
 
     // Assess
     for (const [output, source] of [
@@ -427,6 +451,46 @@ describe('RelayStack for a minimal team', () => {
     expect(Token.isUnresolved(stack.region)).toBe(true);
     template.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'AWS::Region' }])] } });
   });
+
+  it('has no custom domain, DNS record or domain output when the team config names no domain', () => {
+    // Assess
+    template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 0);
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    expect(template.findOutputs('ApiDomainTarget')).toEqual({});
+  });
+});
+
+describe('RelayStack for a team with a custom domain and its own DNS', () => {
+  const CERTIFICATE = 'arn:aws:acm:eu-central-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+  const domain = { name: 'hooks.payments.example', certificateArn: CERTIFICATE };
+
+  it('outputs every URL on the domain, and the name a CNAME should point at, without making a DNS record', () => {
+    // Act
+    const { stack, template } = relayStack(team({ region: 'eu-central-1', domain }));
+
+    // Assess
+    template.hasOutput('ApiUrl', { Value: 'https://hooks.payments.example/' });
+    template.hasOutput('WebhookUrlAutoDetect', { Value: 'https://hooks.payments.example/hooks' });
+    template.hasOutput('WebhookUrlGrafana', { Value: 'https://hooks.payments.example/hooks/grafana' });
+    template.hasOutput('ApiDomainTarget', {
+      Value: { 'Fn::GetAtt': [idOf(stack.webhooks.domain!), 'RegionalDomainName'] },
+      Description: 'Point a CNAME record for the custom domain at this name',
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 1);
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('domain'))).toEqual([]);
+  });
+
+  it("warns at synth that the certificate's region cannot be checked when the team config names no region", () => {
+    // Act
+    const { stack } = relayStack(team({ domain }, 'payments'));
+
+    // Assess
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('domain')).map((warning) => warning.entry.data)).toEqual([
+      'domain.certificateArn is a certificate in eu-central-1; teams/payments.json names no region, so synth cannot check that the stack deploys there (a regional API needs its certificate in its own region): add "region" to be sure [ack: spaces-relay:certificate-region]',
+    ]);
+  });
 });
 
 describe('RelayStack for a team that attaches objects from buckets it does not watch', () => {
@@ -510,6 +574,17 @@ describe('RelayStack checks', () => {
     [
       'a team attaching objects of buckets it does not watch, one prefix with a question mark',
       () => team({ attachments: { s3Buckets: [{ name: 'runbooks', prefix: 'what?/' }, { name: 'dumps' }] } }),
+    ],
+    [
+      'a team with a custom domain and its own DNS',
+      () =>
+        team({
+          region: 'eu-west-1',
+          domain: {
+            name: 'relay.example.org',
+            certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+          },
+        }),
     ],
   ];
 

@@ -18,6 +18,9 @@ function problemsOf(config: unknown): string[] {
   throw new Error('the config was accepted');
 }
 
+const certificateIn = (region: string) =>
+  `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+
 describe('team config', () => {
   it('fills in the documented defaults for a minimal config', () => {
     // Act
@@ -36,9 +39,11 @@ describe('team config', () => {
       digestThreshold: 20,
       logLevel: 'INFO',
       logRetentionDays: 30,
+      inboundSecretGraceMinutes: 60,
     });
     expect(config.account).toBeUndefined();
     expect(config.inboundSecret).toBeUndefined();
+    expect(config.domain).toBeUndefined();
   });
 
   it('is documented by teams/example.json, which shows every field and is valid', () => {
@@ -72,7 +77,7 @@ describe('team config', () => {
       { channels: { default: '5f2276a8fe5c16664f01c5be', ops: 'space-ops' } },
       "channels.ops: must be a Spaces space id, 24 hexadecimal characters (the last part of the space's address)",
     ],
-    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field (known fields: account, region, spacesApiUrl, channels, tokenSecret, inboundSecret, sources, sourceSettings, s3Buckets, awsEvents, attachments, alarmSubscriptions, api, resolveMode, digestThreshold, logLevel, logRetentionDays)'],
+    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field (known fields: account, region, spacesApiUrl, channels, tokenSecret, inboundSecret, inboundSecretGraceMinutes, sources, sourceSettings, s3Buckets, awsEvents, attachments, alarmSubscriptions, api, domain, resolveMode, digestThreshold, logLevel, logRetentionDays)'],
     ['a misspelt nested field', { api: { rate: 5 } }, 'api.rate: is not a known field (known fields: rateLimit, burstLimit)'],
     [
       'a partial secret ARN',
@@ -243,6 +248,67 @@ describe('team config', () => {
       'logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999',
     ],
     ['a section that is not an object', { awsEvents: [] }, 'awsEvents: must be an object, not a list'],
+    [
+      'a grace period for the previous inbound secret longer than a week',
+      { inboundSecretGraceMinutes: 10081 },
+      'inboundSecretGraceMinutes: must be at most 10080 minutes (a week)',
+    ],
+    ['a negative grace period', { inboundSecretGraceMinutes: -5 }, 'inboundSecretGraceMinutes: must be at least 0'],
+    [
+      'a domain without its certificate',
+      { domain: { name: 'relay.example.com' } },
+      "domain.certificateArn: required, the ARN of an ACM certificate for the name, in the stack's region",
+    ],
+    [
+      'a domain name with upper-case letters',
+      { domain: { name: 'Relay.Example.com', certificateArn: certificateIn('eu-west-1') } },
+      'domain.name: must be a domain name such as relay.example.com: lower-case letters, digits and hyphens, in dot-separated labels',
+    ],
+    [
+      'a URL for a domain name',
+      { domain: { name: 'https://relay.example.com/', certificateArn: certificateIn('eu-west-1') } },
+      'domain.name: must be a domain name such as relay.example.com: lower-case letters, digits and hyphens, in dot-separated labels',
+    ],
+    [
+      'a certificate ARN of another service',
+      { domain: { name: 'relay.example.com', certificateArn: 'arn:aws:iam::123456789012:server-certificate/relay' } },
+      'domain.certificateArn: must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>',
+    ],
+    [
+      "a certificate outside the stack's region",
+      { region: 'eu-west-1', domain: { name: 'relay.example.com', certificateArn: certificateIn('us-east-1') } },
+      'domain.certificateArn: is in us-east-1, but the stack deploys to eu-west-1: a regional API needs its certificate in its own region (request or import it there)',
+    ],
+    [
+      "a certificate outside the stack's account",
+      { account: '210987654321', domain: { name: 'relay.example.com', certificateArn: certificateIn('eu-west-1') } },
+      'domain.certificateArn: belongs to account 123456789012, but the stack deploys to account 210987654321',
+    ],
+    [
+      'a hosted zone id with its API prefix',
+      { domain: { name: 'relay.example.com', certificateArn: certificateIn('eu-west-1'), hostedZoneId: '/hostedzone/Z0123456789ABCDEFGHIJ', zoneName: 'example.com' } },
+      'domain.hostedZoneId: must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (without /hostedzone/)',
+    ],
+    [
+      'a hosted zone id without the zone name',
+      { domain: { name: 'relay.example.com', certificateArn: certificateIn('eu-west-1'), hostedZoneId: 'Z0123456789ABCDEFGHIJ' } },
+      'domain.zoneName: required with hostedZoneId: the domain name of that zone, such as example.com',
+    ],
+    [
+      'a zone name without the hosted zone id',
+      { domain: { name: 'relay.example.com', certificateArn: certificateIn('eu-west-1'), zoneName: 'example.com' } },
+      'domain.hostedZoneId: required with zoneName: the id of the Route 53 hosted zone to add the alias record to',
+    ],
+    [
+      'a name outside the zone',
+      { domain: { name: 'relay.example.org', certificateArn: certificateIn('eu-west-1'), hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' } },
+      'domain.name: is not in the zone example.com: the alias record can only be made there for a name under it',
+    ],
+    [
+      'a name that only ends like the zone',
+      { domain: { name: 'notexample.com', certificateArn: certificateIn('eu-west-1'), hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' } },
+      'domain.name: is not in the zone example.com: the alias record can only be made there for a name under it',
+    ],
   ])('rejects %s, naming the field', (_case, overrides, expected) => {
     // Act
     const problems = problemsOf({ ...MINIMAL_CONFIG, ...overrides });
@@ -328,6 +394,31 @@ describe('team config', () => {
 
     // Assess
     expect(parsing).not.toThrow();
+  });
+
+  it('takes a domain at the apex of its zone, or under it, and a zone name written with its final dot', () => {
+    // Prepare
+    const domain = (name: string, zoneName: string) => ({
+      ...MINIMAL_CONFIG,
+      region: 'eu-west-1',
+      domain: { name, certificateArn: certificateIn('eu-west-1'), hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName },
+    });
+
+    // Act
+    const apex = parseTeamConfig(domain('example.com', 'example.com'), 'teams/t.json');
+    const under = parseTeamConfig(domain('hooks.relay.example.com', 'example.com.'), 'teams/t.json');
+
+    // Assess
+    expect(apex.domain).toMatchObject({ name: 'example.com', zoneName: 'example.com' });
+    expect(under.domain).toMatchObject({ name: 'hooks.relay.example.com', zoneName: 'example.com' });
+  });
+
+  it('takes a grace period of 0: the previous inbound secret is refused at once', () => {
+    // Act
+    const config = parseTeamConfig({ ...MINIMAL_CONFIG, inboundSecretGraceMinutes: 0 }, 'teams/t.json');
+
+    // Assess
+    expect(config.inboundSecretGraceMinutes).toBe(0);
   });
 
   it('passes source settings on without their "//" comments, which the sources would refuse', () => {

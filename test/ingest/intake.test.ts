@@ -149,7 +149,7 @@ describe('ingestWebhook', () => {
   });
 
   it('accepts unauthenticated requests only when no secret is configured', async () => {
-    const { deps, queued } = setup({ webhookSecret: async () => undefined });
+    const { deps, queued } = setup({ inboundSecrets: undefined });
 
     const response = await ingestWebhook(webhookRequest('/hooks/alertmanager', alert), deps);
 

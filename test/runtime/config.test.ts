@@ -22,6 +22,17 @@ describe('configuration', () => {
     expect(config.CHANNELS).toEqual({ default: 'space-1', ops: 'space-2' });
     expect(config.ENABLED_SOURCES).toEqual(['alertmanager', 'grafana']);
     expect(config.SOURCE_SETTINGS.get('github')).toEqual({ workflowJob: false, checkRun: false, inProgress: false });
+    expect(config.INBOUND_SECRET_GRACE_MINUTES).toBe(60);
+  });
+
+  it('reads a grace period of 0 for the previous inbound secret, and refuses one that is not a number of minutes up to a week', () => {
+    expect(readIngestConfig({ ...ingestEnv, INBOUND_SECRET_GRACE_MINUTES: '0' }).INBOUND_SECRET_GRACE_MINUTES).toBe(0);
+    expect(() => readIngestConfig({ ...ingestEnv, INBOUND_SECRET_GRACE_MINUTES: '1h' })).toThrow(
+      /INBOUND_SECRET_GRACE_MINUTES: must be a whole number of minutes/,
+    );
+    expect(() => readIngestConfig({ ...ingestEnv, INBOUND_SECRET_GRACE_MINUTES: '10081' })).toThrow(
+      /INBOUND_SECRET_GRACE_MINUTES: must be at most 10080 minutes \(a week\)/,
+    );
   });
 
   it('reads the deliver environment with defaults and the allowlist parsed', () => {

@@ -1,4 +1,5 @@
 /** `ingestWebhook` with an in-memory queue, so a test sees exactly what would be queued. */
+import { fixedInboundSecret, inboundSecrets } from '../../lambda/ingest/inbound-secret';
 import type { IntakeDependencies } from '../../lambda/ingest/intake';
 import type { QueuedNotification } from '../../lambda/model/notification';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
@@ -25,7 +26,7 @@ export function testIntake(options: TestIntakeOptions = {}): TestIntake {
   return {
     queued,
     deps: {
-      webhookSecret: async () => options.secret,
+      inboundSecrets: options.secret === undefined ? undefined : inboundSecrets(fixedInboundSecret(options.secret), { graceMs: 0 }),
       channels: ['default', ...(options.channels ?? ['builds'])],
       enabledSources: options.enabledSources,
       sourceSettings: resolveSourceSettings(options.settings ?? {}),

@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { WebhookApi } from '../../../infra/constructs/webhook-api';
@@ -102,6 +102,14 @@ describe('WebhookApi', () => {
     expect(metric.period.toSeconds()).toBe(300);
   });
 
+  it('has no custom domain unless given one', () => {
+    // Assess
+    expect(api.domain).toBeUndefined();
+    template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 0);
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+  });
+
   it('builds a webhook URL per source under /hooks', () => {
     // Act
     const url = stack.resolve(api.webhookUrl('grafana'));
@@ -121,5 +129,80 @@ describe('WebhookApi', () => {
         ],
       ],
     });
+  });
+});
+
+describe('WebhookApi with a custom domain', () => {
+  const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+
+  /** The construct on a domain, with or without the hosted zone, and its template. */
+  function withDomain(zone?: { id: string; name: string }) {
+    const stack = new Stack(undefined, 'Relay', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const handler = LambdaFunction.fromFunctionArn(stack, 'Ingest', 'arn:aws:lambda:eu-west-1:123456789012:function:ingest');
+    const api = new WebhookApi(stack, 'Webhooks', {
+      handler,
+      rateLimit: 7,
+      burstLimit: 21,
+      logRetention: RetentionDays.ONE_WEEK,
+      metricsNamespace: 'SpacesRelay',
+      domain: { name: 'relay.example.com', certificateArn: CERTIFICATE, zone },
+    });
+    return { stack, api, template: Template.fromStack(stack) };
+  }
+
+  it('serves the name on a regional endpoint with TLS 1.2 and the certificate, the stage mapped at its root', () => {
+    // Act
+    const { api, template } = withDomain();
+
+    // Assess
+    template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'relay.example.com',
+      DomainNameConfigurations: [{ CertificateArn: CERTIFICATE, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' }],
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', {
+      ApiId: { Ref: idOf(api.api) },
+      DomainName: { Ref: idOf(api.domain!) },
+      Stage: '$default',
+      ApiMappingKey: Match.absent(),
+    });
+    // The mapping names the stage by its name alone: it must wait for the stage to exist.
+    const mapping = Object.values(template.findResources('AWS::ApiGatewayV2::ApiMapping'))[0]!;
+    expect(mapping.DependsOn).toContain(idOf(api.stage));
+  });
+
+  it('adds no DNS record without a hosted zone', () => {
+    // Act
+    const { template } = withDomain();
+
+    // Assess
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+  });
+
+  it('adds an alias record for the name to the hosted zone given', () => {
+    // Act
+    const { api, template } = withDomain({ id: 'Z0123456789ABCDEFGHIJ', name: 'example.com' });
+
+    // Assess
+    template.resourceCountIs('AWS::Route53::RecordSet', 1);
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      Name: 'relay.example.com.',
+      Type: 'A',
+      AliasTarget: {
+        DNSName: { 'Fn::GetAtt': [idOf(api.domain!), 'RegionalDomainName'] },
+        HostedZoneId: { 'Fn::GetAtt': [idOf(api.domain!), 'RegionalHostedZoneId'] },
+      },
+    });
+  });
+
+  it('builds its URLs on the domain', () => {
+    // Act
+    const { api } = withDomain();
+
+    // Assess
+    expect(api.url).toBe('https://relay.example.com/');
+    expect(api.webhookUrl('grafana')).toBe('https://relay.example.com/hooks/grafana');
   });
 });
