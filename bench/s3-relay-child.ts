@@ -15,7 +15,7 @@ import { MemoryStateStore } from '../lambda/deliver/state-store';
 import { lambdaContext, sqsRecord } from '../lambda/local/lambda-shapes';
 import { readDeliverSettings } from '../lambda/runtime/config';
 import { SpacesClient } from '../lambda/spaces/client';
-import { staticCredentials } from '../lambda/spaces/credentials';
+import { localTokenSecret, textCredentials } from '../lambda/spaces/credentials';
 
 const { BENCH_MODE, BENCH_S3_ENDPOINT, BENCH_BUCKET, BENCH_KEY, BENCH_SIZE, BENCH_SPACES_URL, BENCH_SPACES_TOKEN } = process.env;
 const size = Number(BENCH_SIZE);
@@ -37,7 +37,7 @@ function s3Event() {
 }
 
 async function main(): Promise<void> {
-  const spaces = new SpacesClient({ baseUrl: BENCH_SPACES_URL!, credentials: staticCredentials(BENCH_SPACES_TOKEN!) });
+  const spaces = new SpacesClient({ baseUrl: BENCH_SPACES_URL!, credentials: textCredentials(BENCH_SPACES_TOKEN!) });
   const s3 = createS3Client(BENCH_S3_ENDPOINT);
   const started = performance.now();
   if (BENCH_MODE === 'stream') {
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     });
     const deliver = createDeliverHandler(
       deliverDependencies(settings, {
-        credentials: staticCredentials(BENCH_SPACES_TOKEN!),
+        tokenSecret: localTokenSecret(BENCH_SPACES_TOKEN!),
         persistence: new MemoryPersistenceLayer(),
         store: new MemoryStateStore(),
         deadLetters: {

@@ -6,14 +6,14 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpacesClient } from '../lambda/spaces/client';
-import { staticCredentials } from '../lambda/spaces/credentials';
+import { textCredentials } from '../lambda/spaces/credentials';
 import { generatedBody } from '../test/support/generated-body';
 
 const SIZE = 1024 ** 3;
 
 
 async function child(sinkUrl: string): Promise<void> {
-  const client = new SpacesClient({ baseUrl: sinkUrl, credentials: staticCredentials('unused') });
+  const client = new SpacesClient({ baseUrl: sinkUrl, credentials: textCredentials('unused') });
   const started = Date.now();
   await client.upload(
     { fileKey: 'bench', url: `${sinkUrl}/upload` },

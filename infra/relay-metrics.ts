@@ -2,11 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Counter } from '../lambda/runtime/metrics';
 
-/**
- * What the functions publish (Powertools metrics): their counters, and `credentialFailures`, which deliver counts when
- * it cannot obtain a Spaces credential that works.
- */
-export type RelayMetricName = Counter | 'credentialFailures';
+/** What the functions publish (Powertools metrics): their counters. */
+export type RelayMetricName = Counter;
 
 /**
  * The relay's own metrics, as the functions publish them: namespace `SpacesRelay`, dimension `service` (one per

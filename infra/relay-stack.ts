@@ -185,6 +185,11 @@ export class RelayStack extends Stack {
       environment: { ...deliverSettings, ...deliverResources },
     });
     grantSecretValue(this.deliver.role, tokenSecret);
+    // An OAuth grant in the token secret is renewed by deliver, which writes the new access token (shared by the
+    // invocations) and a rotated refresh token back as the secret's new version. Granted whatever the secret holds:
+    // the stack never sees its value, and a team may replace a token with a grant (put-secret-value) without a
+    // deploy. It reaches this one secret and nothing else, so at worst deliver replaces its own credential.
+    allow(this.deliver.role, ['secretsmanager:PutSecretValue'], [tokenSecret.policyArn]);
     allow(
       this.deliver.role,
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],

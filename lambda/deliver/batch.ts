@@ -2,7 +2,8 @@
  * One batch of queue records (an SQS event), delivered record by record in
  * queue order: storms folded into digests, each notification delivered once, permanent failures dead-lettered with
  * their reason, transient ones handed back to the queue. Once a notification for a space has to wait, the later
- * ones for that space in the batch wait too, so a retry never lets a later message overtake an earlier one.
+ * ones for that space in the batch wait too, so a retry never lets a later message overtake an earlier one; once the
+ * Spaces credential failed, the whole rest of the batch waits.
  */
 import { mapLimit } from '../runtime/concurrency';
 import { deliverNotification, spaceOf } from './deliver-notification';
@@ -12,6 +13,7 @@ import { count } from '../runtime/metrics';
 import type { QueuedNotification } from '../model/notification';
 import { notificationsFromRecord } from './queue-records';
 import { renderMessage } from '../render/body-text';
+import { CredentialError } from '../spaces/errors';
 import { failureKind, isPermanent } from './dead-letter';
 import { digestMessage, isFoldable, packDigests, stormRuns } from './digest';
 import { onceKey } from './idempotency';
@@ -134,6 +136,8 @@ class Digest {
 /** A batch, planned: records decoded, storms folded. Call `deliver` for each record, in queue order. */
 export class BatchRun {
   private readonly blocked = new Set<string>();
+  /** Set once the Spaces credential failed in this batch. */
+  private credentialOutage?: CredentialError;
 
   private constructor(
     private readonly entries: ReadonlyMap<string, Entry>,
@@ -167,6 +171,9 @@ export class BatchRun {
     if (!entry) throw new Error(`record ${recordId} is not in this batch`);
     if (entry.undeliverable) return this.deadLetter(entry, entry.undeliverable, 'undeliverable');
     for (const planned of entry.planned) {
+      if (this.credentialOutage) {
+        return this.retryLater(entry, `not tried: ${this.credentialOutage.message}`, this.credentialOutage);
+      }
       if (this.blocked.has(planned.spaceId) && !planned.digest?.started) {
         return this.retryLater(entry, 'an earlier message for the same space has to be retried first');
       }
@@ -176,6 +183,7 @@ export class BatchRun {
       try {
         await (planned.digest ? planned.digest.deliver(planned) : deliverOnce(planned.notification, this.deps, this.remainingMs()));
       } catch (error) {
+        if (error instanceof CredentialError) return this.credentialFailed(entry, error);
         if (isPermanent(error)) return this.deadLetter(entry, (error as Error).message, failureKind(error));
         this.blocked.add(planned.spaceId);
         count('retried');
@@ -185,6 +193,18 @@ export class BatchRun {
     }
     if (entry.planned.length === 0) count('acknowledged');
     return { status: 'delivered', notifications: entry.planned.length };
+  }
+
+  /**
+   * The credential is shared by every record: once it failed, the rest of the batch is not tried (each would only
+   * fail the same way, and renew in vain), and all of it goes back to the queue to wait for the credential.
+   */
+  private credentialFailed(entry: Entry, error: CredentialError): Promise<RecordOutcome> {
+    this.credentialOutage = error;
+    count('credentialFailures', 1, error.failure);
+    count('retried');
+    logger.error('Spaces credential failed; the batch goes back to the queue', { recordId: entry.record.id, failure: error.failure, reason: error.message });
+    return this.retryLater(entry, error.message, error);
   }
 
   /**

@@ -2,11 +2,12 @@
  * Where undeliverable records go, with the reason. A permanent failure (a 4xx from Spaces, an unknown channel, a body
  * nothing can read) is sent straight to the dead-letter queue by deliver, which then reports the record as handled:
  * retrying it would only fail the same way. Transient failures go back to the queue and reach the DLQ through the
- * redrive policy when their receives run out (SQS records no reason then; deliver logged each one).
+ * redrive policy when their receives run out (SQS records no reason then; deliver logged each one), except on their
+ * last receive, when deliver dead-letters them itself with the reason (see `batch.ts`).
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { PermanentDeliveryError } from './deliver-notification';
-import { SpacesError } from '../spaces/errors';
+import { CredentialError, SpacesError } from '../spaces/errors';
 
 export interface DeadLetters {
   send(body: string, reason: string): Promise<void>;
@@ -17,8 +18,12 @@ export const REASON_ATTRIBUTE = 'failure-reason';
 /** A reason is a sentence, not a payload: cut long ones. */
 const MAX_REASON_CHARS = 1_000;
 
-/** Failures that no retry will fix: the record goes to the dead letters at once. */
+/**
+ * Failures that no retry will fix: the record goes to the dead letters at once. A credential failure never is one,
+ * even a refusal: it says nothing about the message, and the records must wait for the credential to be fixed.
+ */
 export function isPermanent(error: unknown): boolean {
+  if (error instanceof CredentialError) return false;
   if (error instanceof PermanentDeliveryError) return true;
   return error instanceof SpacesError && !error.retryable;
 }

@@ -21,7 +21,7 @@ import { count } from '../runtime/metrics';
 import type { QueuedNotification } from '../model/notification';
 import { renderMessage, type RenderNote } from '../render/body-text';
 import type { ChatAttachment, SpacesClient, UploadableFile } from '../spaces/client';
-import { SpacesError } from '../spaces/errors';
+import { CredentialError, SpacesError } from '../spaces/errors';
 import { fileTypeOf } from '../spaces/file-type';
 
 /** A notification that can never be delivered as it is (an unknown channel): retrying will not help. */
@@ -120,6 +120,8 @@ async function uploadAttachments(
   try {
     slots = await deps.spaces.getUploadUrls(spaceId, uploads.map((upload) => upload.file));
   } catch (error) {
+    // Without a credential the message cannot be posted either: the whole notification waits, files included.
+    if (error instanceof CredentialError) throw error;
     return { data: [], failures: [...failures, ...opened.map((file) => ({ name: file.name, error }))] };
   }
   const uploaded = await mapLimit(uploads, deps.uploadConcurrency ?? 3, async (upload, index) => {

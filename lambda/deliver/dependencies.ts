@@ -14,7 +14,7 @@ import type { DeliverResources, DeliverSettings } from '../runtime/config';
 import { logger } from '../runtime/logger';
 import { count } from '../runtime/metrics';
 import { SpacesClient } from '../spaces/client';
-import { secretsManagerCredentials, type CredentialProvider } from '../spaces/credentials';
+import { secretsManagerTokenSecret, spacesCredentials, type TokenSecret } from '../spaces/credentials';
 import { scaleLimits, SPACES_LIMITS, SpacesRateLimiter, type SpacesLimits } from '../spaces/rate-limit';
 import type { RetryPolicy } from '../spaces/retry';
 import { sqsDeadLetters, type DeadLetters } from './dead-letter';
@@ -23,15 +23,18 @@ import { sqsVisibility, type QueueVisibility } from './hand-back';
 import { dynamoDbPersistence, DeliveryIdempotency } from './idempotency';
 import { DeliveryJournal } from './journal';
 import { ResolveTracker } from './resolve-tracker';
-import { DynamoDbStateStore, type StateStore } from './state-store';
+import { DynamoDbStateStore, stateStoreLease, type StateStore } from './state-store';
 
 /** What differs between Lambda and local mode: where state, dead letters and credentials live. */
 export interface DeliverPlatform {
-  /** The Spaces credential: the token secret deployed, `SPACES_TOKEN` (or the stand-in's) locally. */
-  readonly credentials: CredentialProvider;
+  /**
+   * Where the Spaces credential lives: the token secret deployed, `SPACES_TOKEN` (or the stand-in's) locally. A
+   * renewed OAuth grant is written back to it.
+   */
+  readonly tokenSecret: TokenSecret;
   /** Idempotency records (DynamoDB deployed, memory locally). */
   readonly persistence: BasePersistenceLayer;
-  /** Progress journal and firing-message ids (the same table deployed, memory locally). */
+  /** Progress journal, firing-message ids and the credential renewal lease (the same table deployed, memory locally). */
   readonly store: StateStore;
   /** Permanent failures, with their reason. */
   readonly deadLetters: DeadLetters;
@@ -57,6 +60,9 @@ export interface DeliverDependencies extends RecordDependencies {
   readonly visibility: QueueVisibility;
 }
 
+/** The state store item whose holder renews the Spaces access token (see `spaces/credentials.ts`). */
+const RENEWAL_LEASE_ID = 'lease#spaces-credential';
+
 /** Deliver's dependencies, built the same way for Lambda and local mode. */
 export function deliverDependencies(settings: DeliverSettings, platform: DeliverPlatform): DeliverDependencies {
   const { tuning = {} } = platform;
@@ -64,7 +70,7 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
     sourceSettings: settings.SOURCE_SETTINGS,
     spaces: new SpacesClient({
       baseUrl: settings.SPACES_API_URL,
-      credentials: platform.credentials,
+      credentials: spacesCredentials({ secret: platform.tokenSecret, lease: stateStoreLease(platform.store, RENEWAL_LEASE_ID) }),
       retry: tuning.retry,
       timeoutMs: tuning.spacesTimeoutMs,
       // Each of the at most DELIVER_CONCURRENCY invocations takes its share; 10 % stays free for retries.
@@ -105,7 +111,7 @@ export function awsDeliverPlatform(config: DeliverSettings & DeliverResources): 
   const dynamoDb = new DynamoDBClient({});
   const sqs = new SQSClient({});
   return {
-    credentials: secretsManagerCredentials(config.SPACES_TOKEN_SECRET_ID),
+    tokenSecret: secretsManagerTokenSecret(config.SPACES_TOKEN_SECRET_ID),
     persistence: dynamoDbPersistence(config.IDEMPOTENCY_TABLE, dynamoDb),
     store: new DynamoDbStateStore(config.IDEMPOTENCY_TABLE, dynamoDb),
     deadLetters: sqsDeadLetters(sqs, config.DLQ_URL),

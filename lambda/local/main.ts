@@ -20,7 +20,7 @@ const LocalEnv = v.pipe(
     CHANNELS: v.optional(v.string()),
     WEBHOOK_TOKEN: v.optional(v.string()),
   }),
-  v.check((env) => !env.SPACES_API_URL || !!env.SPACES_TOKEN, 'SPACES_API_URL needs SPACES_TOKEN (the token for that Spaces)'),
+  v.check((env) => !env.SPACES_API_URL || !!env.SPACES_TOKEN, 'SPACES_API_URL needs SPACES_TOKEN (the token or OAuth grant for that Spaces)'),
 );
 
 /** The functions' settings variables `npm start` takes from its environment as they are. */

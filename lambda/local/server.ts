@@ -3,8 +3,9 @@
  * for the ingest handler; the in-memory queue hands SQS batches to the deliver handler, with the deployed queue's
  * rules. Both handlers are built by the same composition roots as in Lambda (`ingest/dependencies.ts`,
  * `deliver/dependencies.ts`) from the same settings variables, parsed by the same schemas; only the platform differs:
- * memory for the table, the local queue for SQS, a fixed token for the secret, and — unless a real Spaces is
- * configured — the embedded Spaces stand-in at `/stand-in`.
+ * memory for the table, the local queue for SQS, `SPACES_TOKEN` (or the stand-in's token) in place of the token
+ * secret (a renewed grant is kept in memory only), and — unless a real Spaces is configured — the embedded Spaces
+ * stand-in at `/stand-in`.
  *
  * Besides the deployed routes: `GET /healthz`, `POST /events` (an AWS event, put on the queue as the stack's wiring
  * would), `GET /dead-letters` and `POST /dead-letters/redrive`; the last three need the inbound secret when one is set.
@@ -23,10 +24,12 @@ import { fixedInboundSecret } from '../ingest/inbound-secret';
 import { createIngestHandler } from '../ingest/handler';
 import { DEFAULT_MAX_BODY_BYTES } from '../ingest/intake';
 import { readDeliverSettings, readIngestSettings } from '../runtime/config';
-import { errorResponse, PayloadTooLargeError, UnauthorizedError, type JsonResponse } from '../runtime/errors';
+import { ConfigError, errorResponse, PayloadTooLargeError, UnauthorizedError, type JsonResponse } from '../runtime/errors';
 import { countTotals } from '../runtime/metrics';
 import { verifySharedSecret } from '../sources/shared-secret';
-import { staticCredentials } from '../spaces/credentials';
+import { localTokenSecret } from '../spaces/credentials';
+import { CredentialError } from '../spaces/errors';
+import { parseTokenSecret } from '../spaces/token-secret';
 import type { SpacesLimits } from '../spaces/rate-limit';
 import { apiGatewayEvent, lambdaContext } from './lambda-shapes';
 import { MemoryQueue, type MemoryQueueOptions } from './memory-queue';
@@ -48,7 +51,10 @@ export interface LocalRelayOptions {
    * `default` channel on {@link LOCAL_SPACE_ID}; `SPACES_API_URL` is the stand-in's unless `spaces` is given.
    */
   readonly settings?: Readonly<Record<string, string | undefined>>;
-  /** A real Spaces API and its token, or `undefined` for the embedded stand-in. */
+  /**
+   * A real Spaces API and its credential (`SPACES_TOKEN`: a token, `{"scheme","token"}` or an OAuth grant, as the
+   * token secret holds it), or `undefined` for the embedded stand-in.
+   */
   readonly spaces?: { readonly baseUrl: string; readonly token: string };
   /** The S3 client; from `AWS_ENDPOINT_URL` (path-style, for moto_server) when absent. */
   readonly s3Client?: S3Client;
@@ -183,13 +189,16 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const env = settingsEnv(options, `${url}${STAND_IN_PREFIX}`);
+  const token = options.spaces?.token ?? LOCAL_STAND_IN_TOKEN;
   let ingestSettings, deliverSettings;
   try {
     ingestSettings = readIngestSettings(env);
     deliverSettings = readDeliverSettings(env);
+    // Read when first needed, as deployed; checked here too, so that a bad one stops the start, not a delivery.
+    parseTokenSecret(token, 'SPACES_TOKEN');
   } catch (error) {
     server.close();
-    throw error;
+    throw error instanceof CredentialError ? new ConfigError(error.message) : error;
   }
 
   const standIn = options.spaces
@@ -210,7 +219,7 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
   );
   const deliver = createDeliverHandler(
     deliverDependencies(deliverSettings, {
-      credentials: staticCredentials(options.spaces?.token ?? LOCAL_STAND_IN_TOKEN),
+      tokenSecret: localTokenSecret(token),
       persistence: new MemoryPersistenceLayer(),
       store: new MemoryStateStore(),
       deadLetters: queue.deadLetterQueue,

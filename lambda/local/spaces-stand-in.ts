@@ -2,6 +2,9 @@
  * A stand-in for the Avaya Spaces API that enforces its contract (DESIGN.md "Avaya Spaces"): the Authorization header,
  * one upload URL per declared file, PUTs with exactly the declared type and length, chat posts that reference only
  * stored files, and — when given `limits` — the per-user rate limits, answering 429 with `Retry-After` past them.
+ * Given `oauth`, it is also the OAuth2 issuer (`POST {prefix}/oauth2/access_token`): refresh grants for short-lived
+ * access tokens, each refresh rotating the refresh token, and the API takes only access tokens it issued that have
+ * not expired; without it, the API takes one fixed token.
  * `npm start` mounts it when no real Spaces is configured; the tests run it with injected faults and scaled-down
  * limit windows. It keeps the messages and shows them: JSON at `{prefix}/messages`, a page at `{prefix}/`.
  */
@@ -19,7 +22,17 @@ export type Fault =
   /** Handle the call normally, then drop the connection: the caller cannot know it succeeded. */
   | { readonly dropAfterHandling: true };
 
-export type StandInOperation = 'getuploadurl' | 'upload' | 'post' | 'edit' | 'query';
+export type StandInOperation = 'getuploadurl' | 'upload' | 'post' | 'edit' | 'query' | 'token';
+
+/** The stand-in as an OAuth2 issuer of refresh grants, as the Spaces identity host is. */
+export interface StandInOAuth {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The refresh token the grant starts with. */
+  readonly refreshToken: string;
+  /** How long an access token lasts, in seconds (Spaces: 3599). */
+  readonly accessTokenSeconds?: number;
+}
 
 export interface StoredFile {
   readonly fileKey: string;
@@ -42,7 +55,10 @@ export interface StoredMessage {
 }
 
 export interface StandInOptions {
-  /** The credential it expects, as `<scheme> <token>` (scheme compared case-insensitively). */
+  /**
+   * The credential it expects, as `<scheme> <token>` (scheme compared case-insensitively), unless `oauth` is given:
+   * then it takes `bearer` access tokens it issued, until they expire.
+   */
   readonly token: string;
   readonly scheme?: string;
   /** Where the stand-in is reachable, e.g. `http://127.0.0.1:3000/stand-in`, used to build upload URLs. */
@@ -53,6 +69,8 @@ export interface StandInOptions {
   readonly keepBytesUpTo?: number;
   /** Enforce these limits (uploads to the storage URLs are not counted, as with the real storage host). */
   readonly limits?: SpacesLimits;
+  /** Be the OAuth2 issuer too, and take only the access tokens it issues. */
+  readonly oauth?: StandInOAuth;
 }
 
 const UploadRequest = v.object({
@@ -82,11 +100,15 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(await readText(req));
   } catch {
     return undefined;
   }
@@ -129,9 +151,33 @@ export class SpacesStandIn {
   readonly calls: StandInCall[] = [];
   /** Calls answered 429 because a limit was exceeded (not injected faults). */
   rateLimited = 0;
+  /** Every access and refresh token the issuer handed out, so that a test can look for them where they must not be. */
+  readonly issued: string[] = [];
   private readonly windows = new Map<string, WindowCounter>();
+  /** The refresh tokens that may still be used (each only once). */
+  private readonly refreshTokens = new Set<string>();
+  /** Issued access tokens and when they expire (epoch ms). */
+  private readonly accessTokens = new Map<string, number>();
 
-  constructor(private readonly options: StandInOptions) {}
+  constructor(private readonly options: StandInOptions) {
+    if (options.oauth) this.refreshTokens.add(options.oauth.refreshToken);
+  }
+
+  /** The refresh tokens the issuer would still accept. */
+  get validRefreshTokens(): string[] {
+    return [...this.refreshTokens];
+  }
+
+  /** Every access token issued so far expires now (as if an hour had passed). */
+  expireAccessTokens(): void {
+    for (const token of this.accessTokens.keys()) this.accessTokens.set(token, 0);
+  }
+
+  /** The user revoked the grant: its refresh tokens and access tokens are refused from now on. */
+  revokeGrant(): void {
+    this.refreshTokens.clear();
+    this.expireAccessTokens();
+  }
 
   /** Handles a request whose path (below the mount prefix) is `path`; false if the path is not the stand-in's. */
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
@@ -155,6 +201,7 @@ export class SpacesStandIn {
     else if (method === 'POST' && chat) operation = 'post';
     else if (method === 'POST' && edit) operation = 'edit';
     else if (method === 'GET' && query) operation = 'query';
+    else if (method === 'POST' && path === '/oauth2/access_token') operation = 'token';
     else return false;
 
     const call: StandInCall = { operation, path, at: Date.now() };
@@ -183,6 +230,10 @@ export class SpacesStandIn {
           }
         : answer;
 
+    if (operation === 'token') {
+      await this.token(req, respond);
+      return true;
+    }
     if (operation !== 'upload' && !this.authorized(req)) {
       req.resume();
       answer(401, { message: 'missing or wrong Authorization' });
@@ -216,7 +267,7 @@ export class SpacesStandIn {
   }
 
   /** 0 when the call is within every limit (and is then counted), else how long the caller must wait. */
-  private rateLimitWait(operation: Exclude<StandInOperation, 'upload'>): number {
+  private rateLimitWait(operation: Exclude<StandInOperation, 'upload' | 'token'>): number {
     const limits = this.options.limits;
     if (!limits) return 0;
     const counter = (key: string, window: WindowLimit): WindowCounter => {
@@ -247,7 +298,38 @@ export class SpacesStandIn {
 
   private authorized(req: IncomingMessage): boolean {
     const [scheme = '', ...rest] = (req.headers.authorization ?? '').split(' ');
-    return scheme.toLowerCase() === (this.options.scheme ?? 'bearer') && rest.join(' ') === this.options.token;
+    const token = rest.join(' ');
+    if (this.options.oauth) return scheme.toLowerCase() === 'bearer' && Date.now() < (this.accessTokens.get(token) ?? 0);
+    return scheme.toLowerCase() === (this.options.scheme ?? 'bearer') && token === this.options.token;
+  }
+
+  /** The refresh-token grant (RFC 6749 §6), answered as the Spaces identity host answers it. */
+  private async token(req: IncomingMessage, answer: (s: number, b: unknown) => void): Promise<void> {
+    const { oauth } = this.options;
+    if (!oauth) {
+      req.resume();
+      return answer(404, { error: 'not_found', error_description: 'this stand-in is not an OAuth issuer' });
+    }
+    if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      req.resume();
+      return answer(400, { error: 'invalid_request', error_description: 'the body must be application/x-www-form-urlencoded' });
+    }
+    const form = new URLSearchParams(await readText(req));
+    if (form.get('grant_type') !== 'refresh_token') return answer(400, { error: 'unsupported_grant_type' });
+    if (form.get('client_id') !== oauth.clientId || form.get('client_secret') !== oauth.clientSecret) {
+      return answer(401, { error: 'invalid_client', error_description: 'unknown client or wrong secret' });
+    }
+    // Each refresh token works once: the answer carries its successor.
+    if (!this.refreshTokens.delete(form.get('refresh_token') ?? '')) {
+      return answer(400, { error: 'invalid_grant', error_description: 'the refresh token is invalid, revoked or already used' });
+    }
+    const seconds = oauth.accessTokenSeconds ?? 3599;
+    const accessToken = `stand-in-access-${randomUUID()}`;
+    const refreshToken = `stand-in-refresh-${randomUUID()}`;
+    this.accessTokens.set(accessToken, Date.now() + seconds * 1000);
+    this.refreshTokens.add(refreshToken);
+    this.issued.push(accessToken, refreshToken);
+    answer(200, { access_token: accessToken, token_type: 'Bearer', expires_in: seconds, refresh_token: refreshToken, scope: 'spaces' });
   }
 
   private async getUploadUrl(req: IncomingMessage, answer: (s: number, b: unknown) => void): Promise<void> {

@@ -20,9 +20,10 @@ export const metrics = new Metrics({
 /**
  * What is counted. `received`/`rejected` at ingest (rejected by error code); `delivered` (notifications posted, a digest
  * counting each member), `deduplicated` (copies acknowledged without a post), `retried` (Spaces calls tried again and
- * records handed back to the queue), `deadLettered` (by failure kind), `digested` (notifications folded), and
- * `attachmentBytes` (uploaded) at deliver, and `acknowledged` (records that carried nothing to post: a test event, a
- * filtered state).
+ * records handed back to the queue), `deadLettered` (by failure kind), `digested` (notifications folded),
+ * `attachmentBytes` (uploaded), `acknowledged` (records that carried nothing to post: a test event, a filtered state)
+ * and `credentialFailures` (by `CredentialFailure`: the Spaces credential could not be had, was refused even after a
+ * renewal, or a renewed grant could not be stored — an outage of the relay's own access) at deliver.
  */
 export type Counter =
   | 'received'
@@ -33,7 +34,8 @@ export type Counter =
   | 'deadLettered'
   | 'digested'
   | 'attachmentBytes'
-  | 'acknowledged';
+  | 'acknowledged'
+  | 'credentialFailures';
 
 const totals = new Map<string, number>();
 

@@ -1,14 +1,15 @@
 /**
  * The Avaya Spaces client: upload URLs, streamed uploads, chat posts, edits and recent messages (see DESIGN.md
  * "Avaya Spaces"). Every call retries 429/5xx/network failures with backoff, except a post that may have landed
- * (see `SpacesError.ambiguous`); a 401 re-reads the credential once; an optional gate keeps calls within the limits.
+ * (see `SpacesError.ambiguous`); a 401 re-reads (or renews) the credential once, and a second one is a `CredentialError`;
+ * an optional gate keeps calls within the limits.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import * as v from 'valibot';
 import type { CredentialProvider } from './credentials';
-import { SpacesError, type SpacesOperation } from './errors';
+import { CredentialError, SpacesError, type SpacesOperation } from './errors';
 import type { SpacesFileType } from './file-type';
 import { exchange, HttpTransportError, type HttpResult } from '../net/exchange';
 import type { CallGate, LimitedOperation } from './rate-limit';
@@ -202,11 +203,10 @@ export class SpacesClient {
 
   private async callJson(operation: LimitedOperation, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    let refreshed = false;
     return withRetry(
       async () => {
-        for (;;) {
-          const credential = await this.options.credentials.get();
+        let credential = await this.options.credentials.get();
+        for (let renewed = false; ; renewed = true) {
           await this.options.gate?.acquire(operation);
           let result: HttpResult;
           try {
@@ -226,10 +226,13 @@ export class SpacesClient {
           } catch (error) {
             throw transportError(operation, error);
           }
-          if (result.status === 401 && !refreshed) {
-            // The token may have rotated since we cached it: read it again, once.
-            refreshed = true;
-            await this.options.credentials.refresh();
+          if (result.status === 401) {
+            // Refused after a re-read or renewal: the credential itself is bad, for every message alike.
+            if (renewed) {
+              throw new CredentialError('token-refused', `Spaces refused it (${reasonOf(result)} on ${operation}) even after it was re-read or renewed`);
+            }
+            // The token may have been rotated or expired since it was cached: re-read it (renew an access token), once.
+            credential = await this.options.credentials.refresh(credential);
             continue;
           }
           if (result.status < 200 || result.status >= 300) {

@@ -51,7 +51,7 @@ export function scaleLimits(limits: SpacesLimits, options: { share?: number; hea
 }
 
 /** The calls a limiter gates; uploads go to the storage host, which the Spaces limits do not cover. */
-export type LimitedOperation = Exclude<SpacesOperation, 'upload' | 'credentials'>;
+export type LimitedOperation = Exclude<SpacesOperation, 'upload'>;
 
 /** What the client asks before each call and tells after a 429. */
 export interface CallGate {

@@ -1,4 +1,4 @@
-/** A batch through the local relay: duplicates, dead letters, order, storms, and resumed attachments. */
+/** A batch through the local relay: duplicates, dead letters, order, storms, resumed attachments, credential outages. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DELIVER_BATCH_SIZE } from '../../infra/limits';
@@ -6,15 +6,18 @@ import type { LocalRelay } from '../../lambda/local/server';
 import type { Fault } from '../../lambda/local/spaces-stand-in';
 import { countTotals } from '../../lambda/runtime/metrics';
 import { channels, FAST_QUEUE, sendHook, startTestRelay } from '../support/relay';
+import { grantSecret, startSpacesServer, TEST_GRANT, type RunningStandIn } from '../support/spaces-server';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
 describe('delivering a batch', () => {
   let relay: LocalRelay | undefined;
   let images: http.Server | undefined;
+  let spaces: RunningStandIn | undefined;
   afterEach(async () => {
     await relay?.close();
     images?.close();
+    await spaces?.close();
   });
 
   it('posts a webhook sent twice only once, and counts the copy as deduplicated', async () => {
@@ -136,5 +139,70 @@ describe('delivering a batch', () => {
     expect(calls.filter((c) => c.operation === 'upload')).toHaveLength(1);
     expect(downloads).toBe(1);
     expect(relay.standIn!.messages[0]!.data).toHaveLength(1);
+  });
+
+  it('does not post without its file when the upload URL was refused for the credential: the whole notification waits', async () => {
+    // Prepare: a panel image served locally; Spaces refuses the credential for the first upload-URL call and its retry.
+    images = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG));
+    await new Promise<void>((resolve) => images!.listen(0, '127.0.0.1', resolve));
+    const host = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
+    let refusals = 2;
+    relay = await startTestRelay({
+      settings: { ATTACHMENT_URL_HOSTS: host },
+      standInFault: (op): Fault | undefined => (op === 'getuploadurl' && refusals-- > 0 ? { status: 401 } : undefined),
+    });
+    const grafana = {
+      receiver: 'grafana',
+      status: 'firing',
+      groupKey: '{}:{alertname="Latency"}',
+      alerts: [{ status: 'firing', labels: { alertname: 'Latency' }, annotations: {}, imageURL: `${host}/panel.png` }],
+    };
+
+    // Act
+    await sendHook(relay, '/hooks/grafana', grafana);
+    await relay.queue.idle();
+
+    // Assess
+    expect(relay.standIn!.messages).toHaveLength(1);
+    expect(relay.standIn!.messages[0]!.data).toHaveLength(1);
+    expect(relay.standIn!.messages[0]!.bodyText).not.toContain('could not be attached');
+    expect(relay.standIn!.calls.filter((c) => c.operation === 'post').map((c) => c.status)).toEqual([200]);
+  });
+
+  it('waits out a revoked grant in the queue: whole batches handed back with growing waits, dead-lettered on the last receive', async () => {
+    // Prepare: a real Spaces (the OAuth stand-in) whose grant the user revoked; records for two spaces in one batch.
+    spaces = await startSpacesServer({ oauth: TEST_GRANT });
+    spaces.standIn.revokeGrant();
+    relay = await startTestRelay({
+      spaces: { baseUrl: spaces.url, token: grantSecret(spaces.url) },
+      settings: channels({ default: 'ops-space', ci: 'ci-space' }),
+      // The deployed back-off adds up to over an hour: a queue second of 0.2 ms.
+      queue: { msPerSecond: 0.2, batchSize: 3, batchWindowSeconds: 300_000 },
+    });
+    const handBacks: { seconds: number; handles: number; deadLetters: number }[] = [];
+    const change = relay.queue.change.bind(relay.queue);
+    jest.spyOn(relay.queue, 'change').mockImplementation(async (handles, seconds) => {
+      handBacks.push({ seconds, handles: handles.length, deadLetters: relay!.queue.deadLetters.length });
+      return change(handles, seconds);
+    });
+    const before = countTotals()['credentialFailures.grant-refused'] ?? 0;
+
+    // Act
+    await sendHook(relay, '/hooks/generic', { text: 'first for ops' });
+    await sendHook(relay, '/hooks/generic/ci', { text: 'for ci' });
+    await sendHook(relay, '/hooks/generic', { text: 'second for ops' });
+    await relay.queue.idle();
+
+    // Assess: nine hand-backs of all three, the deployed back-off, nothing dead-lettered before the tenth receive.
+    expect(handBacks.map((h) => h.seconds)).toEqual([30, 60, 120, 240, 480, 900, 900, 900, 900]);
+    expect(handBacks.every((h) => h.handles === 3 && h.deadLetters === 0)).toBe(true);
+    expect((countTotals()['credentialFailures.grant-refused'] ?? 0) - before).toBe(10);
+    // One try per batch: the others in it, whatever their space, were not tried against a refused credential.
+    expect(spaces.standIn.calls.filter((c) => c.operation === 'token')).toHaveLength(10);
+    expect(relay.queue.deadLetters).toHaveLength(3);
+    for (const letter of relay.queue.deadLetters) {
+      expect(letter.reason).toMatch(/refused the grant \(HTTP 400 invalid_grant\): the refresh token was revoked.*\(gave up after 10 receives\)$/);
+    }
+    expect(spaces.standIn.messages).toEqual([]);
   });
 });

@@ -3,19 +3,24 @@
  * Manager served by moto_server and Spaces by the stand-in.
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSBatchResponse } from 'aws-lambda';
+import { awsDeliverPlatform, deliverDependencies } from '../../lambda/deliver/dependencies';
+import { createDeliverHandler } from '../../lambda/deliver/handler';
 import { chatMessage } from '../../lambda/model/message';
 import { notificationsFor } from '../../lambda/model/notification';
+import { readDeliverConfig } from '../../lambda/runtime/config';
+import { countTotals } from '../../lambda/runtime/metrics';
+import { secretsManagerTokenSecret, spacesCredentials } from '../../lambda/spaces/credentials';
 import { startMoto, type Moto } from '../support/moto';
-import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
+import { grantSecret, startSpacesServer, TEST_GRANT, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 
-const record = (messageId: string, body: string) => ({
+const record = (messageId: string, body: string, receiveCount = 1) => ({
   messageId,
   receiptHandle: messageId,
   body,
-  attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+  attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
   messageAttributes: {},
   md5OfBody: '',
   eventSource: 'aws:sqs',
@@ -108,4 +113,122 @@ describe('deliver handler', () => {
     const reasons = (dead.Messages ?? []).map((m) => m.MessageAttributes?.['failure-reason']?.StringValue).sort();
     expect(reasons).toEqual(['Spaces post failed: HTTP 403 — injected 403', expect.stringMatching(/^queued notification is malformed: id: /)]);
   }, 30_000);
+});
+
+describe('deliver handler with an OAuth grant in the token secret', () => {
+  let moto: Moto;
+  let spaces: RunningStandIn | undefined;
+  let secrets: SecretsManagerClient;
+  let sqs: SQSClient;
+  let dlqUrl: string;
+  let queueUrl: string;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    // The platform's clients take the endpoint and dummy credentials from the environment, as in Lambda.
+    Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+    secrets = new SecretsManagerClient(moto.clientConfig);
+    sqs = new SQSClient(moto.clientConfig);
+    await new DynamoDBClient(moto.clientConfig).send(
+      new CreateTableCommand({
+        TableName: 'idempotency',
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'relay-queue' }))).QueueUrl!;
+  }, 30_000);
+
+  afterAll(async () => {
+    process.env = saved;
+    secrets?.destroy();
+    sqs?.destroy();
+    await moto?.stop();
+  });
+
+  afterEach(async () => {
+    await spaces?.close();
+    spaces = undefined;
+  });
+
+  /** The handler as the Lambda entry point builds it, for a grant on the stand-in stored in the secret `secretId`. */
+  async function deployedHandler(secretId: string, test: string) {
+    await secrets.send(new CreateSecretCommand({ Name: secretId, SecretString: grantSecret(spaces!.url) }));
+    dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${test}-dlq` }))).QueueUrl!;
+    const config = readDeliverConfig({
+      AWS_ENDPOINT_URL: moto.endpoint,
+      SPACES_API_URL: spaces!.url,
+      SPACES_TOKEN_SECRET_ID: secretId,
+      CHANNELS: JSON.stringify({ default: 'ops', ci: 'ci' }),
+      IDEMPOTENCY_TABLE: 'idempotency',
+      DLQ_URL: dlqUrl,
+      QUEUE_URL: queueUrl,
+      QUEUE_MAX_RECEIVES: '10',
+    });
+    return createDeliverHandler(deliverDependencies(config, awsDeliverPlatform(config))) as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>;
+  }
+
+  const batch = (test: string, receiveCount: number): SQSEvent => ({
+    Records: ['default', 'ci', 'default'].map((channel, i) => record(`${test}-${i}`, queued(channel, `${test} ${i}`, `${test}-k${i}`), receiveCount)),
+  });
+
+  const deadLetters = async () =>
+    (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }))).Messages ?? [];
+
+  it('renews an access token that expires in the middle of a batch, fails no record, and writes the rotated refresh token back', async () => {
+    // Prepare: another invocation renewed half an hour ago; the issuer lets that access token expire after the first post.
+    let posts = 0;
+    spaces = await startSpacesServer({
+      oauth: TEST_GRANT,
+      fault: (op) => {
+        if (op === 'post' && ++posts === 2) spaces!.standIn.expireAccessTokens();
+        return undefined;
+      },
+    });
+    const handler = await deployedHandler('spaces-grant-renewed', 'renewed');
+    const halfAnHourAgo = () => Date.now() - 30 * 60_000;
+    const earlier = { secret: secretsManagerTokenSecret('spaces-grant-renewed', secrets), lease: { take: async () => async () => undefined } };
+    await spacesCredentials({ ...earlier, now: halfAnHourAgo }).get();
+
+    // Act
+    const response = await handler(batch('renewed', 1), context);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(spaces.standIn.messages.map((m) => m.bodyText.match(/renewed \d/)?.[0])).toEqual(['renewed 0', 'renewed 1', 'renewed 2']);
+    expect(spaces.standIn.calls.filter((c) => c.operation === 'token').map((c) => c.status)).toEqual([200, 200]);
+    expect(spaces.standIn.calls.filter((c) => c.status === 401)).toHaveLength(1);
+    const stored = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: 'spaces-grant-renewed' }))).SecretString!);
+    expect(spaces.standIn.validRefreshTokens).toEqual([stored.oauth.refreshToken]);
+    expect(stored.oauth.clientSecret).toBe(TEST_GRANT.clientSecret);
+    expect(await deadLetters()).toEqual([]);
+  });
+
+  it('hands a whole batch back on a revoked grant, counts it, and dead-letters only on the last receive, saying why', async () => {
+    // Prepare
+    spaces = await startSpacesServer({ oauth: TEST_GRANT });
+    spaces.standIn.revokeGrant();
+    const handler = await deployedHandler('spaces-grant-revoked', 'revoked');
+    const before = countTotals()['credentialFailures.grant-refused'] ?? 0;
+
+    // Act
+    const early = await handler(batch('revoked', 1), context);
+    const kept = await deadLetters();
+    const last = await handler(batch('revoked', 10), context);
+
+    // Assess: every record back (not only those of the first record's space), one token call per batch.
+    expect(early.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['revoked-0', 'revoked-1', 'revoked-2']);
+    expect(kept).toEqual([]);
+    expect((countTotals()['credentialFailures.grant-refused'] ?? 0) - before).toBe(2);
+    expect(spaces.standIn.calls.map((c) => `${c.operation} ${c.status}`)).toEqual(['token 400', 'token 400']);
+    expect(last).toEqual({ batchItemFailures: [] });
+    const reasons = (await deadLetters()).map((m) => m.MessageAttributes?.['failure-reason']?.StringValue);
+    expect(reasons).toHaveLength(3);
+    for (const reason of reasons) {
+      expect(reason).toMatch(/^(not tried: )?Spaces credential: the token endpoint .* refused the grant \(HTTP 400 invalid_grant\): .* \(gave up after 10 receives\)$/);
+    }
+    expect(spaces.standIn.messages).toEqual([]);
+  });
 });

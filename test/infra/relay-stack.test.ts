@@ -150,7 +150,7 @@ describe('RelayStack for the example team', () => {
     ]);
   });
 
-  it('lets deliver read the token, use its table, dead-letter, read the configured objects, consume the queue, nothing more', () => {
+  it('lets deliver read and renew the token, use its table, dead-letter, read the configured objects, consume the queue, nothing more', () => {
     // Assess
     expect(statementsOf(template, stack.deliver.role)).toEqual([
       {
@@ -161,6 +161,13 @@ describe('RelayStack for the example team', () => {
       {
         Effect: 'Allow',
         Action: 'secretsmanager:GetSecretValue',
+        Resource: partitionArn(
+          ':secretsmanager:eu-west-1:123456789012:secret:spaces-relay/example/spaces-token-??????',
+        ),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'secretsmanager:PutSecretValue',
         Resource: partitionArn(
           ':secretsmanager:eu-west-1:123456789012:secret:spaces-relay/example/spaces-token-??????',
         ),
@@ -412,11 +419,16 @@ describe('RelayStack for a minimal team', () => {
     });
   });
 
-  it('grants the token secret given by complete ARN as exactly that ARN', () => {
+  it('grants the token secret given by complete ARN as exactly that ARN, to read and to renew', () => {
     // Assess
     expect(statementsOf(template, stack.deliver.role)).toContainEqual({
       Effect: 'Allow',
       Action: 'secretsmanager:GetSecretValue',
+      Resource: TOKEN_ARN,
+    });
+    expect(statementsOf(template, stack.deliver.role)).toContainEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:PutSecretValue',
       Resource: TOKEN_ARN,
     });
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
 import { fixtureBytes, fixtureJson } from '../support/fixtures';
 import { FAST_QUEUE, sendHook, startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
+import { grantSecret, startSpacesServer, TEST_GRANT } from '../support/spaces-server';
 
 /** A tiny PNG-typed body served from 127.0.0.1, standing in for a Grafana panel screenshot. */
 const IMAGE = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(20_000, 7)]);
@@ -205,5 +206,39 @@ describe('local dead letters', () => {
     // Its last receive: deliver dead-letters it itself, with the reason SQS would not keep.
     expect(relay.queue.deadLetters).toEqual([expect.objectContaining({ reason: 'Spaces post failed: HTTP 503 — injected 503 (gave up after 3 receives)' })]);
     expect(relay.standIn!.calls.filter((c) => c.operation === 'post')).toHaveLength(3);
+  });
+});
+
+/** `SPACES_TOKEN` holds what the token secret would: a token, `{"scheme","token"}` or an OAuth grant. */
+describe('local relay with a real Spaces', () => {
+  it('renews an OAuth grant given as SPACES_TOKEN, with the rotated refresh token it keeps in memory', async () => {
+    // Prepare: access tokens of a second; each refresh token works once.
+    const spaces = await startSpacesServer({ oauth: { ...TEST_GRANT, accessTokenSeconds: 1 } });
+    const relay = await startTestRelay({ spaces: { baseUrl: spaces.url, token: grantSecret(spaces.url) } });
+    try {
+      // Act
+      await sendHook(relay, '/hooks/generic', { text: 'first' });
+      await relay.queue.idle();
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await sendHook(relay, '/hooks/generic', { text: 'second' });
+      await relay.queue.idle();
+
+      // Assess: the second renewal could only use the refresh token the first one brought.
+      expect(spaces.standIn.messages.map((m) => /first|second/.exec(m.bodyText)?.[0])).toEqual(['first', 'second']);
+      expect(spaces.standIn.calls.filter((c) => c.operation === 'token').map((c) => c.status)).toEqual([200, 200]);
+      expect(spaces.standIn.calls.filter((c) => c.status === 401)).toEqual([]);
+    } finally {
+      await relay.close();
+      await spaces.close();
+    }
+  });
+
+  it('does not start with a SPACES_TOKEN that is not a credential, and does not repeat it', async () => {
+    // Act
+    const starting = startLocalRelay({ port: 0, spaces: { baseUrl: 'https://spacesapis.avayacloud.com', token: '{"oauth": {"clientId": "c", "clientSecret": "hunter2"}}' } });
+
+    // Assess
+    await expect(starting).rejects.toThrow('SPACES_TOKEN is not a credential (oauth.refreshToken: required)');
+    await expect(starting).rejects.not.toThrow('hunter2');
   });
 });

@@ -1,7 +1,7 @@
 import type { Fault, StandInOperation } from '../../lambda/local/spaces-stand-in';
 import { SpacesClient, type UploadableFile } from '../../lambda/spaces/client';
-import { staticCredentials, type CredentialProvider } from '../../lambda/spaces/credentials';
-import { SpacesError } from '../../lambda/spaces/errors';
+import { textCredentials, type CredentialProvider } from '../../lambda/spaces/credentials';
+import { CredentialError } from '../../lambda/spaces/errors';
 import type { CallGate } from '../../lambda/spaces/rate-limit';
 import { generatedBody } from '../support/generated-body';
 import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
@@ -21,7 +21,7 @@ describe('SpacesClient against a real HTTP server', () => {
   let server: RunningStandIn | undefined;
   const delays: number[] = [];
   const fastRetry = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000 };
-  const client = (credentials: CredentialProvider = staticCredentials(TEST_TOKEN), timeoutMs = 2_000) =>
+  const client = (credentials: CredentialProvider = textCredentials(TEST_TOKEN), timeoutMs = 2_000) =>
     new SpacesClient({
       baseUrl: server!.url,
       credentials,
@@ -107,12 +107,12 @@ describe('SpacesClient against a real HTTP server', () => {
   it('times out a slow server and says which call failed; retries an edit, but never a post that may have landed', async () => {
     server = await startSpacesServer({ fault: () => ({ delayMs: 400 }) });
 
-    const post = client(staticCredentials(TEST_TOKEN), 100).postChat('s', { bodyText: 'x' });
+    const post = client(textCredentials(TEST_TOKEN), 100).postChat('s', { bodyText: 'x' });
     await expect(post).rejects.toThrow(/Spaces post failed: timed out/);
     await expect(post).rejects.toMatchObject({ ambiguous: true });
     expect(delays).toHaveLength(0);
 
-    const edit = client(staticCredentials(TEST_TOKEN), 100).editMessage('m1', { bodyText: 'x' });
+    const edit = client(textCredentials(TEST_TOKEN), 100).editMessage('m1', { bodyText: 'x' });
     await expect(edit).rejects.toThrow(/Spaces edit failed: timed out/);
     expect(delays).toHaveLength(fastRetry.attempts - 1);
   });
@@ -136,15 +136,16 @@ describe('SpacesClient against a real HTTP server', () => {
     expect(server.standIn.calls.map((c) => c.status)).toEqual([401, 200]);
   });
 
-  it('fails on a second 401 without retrying further, and never shows the token', async () => {
+  it('fails on a second 401 as a credential failure, without retrying further, and never shows the token', async () => {
     server = await startSpacesServer();
-    const wrong = staticCredentials('wrong-token-abcdef');
+    const wrong = textCredentials('wrong-token-abcdef');
 
-    const error = (await client(wrong).postChat('s', { bodyText: 'x' }).catch((e: unknown) => e)) as SpacesError;
+    const error = (await client(wrong).postChat('s', { bodyText: 'x' }).catch((e: unknown) => e)) as CredentialError;
 
-    expect(error).toBeInstanceOf(SpacesError);
-    expect(error).toMatchObject({ operation: 'post', status: 401, retryable: false });
+    expect(error).toBeInstanceOf(CredentialError);
+    expect(error.failure).toBe('token-refused');
     expect(error.message).toContain('HTTP 401');
+    expect(error.message).toContain('on post');
     expect(error.message).not.toContain('wrong-token-abcdef');
     expect(server.standIn.calls).toHaveLength(2);
   });
@@ -161,7 +162,7 @@ describe('SpacesClient against a real HTTP server', () => {
   it('sends the configured scheme in the Authorization header', async () => {
     server = await startSpacesServer({ scheme: 'jwt' });
 
-    const id = await client(staticCredentials(JSON.stringify({ scheme: 'JWT', token: TEST_TOKEN }))).postChat('s', { bodyText: 'x' });
+    const id = await client(textCredentials(JSON.stringify({ scheme: 'JWT', token: TEST_TOKEN }))).postChat('s', { bodyText: 'x' });
 
     expect(id).toBeTruthy();
   });
@@ -173,7 +174,7 @@ describe('SpacesClient: exactly-once and rate limits', () => {
   afterEach(async () => running?.close());
 
   function client(gate?: CallGate): SpacesClient {
-    return new SpacesClient({ baseUrl: running!.url, credentials: staticCredentials(TEST_TOKEN), retry: RETRY, gate, timeoutMs: 2_000 });
+    return new SpacesClient({ baseUrl: running!.url, credentials: textCredentials(TEST_TOKEN), retry: RETRY, gate, timeoutMs: 2_000 });
   }
 
   it('does not repeat a post whose answer was lost, and says it may have landed', async () => {

@@ -5,6 +5,18 @@ import { SpacesStandIn, type StandInOptions } from '../../lambda/local/spaces-st
 
 export const TEST_TOKEN = 'test-token-0123456789';
 
+/** The grant an OAuth-mode stand-in starts with (`startSpacesServer({ oauth: TEST_GRANT })`). */
+export const TEST_GRANT = {
+  clientId: 'relay-test-client',
+  clientSecret: 'client-secret-Qm7vX2',
+  refreshToken: 'refresh-token-initial-K4p9Tz',
+} as const;
+
+/** The token secret's text for a grant on the stand-in at `url`, as an operator would store it. */
+export function grantSecret(url: string, grant: { clientId: string; clientSecret: string; refreshToken: string } = TEST_GRANT): string {
+  return JSON.stringify({ oauth: { ...grant, tokenUrl: `${url}/oauth2/access_token` } });
+}
+
 export interface RunningStandIn {
   readonly url: string;
   readonly standIn: SpacesStandIn;

@@ -4,7 +4,7 @@
  * that the peak RSS is this upload's, not the test runner's.
  */
 import { SpacesClient } from '../../lambda/spaces/client';
-import { staticCredentials } from '../../lambda/spaces/credentials';
+import { textCredentials } from '../../lambda/spaces/credentials';
 import { generatedBody } from './generated-body';
 
 const size = Number(process.env.UPLOAD_BYTES);
@@ -12,7 +12,7 @@ const url = process.env.UPLOAD_URL!;
 
 
 async function main(): Promise<void> {
-  const client = new SpacesClient({ baseUrl: 'http://127.0.0.1:1', credentials: staticCredentials('unused') });
+  const client = new SpacesClient({ baseUrl: 'http://127.0.0.1:1', credentials: textCredentials('unused') });
   const baselineKb = Math.round(process.memoryUsage.rss() / 1024);
   // Sampled during the upload rather than read from maxRSS: the process peak includes start-up (tsx compiling the
   // sources when its cache is cold), which says nothing about the upload.
