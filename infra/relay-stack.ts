@@ -27,6 +27,7 @@ import {
   FUNCTION_MEMORY_MB,
   INGEST_TIMEOUT_SECONDS,
   QUEUE_VISIBILITY_SECONDS,
+  STATE_TTL_SECONDS,
 } from './limits';
 import { grantObjectRead } from './object-read';
 import { grantSecretValue, ownedSecret, secretByNameOrArn, type SecretReference } from './secret-reference';
@@ -122,6 +123,7 @@ export class RelayStack extends Stack {
       DIGEST_THRESHOLD: String(config.digestThreshold),
       DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),
       QUEUE_MAX_RECEIVES: String(DELIVER_MAX_RECEIVES),
+      STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
     };
     // What synth accepts, the functions accept: their own readers check the settings here, as they will at start-up.
     checkFunctionSettings(props.team, 'ingest', ingestSettings, readIngestSettings);
@@ -238,8 +240,8 @@ export class RelayStack extends Stack {
     Validations.of(table).acknowledge({
       id: 'AwsSolutions-DDB3',
       reason:
-        'The table only holds delivery keys that expire within hours (TTL); a restore would bring back nothing of ' +
-        'value, and losing it costs at most one duplicate message.',
+        'The table only holds delivery keys and delivery progress that expire within weeks (TTL); a restore would ' +
+        'bring back nothing of value, and losing it costs at most one duplicate message per notification in flight.',
     });
     return table;
   }

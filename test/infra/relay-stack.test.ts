@@ -123,6 +123,8 @@ describe('RelayStack for the example team', () => {
           QUEUE_URL: refOf(stack.delivery.queue),
           QUEUE_MAX_RECEIVES: '10',
           DELIVER_CONCURRENCY: '2',
+          // 20 days: 4 in the delivery queue, 14 in the dead-letter queue, 2 of margin.
+          STATE_TTL_SECONDS: '1728000',
         }),
       },
     });
@@ -264,6 +266,20 @@ describe('RelayStack for the example team', () => {
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
     });
+  });
+
+  it('keeps delivery state longer than a notification can wait in the queue and then the dead-letter queue', () => {
+    // Prepare
+    const resources = template.toJSON().Resources;
+    const retention = (queue: IConstruct) => resources[idOf(queue)].Properties.MessageRetentionPeriod as number;
+
+    // Act
+    const { STATE_TTL_SECONDS } = readDeliverConfig(deployedEnvironment(template, stack.deliver.function));
+    const longestWait = retention(stack.delivery.queue) + retention(stack.delivery.deadLetterQueue);
+
+    // Assess: deliver redriven from the dead-letter queue on its last day still finds what it did, with a day to spare
+    expect(longestWait).toBe((4 + 14) * 24 * 3600);
+    expect(STATE_TTL_SECONDS).toBeGreaterThanOrEqual(longestWait + 24 * 3600);
   });
 
   it('uses the configured inbound secret instead of generating one', () => {
