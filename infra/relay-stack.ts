@@ -221,7 +221,7 @@ export class RelayStack extends Stack {
     });
     new CfnOutput(this, 'NotificationTopicArn', {
       value: this.events.topic.topicArn,
-      description: 'SNS topic for CloudWatch alarm actions; the relay posts what arrives here',
+      description: 'SNS topic for CloudWatch alarm actions and CodeStar notification rules; the relay posts what arrives here',
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.delivery.deadLetterQueue.queueUrl,

@@ -24,12 +24,12 @@ export interface EventWiringProps {
 
 /**
  * The AWS-native paths into the delivery queue, none of which needs a URL: an SNS topic for CloudWatch alarm actions
- * (the relay's own alarms included), S3 event notifications from existing buckets, and EventBridge rules for alarm
- * state changes, CodeBuild builds and CodePipeline executions. Each sender gets `sqs:SendMessage` in the queue policy,
- * limited to its own ARN.
+ * (the relay's own alarms included) and CodeStar notification rules, S3 event notifications from existing buckets,
+ * and EventBridge rules for alarm state changes, CodeBuild builds and CodePipeline executions. Each sender gets
+ * `sqs:SendMessage` in the queue policy, limited to its own ARN.
  */
 export class EventWiring extends Construct {
-  /** Alarm actions publish here; the team's own alarms can use it too. */
+  /** Alarm actions and CodeStar notification rules publish here; the team's own alarms can use it too. */
   readonly topic: Topic;
 
   constructor(scope: Construct, id: string, props: EventWiringProps) {
@@ -60,6 +60,20 @@ export class EventWiring extends Construct {
           StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
           ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
         },
+      }),
+    );
+    // CodeStar notification rules (Developer Tools → Notifications) of this account's build projects and pipelines.
+    // The statement AWS documents for a notification rule's target topic, "Configure Amazon SNS topics for
+    // notifications" (https://docs.aws.amazon.com/dtconsole/latest/userguide/set-up-sns.html): without it, the rule's
+    // target shows as unreachable and nothing arrives.
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CodeStarNotificationsPublish',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('codestar-notifications.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
     // The SNS envelope is kept (no raw delivery): deliver recognises the notification by it and de-duplicates on

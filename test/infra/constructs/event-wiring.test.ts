@@ -33,7 +33,7 @@ describe('EventWiring', () => {
       );
     });
 
-    it('creates a TLS-only topic that CloudWatch alarms of this account may publish to', () => {
+    it('creates a TLS-only topic that CloudWatch alarms and CodeStar notification rules of this account may publish to', () => {
       // Assess
       wired.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         Topics: [{ Ref: idOf(wired.events.topic) }],
@@ -72,6 +72,14 @@ describe('EventWiring', () => {
                   },
                 },
               },
+            },
+            {
+              Sid: 'CodeStarNotificationsPublish',
+              Effect: 'Allow',
+              Action: 'sns:Publish',
+              Principal: { Service: 'codestar-notifications.amazonaws.com' },
+              Resource: { Ref: idOf(wired.events.topic) },
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
             },
           ],
         },
