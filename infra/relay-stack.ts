@@ -4,6 +4,7 @@ import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import * as v from 'valibot';
 import {
   readDeliverSettings,
   readIngestSettings,
@@ -12,6 +13,7 @@ import {
   type IngestResourceVariables,
   type IngestSettingsVariables,
 } from '../lambda/runtime/config';
+import { S3SettingsSchema } from '../lambda/sources/s3';
 import { DeliveryQueue } from './constructs/delivery-queue';
 import { EventWiring } from './constructs/event-wiring';
 import { RelayAlarms } from './constructs/relay-alarms';
@@ -83,6 +85,9 @@ export class RelayStack extends Stack {
     this.events = new EventWiring(this, 'Events', {
       queue: this.delivery.queue,
       buckets: config.s3Buckets,
+      // Read with the s3 source's own schema (synth has checked it), so the buckets announce deletions exactly when
+      // deliver posts them.
+      objectRemoved: v.parse(S3SettingsSchema, config.sourceSettings.s3 ?? {}).objectRemoved,
       awsEvents: config.awsEvents,
       ownAlarmPrefix: `${this.stackName}-`,
     });

@@ -16,6 +16,11 @@ export interface EventWiringProps {
   readonly queue: IQueue;
   /** Existing buckets whose new objects are announced; none is created or replaced. */
   readonly buckets: readonly BucketWatch[];
+  /**
+   * Deletions from those buckets are announced too (the `s3` source's `objectRemoved` setting): deliver posts them only
+   * then, so the buckets are asked for them only then.
+   */
+  readonly objectRemoved: boolean;
   /** The EventBridge rules to create. */
   readonly awsEvents: AwsEvents;
   /** Alarm names that start with this are the relay's own, which reach the queue through the topic already. */
@@ -35,7 +40,7 @@ export class EventWiring extends Construct {
   constructor(scope: Construct, id: string, props: EventWiringProps) {
     super(scope, id);
     this.topic = this.notificationTopic(props.queue);
-    this.bucketNotifications(props.queue, props.buckets);
+    this.bucketNotifications(props.queue, props.buckets, props.objectRemoved);
     this.eventRules(props.queue, props.awsEvents, props.ownAlarmPrefix);
   }
 
@@ -82,8 +87,11 @@ export class EventWiring extends Construct {
     return topic;
   }
 
-  private bucketNotifications(queue: IQueue, buckets: readonly BucketWatch[]): void {
+  private bucketNotifications(queue: IQueue, buckets: readonly BucketWatch[], objectRemoved: boolean): void {
     const destination = new SqsDestination(queue);
+    // One configuration per event type and filter: S3 refuses two that share an event type and overlap, not two that
+    // differ in event type with the same filter.
+    const events = objectRemoved ? [EventType.OBJECT_CREATED, EventType.OBJECT_REMOVED] : [EventType.OBJECT_CREATED];
     for (const name of new Set(buckets.map((watch) => watch.name))) {
       // Imported, so the bucket itself is never created, replaced or deleted; CDK adds the notification through its
       // custom resource, which keeps the notifications the bucket already has.
@@ -95,7 +103,7 @@ export class EventWiring extends Construct {
         };
         // A filter with neither prefix nor suffix is refused; the whole bucket is watched by passing none.
         const filters = Object.keys(filter).length > 0 ? [filter] : [];
-        bucket.addEventNotification(EventType.OBJECT_CREATED, destination, ...filters);
+        for (const event of events) bucket.addEventNotification(event, destination, ...filters);
       }
     }
     this.acknowledgeNotificationsHandler();

@@ -436,6 +436,37 @@ describe('RelayStack for a team that attaches objects from buckets it does not w
   });
 });
 
+describe('RelayStack for a team whose uploads are posted', () => {
+  /** The event types each watched bucket is asked to announce, by bucket. */
+  const announced = (template: Template) =>
+    Object.fromEntries(
+      Object.values(template.findResources('Custom::S3BucketNotifications')).map((resource) => [
+        resource.Properties.BucketName,
+        (resource.Properties.NotificationConfiguration.QueueConfigurations as { Events: string[] }[]).flatMap((q) => q.Events),
+      ]),
+    );
+  const buckets = { s3Buckets: [{ name: 'acme-reports', prefix: 'daily/' }, { name: 'acme-screens' }] };
+
+  it('asks the buckets for new objects only, when deletions are not posted', () => {
+    // Act
+    const { template } = relayStack(team(buckets));
+
+    // Assess
+    expect(announced(template)).toEqual({ 'acme-reports': ['s3:ObjectCreated:*'], 'acme-screens': ['s3:ObjectCreated:*'] });
+  });
+
+  it('asks them for deletions too with sourceSettings.s3.objectRemoved, which deliver then posts', () => {
+    // Act
+    const { stack, template } = relayStack(team({ ...buckets, sourceSettings: { s3: { objectRemoved: true } } }));
+
+    // Assess
+    const both = ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'];
+    expect(announced(template)).toEqual({ 'acme-reports': both, 'acme-screens': both });
+    const deliver = readDeliverConfig(deployedEnvironment(template, stack.deliver.function));
+    expect(deliver.SOURCE_SETTINGS.get('s3')).toMatchObject({ objectRemoved: true });
+  });
+});
+
 describe('RelayStack checks', () => {
   const teams: [string, () => Team][] = [
     ['the example team', exampleTeam],
