@@ -6,7 +6,7 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
-import { DELIVER_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB } from '../infra/limits';
+import { DELIVER_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB, STATE_TTL_SECONDS } from '../infra/limits';
 import { createS3Client } from '../lambda/attachments/s3';
 import { deliverDependencies } from '../lambda/deliver/dependencies';
 import { createDeliverHandler } from '../lambda/deliver/handler';
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       SPACES_API_URL: BENCH_SPACES_URL,
       CHANNELS: JSON.stringify({ default: spaceId }),
       S3_BUCKETS: JSON.stringify([{ name: BENCH_BUCKET }]),
+      STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
     });
     const deliver = createDeliverHandler(
       deliverDependencies(settings, {

@@ -60,3 +60,17 @@ export const DEAD_LETTER_RETENTION_DAYS = 14;
 export const API_RATE_LIMIT = 50;
 /** See {@link API_RATE_LIMIT}. */
 export const API_BURST_LIMIT = 500;
+
+/**
+ * Slack beyond the longest wait: a redriven message's own time back in the queue, a sender's retry that was queued a
+ * little after the first copy was delivered, clocks that disagree.
+ */
+const STATE_MARGIN_DAYS = 2;
+/**
+ * How long deliver keeps what it knows about a delivery key (idempotency record, progress journal): longer than a
+ * copy of the notification can wait. A copy can wait the delivery queue's retention and then, dead-lettered by
+ * deliver as a new message, the dead-letter queue's in full before someone redrives it; if what deliver knows were
+ * gone by then, the redrive would post again what was posted. Records are small (about 300 bytes, one per delivery
+ * key, removed by the table's TTL), so keeping them for weeks rather than a day costs next to nothing.
+ */
+export const STATE_TTL_SECONDS = (QUEUE_RETENTION_DAYS + DEAD_LETTER_RETENTION_DAYS + STATE_MARGIN_DAYS) * 24 * 60 * 60;

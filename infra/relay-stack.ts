@@ -15,6 +15,7 @@ import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import * as v from 'valibot';
 import {
   readDeliverSettings,
   readIngestSettings,
@@ -24,6 +25,7 @@ import {
   type IngestSettingsVariables,
 } from '../lambda/runtime/config';
 import { AlarmTopic } from './constructs/alarm-topic';
+import { S3SettingsSchema } from '../lambda/sources/s3';
 import { DeliveryQueue } from './constructs/delivery-queue';
 import { EventWiring } from './constructs/event-wiring';
 import { RelayAlarms } from './constructs/relay-alarms';
@@ -40,6 +42,7 @@ import {
   FUNCTION_MEMORY_MB,
   INGEST_TIMEOUT_SECONDS,
   QUEUE_VISIBILITY_SECONDS,
+  STATE_TTL_SECONDS,
 } from './limits';
 import { grantObjectRead } from './object-read';
 import { RelayMetrics } from './relay-metrics';
@@ -103,6 +106,9 @@ export class RelayStack extends Stack {
     this.events = new EventWiring(this, 'Events', {
       queue: this.delivery.queue,
       buckets: config.s3Buckets,
+      // Read with the s3 source's own schema (synth has checked it), so the buckets announce deletions exactly when
+      // deliver posts them.
+      objectRemoved: v.parse(S3SettingsSchema, config.sourceSettings.s3 ?? {}).objectRemoved,
       awsEvents: config.awsEvents,
       ownAlarmPrefix: alarmNamePrefix,
     });
@@ -146,6 +152,7 @@ export class RelayStack extends Stack {
       DIGEST_THRESHOLD: String(config.digestThreshold),
       DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),
       QUEUE_MAX_RECEIVES: String(DELIVER_MAX_RECEIVES),
+      STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
     };
     // What synth accepts, the functions accept: their own readers check the settings here, as they will at start-up.
     checkFunctionSettings(props.team, 'ingest', ingestSettings, readIngestSettings);
@@ -277,7 +284,7 @@ export class RelayStack extends Stack {
     });
     new CfnOutput(this, 'NotificationTopicArn', {
       value: this.events.topic.topicArn,
-      description: "SNS topic for the team's CloudWatch alarm actions; the relay posts what arrives here",
+      description: "SNS topic for the team's CloudWatch alarm actions and CodeStar notification rules; the relay posts what arrives here",
     });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarmTopic.topic.topicArn,
@@ -315,8 +322,8 @@ export class RelayStack extends Stack {
     Validations.of(table).acknowledge({
       id: 'AwsSolutions-DDB3',
       reason:
-        'The table only holds delivery keys that expire within hours (TTL); a restore would bring back nothing of ' +
-        'value, and losing it costs at most one duplicate message.',
+        'The table only holds delivery keys and delivery progress that expire within weeks (TTL); a restore would ' +
+        'bring back nothing of value, and losing it costs at most one duplicate message per notification in flight.',
     });
     return table;
   }

@@ -1,4 +1,5 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
@@ -16,6 +17,11 @@ export interface EventWiringProps {
   readonly queue: IQueue;
   /** Existing buckets whose new objects are announced; none is created or replaced. */
   readonly buckets: readonly BucketWatch[];
+  /**
+   * Deletions from those buckets are announced too (the `s3` source's `objectRemoved` setting): deliver posts them only
+   * then, so the buckets are asked for them only then.
+   */
+  readonly objectRemoved: boolean;
   /** The EventBridge rules to create. */
   readonly awsEvents: AwsEvents;
   /** Alarm names that start with this are the relay's own, which reach the queue through their own topic already. */
@@ -24,18 +30,18 @@ export interface EventWiringProps {
 
 /**
  * The AWS-native paths into the delivery queue, none of which needs a URL: an SNS topic for the team's CloudWatch alarm
- * actions, S3 event notifications from existing buckets, and EventBridge rules for alarm state changes, CodeBuild builds
- * and CodePipeline executions. Each sender gets `sqs:SendMessage` in the queue policy, limited to its own ARN. (The
- * relay's own alarms have a topic of their own, see `AlarmTopic`.)
+ * actions and CodeStar notification rules, S3 event notifications from existing buckets, and EventBridge rules for
+ * alarm state changes, CodeBuild builds and CodePipeline executions. Each sender gets `sqs:SendMessage` in the queue
+ * policy, limited to its own ARN. (The relay's own alarms have a topic of their own, see `AlarmTopic`.)
  */
 export class EventWiring extends Construct {
-  /** The team's alarm actions publish here. */
+  /** The team's alarm actions and CodeStar notification rules publish here. */
   readonly topic: Topic;
 
   constructor(scope: Construct, id: string, props: EventWiringProps) {
     super(scope, id);
     this.topic = this.notificationTopic(props.queue);
-    this.bucketNotifications(props.queue, props.buckets);
+    this.bucketNotifications(props.queue, props.buckets, props.objectRemoved);
     this.eventRules(props.queue, props.awsEvents, props.ownAlarmPrefix);
   }
 
@@ -49,14 +55,31 @@ export class EventWiring extends Construct {
     });
     // Any alarm of this account: the team points its own alarms here.
     allowAlarmsToPublish(topic, '*');
+    // CodeStar notification rules (Developer Tools → Notifications) of this account's build projects and pipelines.
+    // The statement AWS documents for a notification rule's target topic, "Configure Amazon SNS topics for
+    // notifications" (https://docs.aws.amazon.com/dtconsole/latest/userguide/set-up-sns.html): without it, the rule's
+    // target shows as unreachable and nothing arrives.
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CodeStarNotificationsPublish',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('codestar-notifications.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
     // The SNS envelope is kept (no raw delivery): deliver recognises the notification by it and de-duplicates on
     // its MessageId.
     topic.addSubscription(new SqsSubscription(queue));
     return topic;
   }
 
-  private bucketNotifications(queue: IQueue, buckets: readonly BucketWatch[]): void {
+  private bucketNotifications(queue: IQueue, buckets: readonly BucketWatch[], objectRemoved: boolean): void {
     const destination = new SqsDestination(queue);
+    // One configuration per event type and filter: S3 refuses two that share an event type and overlap, not two that
+    // differ in event type with the same filter.
+    const events = objectRemoved ? [EventType.OBJECT_CREATED, EventType.OBJECT_REMOVED] : [EventType.OBJECT_CREATED];
     for (const name of new Set(buckets.map((watch) => watch.name))) {
       // Imported, so the bucket itself is never created, replaced or deleted; CDK adds the notification through its
       // custom resource, which keeps the notifications the bucket already has.
@@ -68,7 +91,7 @@ export class EventWiring extends Construct {
         };
         // A filter with neither prefix nor suffix is refused; the whole bucket is watched by passing none.
         const filters = Object.keys(filter).length > 0 ? [filter] : [];
-        bucket.addEventNotification(EventType.OBJECT_CREATED, destination, ...filters);
+        for (const event of events) bucket.addEventNotification(event, destination, ...filters);
       }
     }
     this.acknowledgeNotificationsHandler();

@@ -94,9 +94,10 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
       },
       s3: { client: platform.s3, buckets: settings.attachableBuckets, maxBytes: settings.ATTACHMENT_MAX_BYTES },
     }),
-    idempotency: new DeliveryIdempotency(platform.persistence),
-    journal: new DeliveryJournal(platform.store),
-    tracker: new ResolveTracker(platform.store),
+    // Everything kept per delivery key outlives the longest a notification can wait, so a redrive never posts twice.
+    idempotency: new DeliveryIdempotency(platform.persistence, settings.STATE_TTL_SECONDS),
+    journal: new DeliveryJournal(platform.store, settings.STATE_TTL_SECONDS),
+    tracker: new ResolveTracker(platform.store, settings.STATE_TTL_SECONDS),
     deadLetters: platform.deadLetters,
     visibility: platform.visibility,
     resolveMode: settings.RESOLVE_MODE,

@@ -38,15 +38,18 @@ export type Claim =
   /** Another invocation holds it right now; try again later. */
   | { readonly state: 'busy' };
 
-/** Long enough for a firing alert's Alertmanager repeat (4 h by default) and a DLQ redrive the next morning. */
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 /** Keeps keys independent of the function's (generated) name, so a redeploy does not forget what was delivered. */
 const KEY_PREFIX = 'spaces-relay.deliver';
 
 export class DeliveryIdempotency {
+  /**
+   * `expiresAfterSeconds`: how long a completed delivery is remembered (`STATE_TTL_SECONDS`), longer than any copy of
+   * it can wait in the queues. Powertools writes it as the record's `expiration`, which it compares with the clock
+   * itself and which is also the table's TTL attribute, so one value governs both.
+   */
   constructor(
     private readonly persistence: BasePersistenceLayer,
-    expiresAfterSeconds: number = IDEMPOTENCY_TTL_SECONDS,
+    expiresAfterSeconds: number,
   ) {
     persistence.configure({
       config: new IdempotencyConfig({ eventKeyJmesPath: 'deliveryKey', expiresAfterSeconds, throwOnNoIdempotencyKey: true }),

@@ -54,19 +54,23 @@ export function fingerprint(bodyText: string): string {
   return createHash('sha256').update(plain).digest('hex').slice(0, 32);
 }
 
-/** Progress lives as long as an idempotency record: past that, the notification counts as new anyway. */
-const PROGRESS_TTL_SECONDS = 24 * 60 * 60;
-
 /** Reads and writes progress by `onceKey` (channel and delivery key). */
 export class DeliveryJournal {
-  constructor(private readonly store: StateStore) {}
+  /**
+   * `ttlSeconds`: as long as an idempotency record (`STATE_TTL_SECONDS`), so that a notification redriven after its
+   * attempts failed half-way resumes, as a retry the same day would.
+   */
+  constructor(
+    private readonly store: StateStore,
+    private readonly ttlSeconds: number,
+  ) {}
 
   async read(key: string): Promise<Progress> {
     return (await this.store.get<Progress>(this.id(key))) ?? { parts: {} };
   }
 
   async write(key: string, progress: Progress): Promise<void> {
-    await this.store.put(this.id(key), progress, PROGRESS_TTL_SECONDS);
+    await this.store.put(this.id(key), progress, this.ttlSeconds);
   }
 
   /** Once the idempotency record says COMPLETED, the progress is no longer needed. */

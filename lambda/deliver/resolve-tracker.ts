@@ -24,11 +24,23 @@ export interface TrackedAlert {
 
 /** Edits one resolve may make: a group that re-fired more often than this has its oldest posts left as they are. */
 const MAX_TRACKED_POSTS = 5;
-/** Alerts that stay firing for a month are resolved with a post of their own. */
-const TRACKING_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** How long an alert may stay firing and still have its resolve edit the messages that announced it. */
+const FIRING_SECONDS = 30 * 24 * 60 * 60;
 
 export class ResolveTracker {
-  constructor(private readonly store: StateStore) {}
+  private readonly ttlSeconds: number;
+
+  /**
+   * `waitSeconds`: the longest a notification can wait in the queues (`STATE_TTL_SECONDS`). A resolve may come a
+   * month after its alert fired and then itself wait that long before a redrive delivers it: the firing messages are
+   * remembered for both. An alert firing longer is resolved with a post of its own.
+   */
+  constructor(
+    private readonly store: StateStore,
+    waitSeconds: number,
+  ) {
+    this.ttlSeconds = FIRING_SECONDS + waitSeconds;
+  }
 
   async lookup(groupKey: string): Promise<TrackedAlert | undefined> {
     return this.store.get<TrackedAlert>(this.id(groupKey));
@@ -40,7 +52,7 @@ export class ResolveTracker {
     const earlier = tracked?.spaceId === spaceId ? tracked.posts : [];
     if (earlier.some((p) => p.messageIds[0] === post.messageIds[0])) return;
     const posts = [...earlier, post].slice(-MAX_TRACKED_POSTS);
-    await this.store.put(this.id(groupKey), { spaceId, posts } satisfies TrackedAlert, TRACKING_TTL_SECONDS);
+    await this.store.put(this.id(groupKey), { spaceId, posts } satisfies TrackedAlert, this.ttlSeconds);
   }
 
   async forget(groupKey: string): Promise<void> {

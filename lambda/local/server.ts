@@ -13,7 +13,13 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DELIVER_MAX_RECEIVES, DELIVER_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB, INGEST_TIMEOUT_SECONDS } from '../../infra/limits';
+import {
+  DELIVER_MAX_RECEIVES,
+  DELIVER_TIMEOUT_SECONDS,
+  FUNCTION_MEMORY_MB,
+  INGEST_TIMEOUT_SECONDS,
+  STATE_TTL_SECONDS,
+} from '../../infra/limits';
 import { createS3Client } from '../attachments/s3';
 import { deliverDependencies, type DeliverTuning } from '../deliver/dependencies';
 import { createDeliverHandler } from '../deliver/handler';
@@ -170,6 +176,8 @@ function settingsEnv(options: LocalRelayOptions, standInUrl: string): Record<str
     SPACES_API_URL: options.spaces?.baseUrl ?? standInUrl,
     // Deliver's last-receive rule and the local queue's redrive policy must agree, as the stack makes them.
     QUEUE_MAX_RECEIVES: String(options.queue?.maxReceives ?? DELIVER_MAX_RECEIVES),
+    // Delivery state is kept as long as deployed: a dead letter redriven days later is not posted again.
+    STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
   };
 }
 

@@ -167,6 +167,12 @@ const DeliverSettingsSchema = v.pipe(
     DELIVER_CONCURRENCY: v.optional(PositiveInteger, '2'),
     /** The delivery queue's maxReceiveCount: on a record's last receive, deliver dead-letters a failure itself, with its reason. */
     QUEUE_MAX_RECEIVES: v.optional(PositiveInteger),
+    /**
+     * Seconds deliver keeps what it knows per delivery key (idempotency records, progress). Set by the stack from the
+     * queues' retention (`infra/limits.ts`), so that a notification redriven from the dead-letter queue still finds
+     * what was done for it; no default, since only the stack knows how long a notification can wait.
+     */
+    STATE_TTL_SECONDS: PositiveInteger,
   }),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const env = dataset.value;

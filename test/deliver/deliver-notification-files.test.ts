@@ -4,6 +4,7 @@
  * that may pass fails the notification (and a refusal by policy still does not).
  */
 import { Readable } from 'node:stream';
+import { STATE_TTL_SECONDS } from '../../infra/limits';
 import { AttachmentError } from '../../lambda/attachments/attachment-error';
 import type { OpenedFile } from '../../lambda/attachments/opened-file';
 import { AttachmentFailedError, deliverNotification, type DeliveryDependencies } from '../../lambda/deliver/deliver-notification';
@@ -66,8 +67,8 @@ function deps(spaces: DeliveryDependencies['spaces'], open: (a: Attachment) => P
     spaces,
     channels: { default: 'space-1' },
     openAttachment: open,
-    journal: new DeliveryJournal(store),
-    tracker: new ResolveTracker(store),
+    journal: new DeliveryJournal(store, STATE_TTL_SECONDS),
+    tracker: new ResolveTracker(store, STATE_TTL_SECONDS),
     resolveMode: 'edit-and-post',
     ...extra,
   };

@@ -1,5 +1,6 @@
 /** Claims on delivery keys: in memory, and on DynamoDB as moto_server serves it (the deployed table layout). */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STATE_TTL_SECONDS } from '../../infra/limits';
 import { DeliveryIdempotency, dynamoDbPersistence, MemoryPersistenceLayer } from '../../lambda/deliver/idempotency';
 import { DynamoDbStateStore, MemoryStateStore, type StateStore } from '../../lambda/deliver/state-store';
 import { startMoto, type Moto } from '../support/moto';
@@ -62,7 +63,7 @@ function behavesAsStateStore(make: () => StateStore): void {
 }
 
 describe('in memory', () => {
-  behavesAsIdempotency(() => new DeliveryIdempotency(new MemoryPersistenceLayer()));
+  behavesAsIdempotency(() => new DeliveryIdempotency(new MemoryPersistenceLayer(), STATE_TTL_SECONDS));
   behavesAsStateStore(() => new MemoryStateStore());
 
   it('treats an expired document as gone', async () => {
@@ -99,6 +100,6 @@ describe('on DynamoDB (IDEMPOTENCY_TABLE: partition key id, TTL on expiration)',
 
   afterAll(async () => moto?.stop());
 
-  behavesAsIdempotency(() => new DeliveryIdempotency(dynamoDbPersistence(table, client)));
+  behavesAsIdempotency(() => new DeliveryIdempotency(dynamoDbPersistence(table, client), STATE_TTL_SECONDS));
   behavesAsStateStore(() => new DynamoDbStateStore(table, client));
 });

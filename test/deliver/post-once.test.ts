@@ -1,4 +1,5 @@
 /** Posting a part at most once when answers get lost, decided by looking among the space's messages. */
+import { STATE_TTL_SECONDS } from '../../infra/limits';
 import { DeliveryJournal, fingerprint, type Progress } from '../../lambda/deliver/journal';
 import { postPart, settlePending, type ProgressByKey } from '../../lambda/deliver/post-once';
 import { MemoryStateStore } from '../../lambda/deliver/state-store';
@@ -25,7 +26,7 @@ function scriptedSpace(script: ('ok' | 'stored-no-answer' | 'lost' | 'refused')[
 
 function setup(script: Parameters<typeof scriptedSpace>[0]) {
   const space = scriptedSpace(script);
-  const journal = new DeliveryJournal(new MemoryStateStore());
+  const journal = new DeliveryJournal(new MemoryStateStore(), STATE_TTL_SECONDS);
   const progress: ProgressByKey = new Map([['key-1', { parts: {} } as Progress]]);
   return { ...space, journal, progress, deps: { spaces: space.spaces, journal, settleMs: 1 } };
 }

@@ -1,4 +1,7 @@
 /** Resolved alerts and the message that announced them, per RESOLVE_MODE, through the local relay. */
+import { STATE_TTL_SECONDS } from '../../infra/limits';
+import { ResolveTracker } from '../../lambda/deliver/resolve-tracker';
+import { MemoryStateStore } from '../../lambda/deliver/state-store';
 import type { ResolveMode } from '../../lambda/runtime/config';
 import type { LocalRelay } from '../../lambda/local/server';
 import { fixtureBytes } from '../support/fixtures';
@@ -89,5 +92,25 @@ describe('resolving an alert', () => {
     expect(relay.standIn!.calls.filter((c) => c.operation === 'edit').map((c) => c.status)).toEqual([500, 200]);
     expect(relay.standIn!.messages).toHaveLength(2);
     expect(relay.standIn!.messages[0]!.edits).toBe(1);
+  });
+});
+
+describe('ResolveTracker', () => {
+  it('remembers a firing post for a month, plus the longest its resolve can wait in the queues', async () => {
+    // Prepare
+    let now = 0;
+    const tracker = new ResolveTracker(new MemoryStateStore(() => now), STATE_TTL_SECONDS);
+    await tracker.remember('alertmanager:ops:{}/{}:{alertname="DiskFull"}', 'space-1', { messageIds: ['m-1'] });
+    const kept = (30 * 24 * 3600 + STATE_TTL_SECONDS) * 1000;
+
+    // Act
+    now = kept - 1;
+    const lastMoment = await tracker.lookup('alertmanager:ops:{}/{}:{alertname="DiskFull"}');
+    now = kept;
+    const afterwards = await tracker.lookup('alertmanager:ops:{}/{}:{alertname="DiskFull"}');
+
+    // Assess
+    expect(lastMoment).toEqual({ spaceId: 'space-1', posts: [{ messageIds: ['m-1'] }] });
+    expect(afterwards).toBeUndefined();
   });
 });

@@ -9,12 +9,12 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { QueuedNotification } from '../../lambda/model/notification';
-import { fixtureBytes, fixtureJson, fixtureSidecar } from '../support/fixtures';
+import { fixtureBytes, fixtureSidecar } from '../support/fixtures';
 import { startMoto, type Moto } from '../support/moto';
 import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 import { awsSdkNodePath, type SdkNodePath } from './support/aws-sdk-node-path';
@@ -26,13 +26,19 @@ const OPS_SPACE = '0000000000000000000000a1';
 const BUILDS_SPACE = '0000000000000000000000b2';
 const UPLOADS_SPACE = '0000000000000000000000c3';
 
-/** Our own team: a few channels, a watched bucket, and the three kinds of sender authentication between them. */
+/**
+ * Our own team: a few channels, a watched bucket whose deletions are posted too, and the three kinds of sender
+ * authentication between them.
+ */
 const OPS_CONFIG = {
   channels: { default: OPS_SPACE, builds: BUILDS_SPACE, uploads: UPLOADS_SPACE },
   tokenSecret: 'spaces-relay/ops/spaces-token',
   sources: ['github', 'alertmanager', 'generic'],
+  sourceSettings: { s3: { objectRemoved: true } },
   s3Buckets: [{ name: 'ops-uploads', prefix: 'reports/', channel: 'uploads' }],
 };
+/** The bucket the ops team watches. */
+const OPS_BUCKET = OPS_CONFIG.s3Buckets[0]!.name;
 /** Where a team without a region of its own is deployed in these tests. */
 const DEFAULT_REGION = 'eu-central-1';
 
@@ -59,43 +65,18 @@ function githubDelivery(relay: DeployedRelay, fixture: string, secret: string) {
   return relay.send({ path: '/hooks/github', headers, body, base64: true });
 }
 
-/** Takes everything ingest queued off the queue (receive, then delete), as notifications. */
-async function takeQueued(relay: DeployedRelay): Promise<QueuedNotification[]> {
-  // Ingest answers once its messages are sent, so they are there to receive without waiting.
+/**
+ * Takes everything queued off the queue (receive, then delete), parsed: ingest's notifications, unless the test says
+ * what else it expects there (S3's events).
+ */
+async function takeQueued<T = QueuedNotification>(relay: DeployedRelay): Promise<T[]> {
+  // Ingest answers once its messages are sent, and S3 (moto) before it answers the upload: no need to wait.
   const messages = await relay.deliveries.receive(10, 0);
   if (messages.length > 0) {
     const Entries = messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! }));
     await relay.aws.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: relay.deliveries.queue.url, Entries }));
   }
-  return messages.map((message) => JSON.parse(message.Body!) as QueuedNotification);
-}
-
-/** The parts of an S3 event record this test rewrites; the rest is kept as AWS documents it. */
-interface S3EventRecord {
-  readonly s3: { readonly bucket: Record<string, unknown>; readonly object: Record<string, unknown> };
-}
-
-/** An S3 notification for one new object, as S3 puts it on the queue (the shape of AWS's documented example). */
-function s3Notification(region: string, bucket: string, key: string, size: number, eTag: string) {
-  const [record] = fixtureJson<{ Records: S3EventRecord[] }>('s3', 'lambda_s3_put_aws_docs.json').Records;
-  // Keys travel form-encoded: a space is a "+".
-  const encodedKey = encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
-  // The bucket is not versioned, and S3 then sends no versionId.
-  const { versionId: _unversioned, ...object } = record!.s3.object;
-  return {
-    Records: [
-      {
-        ...record,
-        awsRegion: region,
-        eventTime: new Date().toISOString(),
-        s3: {
-          ...record!.s3,
-          bucket: { ...record!.s3.bucket, name: bucket, arn: `arn:aws:s3:::${bucket}` },
-          object: { ...object, key: encodedKey, size, eTag, sequencer: Date.now().toString(16).toUpperCase().padStart(18, '0') },
-        },
-      },
-    ],
-  };
+  return messages.map((message) => JSON.parse(message.Body!) as T);
 }
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -150,6 +131,35 @@ describe('the relay as deployed (synthesized bundles, template environment, moto
       // Assess
       expect(startup).toEqual({ ingest: 'started', deliver: 'started' });
     });
+
+    it('acknowledges the test event S3 sends to the queue when the stack adds a bucket notification, posting nothing', async () => {
+      // Act
+      const batch = await example.deliveries.deliverNext(10, 0);
+
+      // Assess
+      const events = batch.event.Records.map((record) => JSON.parse(record.body) as { Event?: string; Bucket?: string });
+      expect(events.map((event) => [event.Event, event.Bucket]).sort()).toEqual(
+        example.aws.buckets.map((bucket) => ['s3:TestEvent', bucket]).sort(),
+      );
+      expect(batch.response).toEqual({ batchItemFailures: [] });
+      expect(exampleSpaces.standIn.messages).toEqual([]);
+      expect(await example.deliveries.depth()).toBe(0);
+    });
+
+    it('hears of new objects in a watched bucket, and not of deletions, which it does not post', async () => {
+      // Prepare: a bucket watched without prefix or suffix
+      const watched = exampleConfig().s3Buckets as { name: string; prefix?: string; suffix?: string }[];
+      const Bucket = watched.find((bucket) => bucket.prefix === undefined && bucket.suffix === undefined)!.name;
+
+      // Act
+      await example.aws.s3.send(new PutObjectCommand({ Bucket, Key: 'builds/app.zip', Body: 'zip' }));
+      await example.aws.s3.send(new DeleteObjectCommand({ Bucket, Key: 'builds/app.zip' }));
+      const queued = await takeQueued<{ Records?: { eventName: string }[] }>(example);
+
+      // Assess (S3's test events aside, when this case runs alone)
+      const announced = queued.flatMap((event) => event.Records ?? []);
+      expect(announced.map((record) => record.eventName)).toEqual(['ObjectCreated:Put']);
+    });
   });
 
   describe('team ops (a small team of our own)', () => {
@@ -158,6 +168,11 @@ describe('the relay as deployed (synthesized bundles, template environment, moto
       const startup = { ingest: await ops.ingest.started, deliver: await ops.deliver.started };
       if (startup.ingest !== 'started' || startup.deliver !== 'started') {
         throw new Error(`ops did not start: ${JSON.stringify(startup)}`);
+      }
+      // The test event S3 sent when the stack added the bucket's notification (see the example team's case).
+      const setUp = await ops.deliveries.deliverNext(10, 0);
+      if (setUp.response.batchItemFailures.length > 0 || opsSpaces.standIn.messages.length > 0) {
+        throw new Error(`ops did not take S3's test event quietly: ${JSON.stringify(setUp.response)}`);
       }
     });
 
@@ -372,17 +387,12 @@ describe('the relay as deployed (synthesized bundles, template environment, moto
         // Prepare
         const bytes = randomBytes(300_000);
         const key = 'reports/daily summary.bin';
-        const bucket = OPS_CONFIG.s3Buckets[0]!.name;
-        const put = await ops.aws.s3.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: 'application/octet-stream' }),
-        );
-        const notification = s3Notification(ops.aws.region, bucket, key, bytes.length, put.ETag!.replace(/"/g, ''));
-        await ops.aws.sqs.send(
-          new SendMessageCommand({ QueueUrl: ops.deliveries.queue.url, MessageBody: JSON.stringify(notification) }),
-        );
         const before = opsSpaces.standIn.messages.length;
 
-        // Act
+        // Act: S3 announces the upload on the queue through the notification the stack gave the bucket
+        await ops.aws.s3.send(
+          new PutObjectCommand({ Bucket: OPS_BUCKET, Key: key, Body: bytes, ContentType: 'application/octet-stream' }),
+        );
         const batch = await ops.deliveries.deliverNext(1);
 
         // Assess
@@ -391,6 +401,25 @@ describe('the relay as deployed (synthesized bundles, template environment, moto
         expect(posted.map((message) => [message.spaceId, message.data.length])).toEqual([[UPLOADS_SPACE, 1]]);
         const file = opsSpaces.standIn.files.get(String(posted[0]!.data[0]!.fileId));
         expect({ size: file?.receivedSize, sha256: file?.sha256 }).toEqual({ size: bytes.length, sha256: sha256(bytes) });
+      });
+
+      it('posts a deletion from the watched bucket, as the team asked, without an attachment', async () => {
+        // Prepare
+        const key = 'reports/old summary.bin';
+        await ops.aws.s3.send(new PutObjectCommand({ Bucket: OPS_BUCKET, Key: key, Body: 'old' }));
+        await ops.deliveries.deliverNext(1);
+        const before = opsSpaces.standIn.messages.length;
+
+        // Act
+        await ops.aws.s3.send(new DeleteObjectCommand({ Bucket: OPS_BUCKET, Key: key }));
+        const batch = await ops.deliveries.deliverNext(1);
+
+        // Assess
+        expect(batch.response).toEqual({ batchItemFailures: [] });
+        const posted = opsSpaces.standIn.messages.slice(before);
+        expect(posted.map((message) => [message.spaceId, message.data.length])).toEqual([[UPLOADS_SPACE, 0]]);
+        expect(posted[0]!.bodyText).toContain(`Deleted from ${OPS_BUCKET}`);
+        expect(posted[0]!.bodyText).toContain('old summary.bin');
       });
 
       it('hands a whole batch back during a Spaces outage, and gets it again within two minutes', async () => {

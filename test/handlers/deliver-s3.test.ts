@@ -2,6 +2,7 @@
 import type { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, S3Event, SQSEvent } from 'aws-lambda';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
+import { STATE_TTL_SECONDS } from '../../infra/limits';
 import { fixtureJson } from '../support/fixtures';
 
 // The handler is loaded in an isolated module registry (it reads its environment when loaded), so the SQS client
@@ -24,6 +25,7 @@ function loadHandler(): (event: SQSEvent | S3Event, context: Context) => Promise
   process.env.CHANNELS = '{"default":"space-1"}';
   process.env.S3_BUCKETS = '[{"name":"wired-bucket"}]';
   process.env.IDEMPOTENCY_TABLE = 'relay-idempotency';
+  process.env.STATE_TTL_SECONDS = String(STATE_TTL_SECONDS);
   process.env.DLQ_URL = DLQ_URL;
   process.env.QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/relay-queue';
   let handler: (event: SQSEvent | S3Event, context: Context) => Promise<unknown>;

@@ -6,6 +6,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSBatchResponse } from 'aws-lambda';
+import { STATE_TTL_SECONDS } from '../../infra/limits';
 import { awsDeliverPlatform, deliverDependencies } from '../../lambda/deliver/dependencies';
 import { createDeliverHandler } from '../../lambda/deliver/handler';
 import { chatMessage } from '../../lambda/model/message';
@@ -79,6 +80,7 @@ describe('deliver handler', () => {
       SPACES_TOKEN_SECRET_ID: 'spaces-token',
       CHANNELS: JSON.stringify({ default: 'ops', locked: 'locked' }),
       IDEMPOTENCY_TABLE: 'idempotency',
+      STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
       DLQ_URL: dlqUrl,
       QUEUE_URL: queueUrl,
     });

@@ -17,7 +17,7 @@ describe('checkFunctionSettings', () => {
 
   it('fails as a team config error naming the file, then each refused variable on its own line', () => {
     // Prepare
-    const settings = { CHANNELS: '{"ops":"x"}', RESOLVE_MODE: 'replace', DIGEST_THRESHOLD: '0' };
+    const settings = { CHANNELS: '{"ops":"x"}', RESOLVE_MODE: 'replace', DIGEST_THRESHOLD: '0', STATE_TTL_SECONDS: '86400' };
 
     // Act
     const checking = () => checkFunctionSettings(team({}, 'payments'), 'deliver', settings, readDeliverSettings);

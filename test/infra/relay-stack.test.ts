@@ -124,6 +124,8 @@ describe('RelayStack for the example team', () => {
           QUEUE_URL: refOf(stack.delivery.queue),
           QUEUE_MAX_RECEIVES: '10',
           DELIVER_CONCURRENCY: '2',
+          // 20 days: 4 in the delivery queue, 14 in the dead-letter queue, 2 of margin.
+          STATE_TTL_SECONDS: '1728000',
         }),
       },
     });
@@ -274,6 +276,20 @@ describe('RelayStack for the example team', () => {
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
     });
+  });
+
+  it('keeps delivery state longer than a notification can wait in the queue and then the dead-letter queue', () => {
+    // Prepare
+    const resources = template.toJSON().Resources;
+    const retention = (queue: IConstruct) => resources[idOf(queue)].Properties.MessageRetentionPeriod as number;
+
+    // Act
+    const { STATE_TTL_SECONDS } = readDeliverConfig(deployedEnvironment(template, stack.deliver.function));
+    const longestWait = retention(stack.delivery.queue) + retention(stack.delivery.deadLetterQueue);
+
+    // Assess: deliver redriven from the dead-letter queue on its last day still finds what it did, with a day to spare
+    expect(longestWait).toBe((4 + 14) * 24 * 3600);
+    expect(STATE_TTL_SECONDS).toBeGreaterThanOrEqual(longestWait + 24 * 3600);
   });
 
   it('uses the configured inbound secret instead of generating one', () => {
@@ -566,6 +582,37 @@ describe('RelayStack for a team that attaches objects from buckets it does not w
   it('adds no event notification to those buckets', () => {
     // Assess
     template.resourceCountIs('Custom::S3BucketNotifications', 0);
+  });
+});
+
+describe('RelayStack for a team whose uploads are posted', () => {
+  /** The event types each watched bucket is asked to announce, by bucket. */
+  const announced = (template: Template) =>
+    Object.fromEntries(
+      Object.values(template.findResources('Custom::S3BucketNotifications')).map((resource) => [
+        resource.Properties.BucketName,
+        (resource.Properties.NotificationConfiguration.QueueConfigurations as { Events: string[] }[]).flatMap((q) => q.Events),
+      ]),
+    );
+  const buckets = { s3Buckets: [{ name: 'acme-reports', prefix: 'daily/' }, { name: 'acme-screens' }] };
+
+  it('asks the buckets for new objects only, when deletions are not posted', () => {
+    // Act
+    const { template } = relayStack(team(buckets));
+
+    // Assess
+    expect(announced(template)).toEqual({ 'acme-reports': ['s3:ObjectCreated:*'], 'acme-screens': ['s3:ObjectCreated:*'] });
+  });
+
+  it('asks them for deletions too with sourceSettings.s3.objectRemoved, which deliver then posts', () => {
+    // Act
+    const { stack, template } = relayStack(team({ ...buckets, sourceSettings: { s3: { objectRemoved: true } } }));
+
+    // Assess
+    const both = ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'];
+    expect(announced(template)).toEqual({ 'acme-reports': both, 'acme-screens': both });
+    const deliver = readDeliverConfig(deployedEnvironment(template, stack.deliver.function));
+    expect(deliver.SOURCE_SETTINGS.get('s3')).toMatchObject({ objectRemoved: true });
   });
 });
 

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
 import { fixtureBytes, fixtureJson } from '../support/fixtures';
+import { DAY_MS, FIRST_DAY, longAlertGroup, onlyDateMoves, partsOf, queuedBody } from '../support/redrive';
 import { FAST_QUEUE, sendHook, startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
 import { grantSecret, startSpacesServer, TEST_GRANT } from '../support/spaces-server';
 
@@ -167,7 +168,10 @@ describe('local relay when Spaces keeps failing', () => {
 /** The local dead-letter routes: see what failed and why, then replay it once the cause is fixed. */
 describe('local dead letters', () => {
   let relay: LocalRelay | undefined;
-  afterEach(async () => relay?.close());
+  afterEach(async () => {
+    jest.useRealTimers();
+    await relay?.close();
+  });
 
   it('lists dead letters with their reasons and redrives them after the cause is fixed', async () => {
     // Prepare: Spaces refuses every post until "fixed".
@@ -192,6 +196,27 @@ describe('local dead letters', () => {
     expect(relay.standIn!.messages.map((m) => /first|second/.exec(m.bodyText)?.[0])).toEqual(['first', 'second']);
     expect(health.deadLetters).toBe(0);
     expect(health.counts.delivered).toBeGreaterThanOrEqual(2);
+  });
+
+  it('posts only what was not posted yet when a dead letter is redriven 13 days later', async () => {
+    // Prepare: Spaces takes the first part of the group, then refuses the rest until "fixed"
+    onlyDateMoves();
+    let fixed = false;
+    const refusing = (op: string) => op === 'post' && !fixed && (relay?.standIn?.messages.length ?? 0) >= 1;
+    relay = await startTestRelay({ standInFault: (op) => (refusing(op) ? { status: 400 } : undefined) });
+    const auth = { authorization: `Bearer ${WEBHOOK_TOKEN}` };
+    const event = await fetch(`${relay.url}/events`, { method: 'POST', headers: auth, body: queuedBody(longAlertGroup('DiskFilling'), 'k-disk') });
+
+    // Act
+    fixed = true;
+    jest.setSystemTime(FIRST_DAY + 13 * DAY_MS);
+    const redrive = (await (await fetch(`${relay.url}/dead-letters/redrive`, { method: 'POST', headers: auth })).json()) as { redriven: number };
+    await relay.queue.idle();
+
+    // Assess: local mode keeps delivery state as long as the stack does, so the first part is not posted again
+    expect(event.status).toBe(400);
+    expect(redrive).toEqual({ redriven: 1 });
+    expect(partsOf(relay.standIn!.messages)).toEqual(['1/3', '2/3', '3/3']);
   });
 
   it('dead-letters a record whose transient failures outlast its receives, with the last reason', async () => {

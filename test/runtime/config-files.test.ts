@@ -8,6 +8,7 @@ const base = {
   IDEMPOTENCY_TABLE: 'relay-idempotency',
   DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/relay-dlq',
   QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/relay-delivery',
+  STATE_TTL_SECONDS: '1728000',
 };
 
 it('reads bucket rules, the extra buckets and the failure mode, and hands the rules to the s3 source', () => {

@@ -13,6 +13,7 @@ const deliverEnv = {
   IDEMPOTENCY_TABLE: 'relay-idempotency',
   DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/relay-dlq',
   QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/relay-delivery',
+  STATE_TTL_SECONDS: '1728000',
 };
 
 describe('configuration', () => {
@@ -80,11 +81,16 @@ describe('readDeliverConfig', () => {
 
   it('names every bad delivery setting', () => {
     // Act
-    const read = () => readDeliverConfig({ ...deliverEnv, RESOLVE_MODE: 'delete', DIGEST_THRESHOLD: '0', DLQ_URL: undefined });
+    const read = () =>
+      readDeliverConfig({ ...deliverEnv, RESOLVE_MODE: 'delete', DIGEST_THRESHOLD: '0', DLQ_URL: undefined, STATE_TTL_SECONDS: '20d' });
+    const readWithout = () => readDeliverConfig({ ...deliverEnv, STATE_TTL_SECONDS: undefined });
 
     // Assess
     expect(read).toThrow(/RESOLVE_MODE: must be one of: edit, post, edit-and-post/);
     expect(read).toThrow(/DIGEST_THRESHOLD: must be a whole number above 0/);
     expect(read).toThrow(/DLQ_URL/);
+    expect(read).toThrow(/STATE_TTL_SECONDS: must be a whole number above 0/);
+    // Only the stack knows how long a notification can wait in its queues: no default stands in for it.
+    expect(readWithout).toThrow(/STATE_TTL_SECONDS: required/);
   });
 });

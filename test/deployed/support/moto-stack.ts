@@ -2,8 +2,9 @@
  * A synthesized stack's stateful resources created in moto_server, as CloudFormation would create them from the
  * template: the queues (visibility timeout, retention, redrive policy to the dead-letter queue), the table (key
  * schema, TTL attribute), the generated secrets, and the secrets and buckets the team config names, which exist
- * before a deployment. Each is named after its stack and logical id, and what `Ref` and `Fn::GetAtt` give for it is
- * recorded, so the functions' environment can be resolved against them.
+ * before a deployment, with the event notifications the stack adds to those buckets. Each is named after its stack
+ * and logical id, and what `Ref` and `Fn::GetAtt` give for it is recorded, so the functions' environment can be
+ * resolved against them.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -12,7 +13,13 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  S3Client,
+  type BucketLocationConstraint,
+  type QueueConfiguration,
+} from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { MOTO_CREDENTIALS, type Moto } from '../../support/moto';
@@ -154,6 +161,26 @@ export async function createInMoto(stack: SynthesizedStack, moto: Moto, options:
         Bucket,
         CreateBucketConfiguration:
           options.region === 'us-east-1' ? undefined : { LocationConstraint: options.region as BucketLocationConstraint },
+      }),
+    );
+  }
+  // What the stack's notification custom resource writes on creation (the buckets have no notification of their own
+  // here): moto then puts S3's events for those keys on the queue, as S3 does.
+  for (const notification of notifications) {
+    type Configuration = Omit<QueueConfiguration, 'QueueArn'> & { QueueArn: unknown };
+    const { QueueConfigurations = [] } = requiredProperty<{ QueueConfigurations?: Configuration[] }>(
+      notification,
+      'NotificationConfiguration',
+    );
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: requiredProperty<string>(notification, 'BucketName'),
+        NotificationConfiguration: {
+          QueueConfigurations: QueueConfigurations.map((configuration) => ({
+            ...configuration,
+            QueueArn: resolveIntrinsics(configuration.QueueArn, resolution),
+          })),
+        },
       }),
     );
   }

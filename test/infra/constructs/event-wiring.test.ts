@@ -7,10 +7,10 @@ import { idOf } from '../support/relay';
 
 const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
 
-function wire(buckets: BucketWatch[], awsEvents: AwsEvents) {
+function wire(buckets: BucketWatch[], awsEvents: AwsEvents, objectRemoved = false) {
   const stack = new Stack(undefined, 'Relay');
   const queue = new Queue(stack, 'Queue');
-  const events = new EventWiring(stack, 'Events', { queue, buckets, awsEvents, ownAlarmPrefix: 'Relay-' });
+  const events = new EventWiring(stack, 'Events', { queue, buckets, awsEvents, objectRemoved, ownAlarmPrefix: 'Relay-' });
   return { stack, queue, events, template: Template.fromStack(stack) };
 }
 
@@ -33,7 +33,7 @@ describe('EventWiring', () => {
       );
     });
 
-    it('creates a TLS-only topic that CloudWatch alarms of this account may publish to', () => {
+    it('creates a TLS-only topic that CloudWatch alarms and CodeStar notification rules of this account may publish to', () => {
       // Assess
       wired.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         Topics: [{ Ref: idOf(wired.events.topic) }],
@@ -73,6 +73,14 @@ describe('EventWiring', () => {
                 },
               },
             },
+            {
+              Sid: 'CodeStarNotificationsPublish',
+              Effect: 'Allow',
+              Action: 'sns:Publish',
+              Principal: { Service: 'codestar-notifications.amazonaws.com' },
+              Resource: { Ref: idOf(wired.events.topic) },
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            },
           ],
         },
       });
@@ -99,7 +107,7 @@ describe('EventWiring', () => {
       });
     });
 
-    it('adds object-created notifications to the existing buckets, without creating or managing any bucket', () => {
+    it('adds object-created notifications, and no others, to the existing buckets, without creating or managing any', () => {
       // Assess
       wired.template.resourceCountIs('AWS::S3::Bucket', 0);
       wired.template.resourceCountIs('Custom::S3BucketNotifications', 2);
@@ -171,6 +179,40 @@ describe('EventWiring', () => {
         State: 'ENABLED',
         Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [idOf(wired.queue), 'Arn'] } })],
       });
+    });
+  });
+
+  it('asks the buckets for deletions too when they are posted, with the same prefix and suffix filters', () => {
+    // Act
+    const { template, queue } = wire(
+      [
+        { name: 'reports', prefix: 'daily/', suffix: '.pdf' },
+        { name: 'artifacts' },
+      ],
+      {},
+      true,
+    );
+
+    // Assess
+    const queueArn = { 'Fn::GetAtt': [idOf(queue), 'Arn'] };
+    const daily = { Key: { FilterRules: [{ Name: 'suffix', Value: '.pdf' }, { Name: 'prefix', Value: 'daily/' }] } };
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: 'reports',
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          { Events: ['s3:ObjectCreated:*'], QueueArn: queueArn, Filter: daily },
+          { Events: ['s3:ObjectRemoved:*'], QueueArn: queueArn, Filter: daily },
+        ],
+      },
+    });
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: 'artifacts',
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          { Events: ['s3:ObjectCreated:*'], QueueArn: queueArn, Filter: Match.absent() },
+          { Events: ['s3:ObjectRemoved:*'], QueueArn: queueArn, Filter: Match.absent() },
+        ],
+      },
     });
   });
 
