@@ -168,6 +168,7 @@ describe('deliver handler with an OAuth grant in the token secret', () => {
       DLQ_URL: dlqUrl,
       QUEUE_URL: queueUrl,
       QUEUE_MAX_RECEIVES: '10',
+      STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
     });
     return createDeliverHandler(deliverDependencies(config, awsDeliverPlatform(config))) as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>;
   }
