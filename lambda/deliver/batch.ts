@@ -89,7 +89,7 @@ class Digest {
     const outcomes = new Map<string, MemberOutcome>();
     const claimed: Planned[] = [];
     for (const member of this.members) {
-      const claim = await deps.idempotency.claim(onceKey(member.notification), this.leaseMs());
+      const claim = await deps.idempotency.claim(onceKey(member.notification), this.leaseMs(), member.notification.receivedAt);
       if (claim.state === 'claimed') claimed.push(member);
       else outcomes.set(onceKey(member.notification), claim.state === 'done' ? 'deduplicated' : 'busy');
       if (claim.state === 'done') count('deduplicated');
@@ -117,8 +117,9 @@ class Digest {
         count('digested', rest.length);
         logger.info('digest posted', { spaceId, messageId, members: rest.length });
       }
+      const receivedAt = new Map(claimed.map((m) => [onceKey(m.notification), m.notification.receivedAt]));
       for (const [key, messageIds] of posted) {
-        await deps.idempotency.complete(key, { spaceId, messageIds });
+        await deps.idempotency.complete(key, { spaceId, messageIds, receivedAt: receivedAt.get(key) });
         completed.add(key);
         await deps.journal.forget(key);
         outcomes.set(key, 'posted');

@@ -42,7 +42,7 @@ export async function deliverOnce(notification: QueuedNotification, deps: Record
   const { deliveryKey } = notification;
   const key = onceKey(notification);
   const log = { id: notification.id, deliveryKey, channel: notification.channel, source: notification.message.source };
-  const claim = await deps.idempotency.claim(key, leaseMs);
+  const claim = await deps.idempotency.claim(key, leaseMs, notification.receivedAt);
   if (claim.state === 'done') {
     count('deduplicated');
     logger.info('duplicate acknowledged', { ...log, messageIds: claim.result.messageIds });
@@ -51,7 +51,7 @@ export async function deliverOnce(notification: QueuedNotification, deps: Record
   if (claim.state === 'busy') throw new InProgressElsewhereError(key);
   try {
     const result = await deliverNotification(notification, deps);
-    await deps.idempotency.complete(key, { spaceId: result.spaceId, messageIds: result.messageIds });
+    await deps.idempotency.complete(key, { spaceId: result.spaceId, messageIds: result.messageIds, receivedAt: notification.receivedAt });
     await deps.journal.forget(key);
     count('delivered');
     logger.info('delivered', { ...log, ...result });

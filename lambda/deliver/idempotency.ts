@@ -30,6 +30,22 @@ export function onceKey(notification: Pick<QueuedNotification, 'channel' | 'deli
 export interface DeliveredRecord {
   readonly spaceId: string;
   readonly messageIds: string[];
+  /** When the delivered notification was received (`QueuedNotification.receivedAt`); absent in older records. */
+  readonly receivedAt?: string;
+}
+
+/**
+ * A copy received this much later than the one delivered is the sender saying it again — Alertmanager's
+ * repeat_interval, a daily job's unchanged text, a sender without a delivery id — not a retry: senders retry within
+ * minutes to an hour (docs/senders.md). Records are kept for weeks so that a redrive finds them (`STATE_TTL_SECONDS`);
+ * a redriven copy keeps its `receivedAt`, so it is still recognised, while the sender's next day is posted again.
+ */
+export const SENDER_REPEAT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** Whether a copy received at `later` repeats the notification delivered from a copy received at `earlier`. */
+function isRepeat(earlier: string | undefined, later: string): boolean {
+  if (earlier === undefined) return false;
+  return Date.parse(later) - Date.parse(earlier) > SENDER_REPEAT_WINDOW_MS;
 }
 
 export type Claim =
@@ -58,21 +74,23 @@ export class DeliveryIdempotency {
   }
 
   /**
-   * Takes the notification for `leaseMs` (the invocation's remaining time: if it dies, the claim lapses with it),
-   * or says it is done already or busy elsewhere.
+   * Takes the notification received at `receivedAt` for `leaseMs` (the invocation's remaining time: if it dies, the
+   * claim lapses with it), or says it is done already or busy elsewhere. A completed record of a copy received more
+   * than `SENDER_REPEAT_WINDOW_MS` earlier is an earlier occurrence: it gives way, and this one is delivered.
    */
-  async claim(key: string, leaseMs: number): Promise<Claim> {
+  async claim(key: string, leaseMs: number, receivedAt: string): Promise<Claim> {
     try {
       await this.persistence.saveInProgress({ deliveryKey: key }, leaseMs);
       return { state: 'claimed' };
     } catch (error) {
       if (!(error instanceof IdempotencyItemAlreadyExistsError)) throw error;
       const record = error.existingRecord ?? (await this.existing(key));
-      if (!record) return this.claim(key, leaseMs);
-      if (record.getStatus() === IdempotencyRecordStatus.COMPLETED) {
-        return { state: 'done', result: record.getResponse() as unknown as DeliveredRecord };
-      }
-      return { state: 'busy' };
+      if (!record) return this.claim(key, leaseMs, receivedAt);
+      if (record.getStatus() !== IdempotencyRecordStatus.COMPLETED) return { state: 'busy' };
+      const result = record.getResponse() as unknown as DeliveredRecord;
+      if (!isRepeat(result.receivedAt, receivedAt)) return { state: 'done', result };
+      await this.release(key);
+      return this.claim(key, leaseMs, receivedAt);
     }
   }
 

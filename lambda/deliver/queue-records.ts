@@ -15,11 +15,31 @@ function isQueuedNotification(value: unknown): boolean {
   return !!value && typeof value === 'object' && 'v' in value && 'deliveryKey' in value;
 }
 
-function fromEvent(event: unknown, settings: ResolvedSettings, receivedAt: string): QueuedNotification[] {
+/** Where AWS events keep the moment they happened: EventBridge, S3 notifications, SNS, CloudWatch alarm messages. */
+const EVENT_TIME_FIELDS = ['time', 'eventTime', 'Timestamp', 'StateChangeTime', 'Time'] as const;
+
+/**
+ * When the event happened, as it says itself, else `now`. An event read from the queue again (redelivered,
+ * redriven days later) then counts as received when it first was, as a webhook's queued `receivedAt` does.
+ */
+function occurredAt(event: unknown, now: Date): string {
+  const holders = [event, (event as { Records?: unknown[] } | null)?.Records?.[0]];
+  for (const holder of holders) {
+    if (!holder || typeof holder !== 'object') continue;
+    for (const field of EVENT_TIME_FIELDS) {
+      const value = (holder as Record<string, unknown>)[field];
+      const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+      if (!Number.isNaN(time)) return new Date(time).toISOString();
+    }
+  }
+  return now.toISOString();
+}
+
+function fromEvent(event: unknown, settings: ResolvedSettings, now: Date): QueuedNotification[] {
   const dispatched = dispatchEvent(event, settings);
   if (!dispatched.ok) throw new PermanentDeliveryError(dispatched.reason);
   const key = dispatched.deliveryKey;
-  return notificationsFor(dispatched.messages, { id: key, deliveryKey: key, receivedAt, channel: 'default' });
+  return notificationsFor(dispatched.messages, { id: key, deliveryKey: key, receivedAt: occurredAt(event, now), channel: 'default' });
 }
 
 /** The notifications a queue record body carries; a body nothing recognises is a permanent failure, with the reason. */
@@ -32,7 +52,7 @@ export function notificationsFromRecord(body: string, settings: ResolvedSettings
     throw error;
   }
   return payloads.flatMap((payload) => {
-    if (!isQueuedNotification(payload)) return fromEvent(payload, settings, now.toISOString());
+    if (!isQueuedNotification(payload)) return fromEvent(payload, settings, now);
     const result = v.safeParse(QueuedNotificationSchema, payload);
     if (result.success) return [result.output];
     const problem = problemsOf(result.issues)[0]!;

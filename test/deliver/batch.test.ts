@@ -6,6 +6,9 @@ import type { LocalRelay } from '../../lambda/local/server';
 import type { Fault } from '../../lambda/local/spaces-stand-in';
 import { countTotals } from '../../lambda/runtime/metrics';
 import { channels, FAST_QUEUE, sendHook, startTestRelay } from '../support/relay';
+import { DAY_MS, FIRST_DAY, onlyDateMoves } from '../support/redrive';
+
+const HOUR_MS = 60 * 60 * 1000;
 import { grantSecret, startSpacesServer, TEST_GRANT, type RunningStandIn } from '../support/spaces-server';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
@@ -35,6 +38,30 @@ describe('delivering a batch', () => {
     // Assess
     expect(relay.standIn!.messages).toHaveLength(1);
     expect((countTotals().deduplicated ?? 0) - before).toBe(1);
+  });
+
+  it('posts the same text again when the sender says it again the next day, but not when it retries within the day', async () => {
+    // Prepare: only Date moves, so the relay's own timers keep real time.
+    onlyDateMoves();
+    try {
+      relay = await startTestRelay();
+      const body = { title: 'Nightly backup', text: 'backup finished' };
+
+      // Act
+      await sendHook(relay, '/hooks/generic', body);
+      await relay.queue.idle();
+      jest.setSystemTime(FIRST_DAY + HOUR_MS);
+      await sendHook(relay, '/hooks/generic', body);
+      await relay.queue.idle();
+      jest.setSystemTime(FIRST_DAY + DAY_MS + HOUR_MS);
+      await sendHook(relay, '/hooks/generic', body);
+      await relay.queue.idle();
+
+      // Assess
+      expect(relay.standIn!.messages.map((m) => /backup finished/.test(m.bodyText))).toEqual([true, true]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('dead-letters a permanent refusal with its reason at once, and delivers the rest', async () => {

@@ -6,6 +6,9 @@ import { DynamoDbStateStore, MemoryStateStore, type StateStore } from '../../lam
 import { startMoto, type Moto } from '../support/moto';
 
 const LEASE_MS = 60_000;
+const RECEIVED_AT = '2026-03-02T09:00:00.000Z';
+/** `RECEIVED_AT` plus `hours`. */
+const later = (hours: number): string => new Date(Date.parse(RECEIVED_AT) + hours * 3_600_000).toISOString();
 
 function behavesAsIdempotency(make: () => DeliveryIdempotency): void {
   it('claims a new key once; a second claim is busy until completed, then done with the result', async () => {
@@ -14,15 +17,33 @@ function behavesAsIdempotency(make: () => DeliveryIdempotency): void {
     const key = `alertmanager:${Math.random()}`;
 
     // Act
-    const first = await idempotency.claim(key, LEASE_MS);
-    const whileBusy = await idempotency.claim(key, LEASE_MS);
-    await idempotency.complete(key, { spaceId: 'space-1', messageIds: ['m1', 'm2'] });
-    const afterwards = await idempotency.claim(key, LEASE_MS);
+    const first = await idempotency.claim(key, LEASE_MS, RECEIVED_AT);
+    const whileBusy = await idempotency.claim(key, LEASE_MS, RECEIVED_AT);
+    await idempotency.complete(key, { spaceId: 'space-1', messageIds: ['m1', 'm2'], receivedAt: RECEIVED_AT });
+    const afterwards = await idempotency.claim(key, LEASE_MS, RECEIVED_AT);
 
     // Assess
     expect(first).toEqual({ state: 'claimed' });
     expect(whileBusy).toEqual({ state: 'busy' });
-    expect(afterwards).toEqual({ state: 'done', result: { spaceId: 'space-1', messageIds: ['m1', 'm2'] } });
+    expect(afterwards).toEqual({ state: 'done', result: { spaceId: 'space-1', messageIds: ['m1', 'm2'], receivedAt: RECEIVED_AT } });
+  });
+
+  it('takes a copy received within a day of the delivered one as a retry, and one received later as the sender saying it again', async () => {
+    // Prepare
+    const idempotency = make();
+    const key = `generic:${Math.random()}`;
+    await idempotency.claim(key, LEASE_MS, RECEIVED_AT);
+    await idempotency.complete(key, { spaceId: 'space-1', messageIds: ['m1'], receivedAt: RECEIVED_AT });
+
+    // Act
+    const retry = await idempotency.claim(key, LEASE_MS, later(23));
+    const nextDay = await idempotency.claim(key, LEASE_MS, later(25));
+    const whileNextDayIsDelivered = await idempotency.claim(key, LEASE_MS, later(25));
+
+    // Assess
+    expect(retry).toMatchObject({ state: 'done', result: { messageIds: ['m1'] } });
+    expect(nextDay).toEqual({ state: 'claimed' });
+    expect(whileNextDayIsDelivered).toEqual({ state: 'busy' });
   });
 
   it('lets a released key, or one whose lease lapsed, be claimed again', async () => {
@@ -30,14 +51,14 @@ function behavesAsIdempotency(make: () => DeliveryIdempotency): void {
     const idempotency = make();
     const released = `generic:${Math.random()}`;
     const lapsed = `generic:${Math.random()}`;
-    await idempotency.claim(released, LEASE_MS);
-    await idempotency.claim(lapsed, 1);
+    await idempotency.claim(released, LEASE_MS, RECEIVED_AT);
+    await idempotency.claim(lapsed, 1, RECEIVED_AT);
     await new Promise((resolve) => setTimeout(resolve, 20));
 
     // Act
     await idempotency.release(released);
-    const again = await idempotency.claim(released, LEASE_MS);
-    const afterLapse = await idempotency.claim(lapsed, LEASE_MS);
+    const again = await idempotency.claim(released, LEASE_MS, RECEIVED_AT);
+    const afterLapse = await idempotency.claim(lapsed, LEASE_MS, RECEIVED_AT);
 
     // Assess
     expect(again).toEqual({ state: 'claimed' });

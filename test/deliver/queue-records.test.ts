@@ -1,6 +1,7 @@
 import { PermanentDeliveryError, spaceOf } from '../../lambda/deliver/deliver-notification';
 import { notificationsFromRecord } from '../../lambda/deliver/queue-records';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
+import { fixtureJson } from '../support/fixtures';
 
 const settings = resolveSourceSettings({});
 const queued = {
@@ -45,6 +46,19 @@ describe('notificationsFromRecord', () => {
     // Assess
     expect(looking).toThrow(PermanentDeliveryError);
     expect(looking).toThrow('no space is configured for channel "constructor"');
+  });
+
+  it('counts an AWS event as received when it happened, so that reading it again days later is the same occurrence', () => {
+    // Prepare
+    const event = fixtureJson('aws_codebuild', 'build_state_change_failed_functionci.json');
+
+    // Act
+    const [first] = notificationsFromRecord(JSON.stringify(event), settings, new Date('2026-03-01T00:00:00Z'));
+    const [redriven] = notificationsFromRecord(JSON.stringify(event), settings, new Date('2026-03-14T00:00:00Z'));
+
+    // Assess
+    expect(first!.receivedAt).toBe(new Date(event.time as string).toISOString());
+    expect(redriven!.receivedAt).toBe(first!.receivedAt);
   });
 
   it('refuses a body that is not JSON, or an event nothing recognises', () => {
