@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AlarmTopic, type AlarmTopicProps } from '../../../infra/constructs/alarm-topic';
-import { idOf } from '../support/relay';
+import { alarmsMayPublish, idOf } from '../support/relay';
 
 const PAGER_TOPIC = 'arn:aws:sns:eu-west-1:210987654321:ops-pager';
 const TEAM_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:team-alerts';
@@ -44,32 +44,7 @@ describe('AlarmTopic', () => {
             Resource: { Ref: idOf(alarms.topic) },
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
           },
-          {
-            Sid: 'CloudWatchAlarmsPublish',
-            Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: 'sns:Publish',
-            Resource: { Ref: idOf(alarms.topic) },
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-              ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    [
-                      'arn:',
-                      { Ref: 'AWS::Partition' },
-                      ':cloudwatch:',
-                      { Ref: 'AWS::Region' },
-                      ':',
-                      { Ref: 'AWS::AccountId' },
-                      ':alarm:SpacesRelay-t-*',
-                    ],
-                  ],
-                },
-              },
-            },
-          },
+          alarmsMayPublish({ Ref: idOf(alarms.topic) }, 'SpacesRelay-t-*'),
         ],
       },
     });

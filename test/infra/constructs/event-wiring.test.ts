@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { EventWiring } from '../../../infra/constructs/event-wiring';
 import type { AwsEvents, BucketWatch } from '../../../infra/team-config';
-import { idOf } from '../support/relay';
+import { alarmsMayPublish, idOf } from '../support/relay';
 
 const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
 
@@ -47,32 +47,7 @@ describe('EventWiring', () => {
               Condition: { Bool: { 'aws:SecureTransport': 'false' } },
               Resource: { Ref: idOf(wired.events.topic) },
             },
-            {
-              Sid: 'CloudWatchAlarmsPublish',
-              Effect: 'Allow',
-              Action: 'sns:Publish',
-              Principal: { Service: 'cloudwatch.amazonaws.com' },
-              Resource: { Ref: idOf(wired.events.topic) },
-              Condition: {
-                StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-                ArnLike: {
-                  'aws:SourceArn': {
-                    'Fn::Join': [
-                      '',
-                      [
-                        'arn:',
-                        { Ref: 'AWS::Partition' },
-                        ':cloudwatch:',
-                        { Ref: 'AWS::Region' },
-                        ':',
-                        { Ref: 'AWS::AccountId' },
-                        ':alarm:*',
-                      ],
-                    ],
-                  },
-                },
-              },
-            },
+            alarmsMayPublish({ Ref: idOf(wired.events.topic) }, '*'),
             {
               Sid: 'CodeStarNotificationsPublish',
               Effect: 'Allow',

@@ -72,3 +72,25 @@ export function idOf(construct: IConstruct): string {
   if (!(resource instanceof CfnElement)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
   return Stack.of(construct).getLogicalId(resource);
 }
+
+/** The topic-policy statement that lets this account's CloudWatch alarms named `alarmPattern` publish to `topicRef`. */
+export function alarmsMayPublish(topicRef: unknown, alarmPattern: string): Record<string, unknown> {
+  return {
+    Sid: 'CloudWatchAlarmsPublish',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudwatch.amazonaws.com' },
+    Action: 'sns:Publish',
+    Resource: topicRef,
+    Condition: {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:alarm:${alarmPattern}`],
+          ],
+        },
+      },
+    },
+  };
+}
