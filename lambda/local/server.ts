@@ -7,6 +7,10 @@
  * secret (a renewed grant is kept in memory only), and — unless a real Spaces is configured — the embedded Spaces
  * stand-in at `/stand-in`.
  *
+ * A request is judged on its headers before its body is read: a webhook by the same checks ingest makes first
+ * (`screenWebhook`: route, declared size, content type, the sender's proof when it is in the headers), a local route by
+ * its bearer token. A refused request is answered at once and its connection closed, the body unread.
+ *
  * Besides the deployed routes: `GET /healthz`, `POST /events` (an AWS event, put on the queue as the stack's wiring
  * would), `GET /dead-letters` and `POST /dead-letters/redrive`; the last three need the inbound secret when one is set.
  */
@@ -26,13 +30,16 @@ import { createDeliverHandler } from '../deliver/handler';
 import { MemoryPersistenceLayer } from '../deliver/idempotency';
 import { MemoryStateStore } from '../deliver/state-store';
 import { ingestDependencies } from '../ingest/dependencies';
+import { fromApiGateway } from '../ingest/api-gateway';
 import { fixedInboundSecret } from '../ingest/inbound-secret';
 import { createIngestHandler } from '../ingest/handler';
-import { DEFAULT_MAX_BODY_BYTES } from '../ingest/intake';
+import { DEFAULT_MAX_BODY_BYTES, screenWebhook } from '../ingest/intake';
+import { verifySender } from '../ingest/verify-sender';
 import { readDeliverSettings, readIngestSettings } from '../runtime/config';
 import { ConfigError, errorResponse, PayloadTooLargeError, UnauthorizedError, type JsonResponse } from '../runtime/errors';
 import { countTotals } from '../runtime/metrics';
 import { verifySharedSecret } from '../sources/shared-secret';
+import type { RequestHead } from '../sources/source';
 import { localTokenSecret } from '../spaces/credentials';
 import { CredentialError } from '../spaces/errors';
 import { parseTokenSecret } from '../spaces/token-secret';
@@ -128,13 +135,24 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return Buffer.concat(chunks);
 }
 
+/**
+ * Answers without reading the rest of the body, and hangs up. Node reads (and discards) the rest of a request's body
+ * to keep its connection for the next request; with `Connection: close` it keeps nothing, and the socket is destroyed
+ * as soon as the answer has left it, so no more of the body is read. (The client learns from the header that the
+ * connection goes; one that is still sending may see it reset, but a sender reading the answer as it sends gets it.)
+ */
+function refuseUnread(res: ServerResponse, response: JsonResponse): void {
+  // Captured now: Node detaches the socket from the response when the response finishes.
+  const socket = res.socket;
+  reply(res, { ...response, headers: { ...response.headers, connection: 'close' } });
+  socket?.once('finish', () => socket.destroy());
+}
+
 function tooLarge(res: ServerResponse): void {
   const error = new PayloadTooLargeError(`body is larger than the limit of ${DEFAULT_MAX_BODY_BYTES} bytes`, {
     problems: [{ field: 'body', problem: `larger than ${DEFAULT_MAX_BODY_BYTES} bytes` }],
   });
-  // The rest of the body is not read: the connection goes with the answer.
-  reply(res, { ...errorResponse(error), headers: { connection: 'close' } });
-  res.on('finish', () => res.socket?.destroy());
+  refuseUnread(res, errorResponse(error));
 }
 
 /** The record bodies an `/events` request stands for: the bodies of an SQS event's records, or the event itself. */
@@ -219,12 +237,11 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
       });
   // A message shows within a second locally, where the deployed event source gathers for up to ten.
   const queue = new MemoryQueue({ batchWindowSeconds: LOCAL_BATCH_WINDOW_SECONDS, ...options.queue });
-  const ingest = createIngestHandler(
-    ingestDependencies(ingestSettings, {
-      inboundSecret: options.webhookToken === undefined ? undefined : fixedInboundSecret(options.webhookToken),
-      enqueue: async (notifications) => void queue.send(notifications.map((n) => JSON.stringify(n))),
-    }),
-  );
+  const ingestDeps = ingestDependencies(ingestSettings, {
+    inboundSecret: options.webhookToken === undefined ? undefined : fixedInboundSecret(options.webhookToken),
+    enqueue: async (notifications) => void queue.send(notifications.map((n) => JSON.stringify(n))),
+  });
+  const ingest = createIngestHandler(ingestDeps);
   const deliver = createDeliverHandler(
     deliverDependencies(deliverSettings, {
       tokenSecret: localTokenSecret(token),
@@ -238,10 +255,20 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
   );
   queue.attach((event) => deliver(event, lambdaContext('deliver', DELIVER_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB)));
 
-  /** The local-only routes carry dead letters and deliver events: the inbound secret guards them as it guards hooks. */
-  const authorize = (req: IncomingMessage): void => {
-    if (options.webhookToken === undefined) return;
-    verifySharedSecret({ method: req.method ?? 'GET', path: req.url ?? '/', headers: headersOf(req), body: Buffer.alloc(0) }, options.webhookToken);
+  /**
+   * The local-only routes carry dead letters and deliver events: the inbound secret guards them as it guards hooks,
+   * with the same secret and the same check as a sender's bearer token.
+   */
+  const refuseLocal = async (head: RequestHead): Promise<JsonResponse | undefined> => {
+    const secrets = ingestDeps.inboundSecrets;
+    if (!secrets) return undefined;
+    try {
+      await verifySender((secret) => verifySharedSecret(head.headers, secret), secrets);
+      return undefined;
+    } catch (error) {
+      if (error instanceof UnauthorizedError) return errorResponse(error);
+      throw error;
+    }
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -257,8 +284,12 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
       res.writeHead(302, { location: `${STAND_IN_PREFIX}/` });
       return void res.end();
     }
+    const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' };
+    // The request as the ingest handler will see it, without its body: what can be decided before the body is read.
+    const head: RequestHead = fromApiGateway(apiGatewayEvent({ ...request, body: Buffer.alloc(0) }));
     const local = (req.method === 'GET' && path === '/dead-letters') || (req.method === 'POST' && (path === '/dead-letters/redrive' || path === '/events'));
-    if (local) authorize(req);
+    const refused = local ? await refuseLocal(head) : await screenWebhook(head, ingestDeps);
+    if (refused) return refuseUnread(res, refused);
     // A declared length over the limit is refused before a byte of the body is read.
     if (Number(req.headers['content-length'] ?? 0) > DEFAULT_MAX_BODY_BYTES) return tooLarge(res);
     const body = await readBody(req, DEFAULT_MAX_BODY_BYTES);
@@ -267,15 +298,13 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
     if (req.method === 'POST' && path === '/dead-letters/redrive') return reply(res, { statusCode: 200, body: { redriven: queue.redrive() } });
     if (req.method === 'POST' && path === '/events') return reply(res, await handleEvents(body, queue));
 
-    const event = apiGatewayEvent({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' });
-    const result = await ingest(event, lambdaContext('ingest', INGEST_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB));
+    const result = await ingest(apiGatewayEvent({ ...request, body }), lambdaContext('ingest', INGEST_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB));
     res.writeHead(result.statusCode ?? 200, result.headers as http.OutgoingHttpHeaders);
     res.end(result.body);
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: Error) => {
       if (res.headersSent) return void res.destroy();
-      if (error instanceof UnauthorizedError) return reply(res, errorResponse(error));
       reply(res, { statusCode: 500, body: { error: 'internal', message: error.message } });
     });
   });
@@ -290,12 +319,4 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function headersOf(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
 }
