@@ -9,13 +9,14 @@
  *
  * A request is judged on its headers before its body is read: a webhook by the same checks ingest makes first
  * (`screenWebhook`: route, declared size, content type, the sender's proof when it is in the headers), a local route by
- * its bearer token. A refused request is answered at once and its connection closed, the body unread.
+ * its bearer token. A refused request is answered at once and its connection closed, the body unread (but for a
+ * short, bounded linger that lets the answer reach the client).
  *
  * Besides the deployed routes: `GET /healthz`, `POST /events` (an AWS event, put on the queue as the stack's wiring
  * would), `GET /dead-letters` and `POST /dead-letters/redrive`; the last three need the inbound secret when one is set.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   DELIVER_MAX_RECEIVES,
@@ -136,16 +137,35 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
 }
 
 /**
+ * What a refused connection is given after its answer: a little more time and body. Destroying it at once, with body
+ * bytes unread, makes the kernel reset the connection, and a reset can discard the answer before the client has read
+ * it (or before it has even left). Lingering lets the answer and the end of the connection arrive first; the bounds
+ * keep what is read of the body small.
+ */
+const LINGER = { ms: 2_000, bytes: 64 * 1024 } as const;
+
+/** Ends the socket, then destroys it once the client has closed its side, the linger time has passed, or it sent too much more. */
+function lingeringClose(socket: Socket): void {
+  socket.end();
+  let read = 0;
+  const timer = setTimeout(() => socket.destroy(), LINGER.ms).unref();
+  socket.on('data', (chunk: Buffer) => {
+    read += chunk.length;
+    if (read > LINGER.bytes) socket.destroy();
+  });
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/**
  * Answers without reading the rest of the body, and hangs up. Node reads (and discards) the rest of a request's body
- * to keep its connection for the next request; with `Connection: close` it keeps nothing, and the socket is destroyed
- * as soon as the answer has left it, so no more of the body is read. (The client learns from the header that the
- * connection goes; one that is still sending may see it reset, but a sender reading the answer as it sends gets it.)
+ * to keep its connection for the next request; with `Connection: close` it keeps nothing: it ends the connection once
+ * the answer is written, here with a short, bounded linger in place of its immediate destroy.
  */
 function refuseUnread(res: ServerResponse, response: JsonResponse): void {
-  // Captured now: Node detaches the socket from the response when the response finishes.
   const socket = res.socket;
+  // Node closes a `Connection: close` response's socket through `destroySoon` (or `end` where there is none).
+  if (socket) socket.destroySoon = () => lingeringClose(socket);
   reply(res, { ...response, headers: { ...response.headers, connection: 'close' } });
-  socket?.once('finish', () => socket.destroy());
 }
 
 function tooLarge(res: ServerResponse): void {

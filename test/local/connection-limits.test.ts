@@ -1,6 +1,7 @@
 /** The local server's limits: no client can make it read an endless body, or hold connections without end. */
 import { connect, type Socket } from 'node:net';
 import type { LocalRelay } from '../../lambda/local/server';
+import { sendEndlessBody } from '../support/endless-sender';
 import { startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
 
 function open(relay: LocalRelay): Promise<Socket> {
@@ -19,24 +20,6 @@ function untilClosed(socket: Socket): Promise<{ answer: string; closedAt: number
     socket.on('error', () => undefined);
     socket.on('close', () => resolve({ answer, closedAt: Date.now() }));
   });
-}
-
-/**
- * Sends an endless chunked body, 16 KiB every 5 ms as a slow network would, until the server hangs up: how many body
- * bytes had been sent when the first byte of the answer came (at most what the server read before it answered), and
- * how many in all.
- */
-async function sendEndlessBody(socket: Socket, closed: Promise<unknown>): Promise<{ sent: number; sentWhenAnswered: number }> {
-  const chunk = Buffer.alloc(16 * 1024, 'a');
-  let sent = 0;
-  let sentWhenAnswered = Number.NaN;
-  socket.once('data', () => (sentWhenAnswered = sent));
-  while (!socket.destroyed && sent < 64 * 1024 * 1024) {
-    const ok = socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n');
-    sent += chunk.length;
-    await Promise.race([new Promise((resolve) => (ok ? setTimeout(resolve, 5) : socket.once('drain', resolve))), closed]);
-  }
-  return { sent, sentWhenAnswered };
 }
 
 /** The answer, or a note that none came (the server is waiting for a body that never comes). */
@@ -146,16 +129,17 @@ describe('local server limits', () => {
     ])('answers %s with an endless body and no credentials 401 at once, reading little of it', async (_, requestLine) => {
       // Prepare
       relay = await startTestRelay();
-      const socket = await open(relay);
-      const closed = untilClosed(socket);
-      socket.write(`${requestLine} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      const { port } = new URL(relay.url);
 
       // Act
-      const { sent, sentWhenAnswered } = await sendEndlessBody(socket, closed);
-      const { answer } = await closed;
+      const { answer, sent, sentWhenAnswered } = await sendEndlessBody(
+        Number(port),
+        `${requestLine} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      );
 
       // Assess: answered long before the 1 MiB body limit was even sent (it takes 320 ms at this pace), and hung up.
       expect(answer).toMatch(/^HTTP\/1\.1 401/);
+      expect(answer).toMatch(/\r\nconnection: close\r\n/i);
       expect(answer).not.toContain('oncall');
       expect(sentWhenAnswered).toBeLessThan(256 * 1024);
       expect(sent).toBeLessThan(512 * 1024);
