@@ -13,7 +13,7 @@ export async function pipelineBenchmark(): Promise<void> {
   const once = (): number => {
     let bytes = 0;
     for (const request of requests) {
-      verifySharedSecret(request, secret);
+      verifySharedSecret(request.headers, secret);
       const payload = v.parse(alertmanager.schema, JSON.parse(request.body.toString('utf8')));
       alertmanager.deliveryKey(payload, request);
       for (const message of alertmanager.toMessages(payload, undefined)) bytes += renderMessage(message).join('').length;

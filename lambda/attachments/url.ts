@@ -8,12 +8,13 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { formatBytes, formatDuration } from '../render/format';
 import { mediaType } from '../net/content-type';
 import { HttpTransportError, openExchange } from '../net/exchange';
 import { allowingRule, isAddressRule, type HostRule } from '../net/host-allowlist';
@@ -32,19 +33,30 @@ export interface UrlFetchPolicy {
   readonly resolve?: typeof dnsLookup;
 }
 
-function checkTarget(url: URL, rules: readonly HostRule[]): void {
+/** `url` may be fetched under `rules`; `redirected` when a redirect led there, which the reason then says. */
+function checkTarget(url: URL, rules: readonly HostRule[], redirected: boolean): void {
+  const target = redirected ? `it redirects to ${url.protocol}//${url.host}, which` : `${url.protocol}//${url.host}`;
   // Credentials in a URL would be sent on, and shown in notes and logs.
   if (url.username || url.password) throw new AttachmentError(`${url.host}: URLs with credentials are not fetched`);
   const rule = allowingRule(url, rules);
   if (!rule) {
-    const why = url.protocol === 'http:' ? 'plain http is allowed only for hosts listed as http://' : 'not on the allowlist';
-    throw new AttachmentError(`${url.protocol}//${url.host} is ${why}`);
+    const why = url.protocol === 'http:' ? 'plain http is allowed only for hosts listed as http://' : 'not on the allowlist of attachment hosts';
+    throw new AttachmentError(url.protocol === 'http:' ? `${target}: ${why}` : `${target} is ${why}`);
   }
   const literal = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(literal) !== 0) {
-    if (isLinkLocalAddress(literal)) throw new AttachmentError(`${literal} is a link-local address`);
-    if (!isAddressRule(rule) && isInternalAddress(literal)) throw new AttachmentError(`${literal} is an internal address`);
+    if (isLinkLocalAddress(literal)) {
+      throw new AttachmentError(`${literal} is a link-local address (the instance metadata range): never fetched`);
+    }
+    if (!isAddressRule(rule) && isInternalAddress(literal)) {
+      throw new AttachmentError(`${literal} is an internal address: fetched only when the allowlist names that address`);
+    }
   }
+}
+
+/** `20s`, or `500 ms` below a second. */
+function timeLimit(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : formatDuration(ms);
 }
 
 /** Percent-decoding that keeps the text as it is when it is not valid encoding (`100%.png`). */
@@ -72,8 +84,9 @@ function byteCap(maxBytes: number): Transform & { bytes: number } {
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       counter.bytes += chunk.length;
-      if (counter.bytes > maxBytes) done(new AttachmentError(`larger than the limit of ${maxBytes} bytes`));
-      else done(null, chunk);
+      if (counter.bytes > maxBytes) {
+        done(new AttachmentError(`the file is larger than the ${formatBytes(maxBytes)} limit for attachments (stopped reading there)`));
+      } else done(null, chunk);
     },
   }) as Transform & { bytes: number };
   counter.bytes = 0;
@@ -90,8 +103,9 @@ export async function downloadAllowedUrl(address: string, policy: UrlFetchPolicy
   }
   const started = Date.now();
   let response: IncomingMessage | undefined;
+  const maxRedirects = policy.maxRedirects ?? 3;
   for (let hop = 0; ; hop += 1) {
-    checkTarget(url, policy.rules);
+    checkTarget(url, policy.rules, hop > 0);
     const remaining = policy.timeoutMs - (Date.now() - started);
     try {
       response = await openExchange({
@@ -104,21 +118,23 @@ export async function downloadAllowedUrl(address: string, policy: UrlFetchPolicy
       });
     } catch (error) {
       // A refused address is policy; a timeout or a network error may pass.
-      throw new AttachmentError(`fetching ${url.host} failed: ${(error as Error).message}`, {
-        cause: error,
-        transient: !wasRefusedAddress(error),
-      });
+      if (wasRefusedAddress(error)) {
+        throw new AttachmentError(`${(error as Error).message}: never fetched`, { cause: error });
+      }
+      const why = error instanceof HttpTransportError && error.timedOut ? `no answer within ${timeLimit(policy.timeoutMs)}` : (error as Error).message;
+      throw new AttachmentError(`fetching ${url.host} failed: ${why}`, { cause: error, transient: true });
     }
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
       response.resume();
-      if (hop >= (policy.maxRedirects ?? 3)) throw new AttachmentError('too many redirects');
+      if (hop >= maxRedirects) throw new AttachmentError(`it redirects more than ${maxRedirects} times: not followed further`);
       url = new URL(response.headers.location, url);
       continue;
     }
     if (status !== 200) {
       response.resume();
-      throw new AttachmentError(`${url.host} answered HTTP ${status}`, { transient: status === 429 || status >= 500 });
+      const text = STATUS_CODES[status];
+      throw new AttachmentError(`${url.host} answered HTTP ${status}${text ? ` ${text}` : ''}`, { transient: status === 429 || status >= 500 });
     }
     break;
   }
@@ -128,10 +144,12 @@ export async function downloadAllowedUrl(address: string, policy: UrlFetchPolicy
     response.destroy();
     throw new AttachmentError(reason);
   };
-  if (contentType === 'text/html') refuse('the URL returned an HTML page, not a file');
-  if (accept && !contentType.startsWith(accept)) refuse(`expected ${accept}*, got ${contentType}`);
+  if (contentType === 'text/html') refuse(`${url.host} sent an HTML page, not a file (a login page, perhaps)`);
+  if (accept && !contentType.startsWith(accept)) refuse(`${url.host} sent ${contentType}, not ${accept}*`);
   const declared = Number(response.headers['content-length'] ?? Number.NaN);
-  if (declared > policy.maxBytes) refuse(`${declared} bytes is larger than the limit of ${policy.maxBytes}`);
+  if (declared > policy.maxBytes) {
+    refuse(`the file is ${formatBytes(declared)}, larger than the ${formatBytes(policy.maxBytes)} limit for attachments`);
+  }
 
   const directory = await mkdtemp(join(tmpdir(), 'spaces-relay-'));
   const path = join(directory, 'download');
@@ -145,9 +163,9 @@ export async function downloadAllowedUrl(address: string, policy: UrlFetchPolicy
     const reason =
       error instanceof HttpTransportError
         ? error.timedOut
-          ? `not done within ${policy.timeoutMs} ms`
-          : error.message
-        : `download failed: ${(error as Error).message}`;
+          ? `${url.host} did not send the whole file within ${timeLimit(policy.timeoutMs)}`
+          : `the download from ${url.host} broke off: ${error.message}`
+        : `the download from ${url.host} failed: ${(error as Error).message}`;
     throw new AttachmentError(reason, { cause: error, transient: true });
   }
   return {

@@ -106,7 +106,10 @@ async function uploadAttachments(
     try {
       opened.push(await deps.openAttachment(attachment));
     } catch (error) {
-      failures.push({ name: describe(attachment), error });
+      const name = describe(attachment);
+      // The note in the message says why; the log says it too, with the error behind it (S3's request id, …).
+      logger.warn('attachment could not be opened', { file: name, kind: attachment.kind, reason: reasonOf(error), mayPass: mayPass(error), error: error as Error });
+      failures.push({ name, error });
     }
   }
   if (opened.length === 0) return { data: [], failures };

@@ -53,6 +53,8 @@ export interface DeliverTuning {
   readonly rateLimits?: SpacesLimits;
   /** Pause after an unanswered post before looking whether it was stored. */
   readonly settleMs?: number;
+  /** The whole download of a URL attachment (`URL_DOWNLOAD_TIMEOUT_MS` deployed). */
+  readonly urlDownloadTimeoutMs?: number;
 }
 
 /** Everything deliver's handler needs. */
@@ -90,7 +92,7 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
       url: {
         rules: settings.ATTACHMENT_URL_HOSTS,
         maxBytes: Math.min(settings.ATTACHMENT_MAX_BYTES, URL_DOWNLOAD_MAX_BYTES),
-        timeoutMs: URL_DOWNLOAD_TIMEOUT_MS,
+        timeoutMs: tuning.urlDownloadTimeoutMs ?? URL_DOWNLOAD_TIMEOUT_MS,
       },
       s3: { client: platform.s3, buckets: settings.attachableBuckets, maxBytes: settings.ATTACHMENT_MAX_BYTES },
     }),

@@ -1,6 +1,10 @@
 /**
- * Ingest's logic, free of Lambda: verify → parse → normalize → queue. The handler and the local server both call
- * `ingestWebhook`; it answers every request with JSON and never lets bad input become a 500.
+ * Ingest's logic, free of Lambda: route → the checks the headers allow (method, declared size, content type, the
+ * sender's proof when it is in the headers) → only then the body: decode, verify a proof over it, parse, normalize,
+ * queue. The handler and the local server both call `ingestWebhook` (the server asks `screenWebhook` first, before it
+ * reads the body); it answers every request with JSON and never lets bad input become a 500. Before the sender is
+ * authenticated an answer says only what the README says of every relay: the team's channels and the sources it
+ * turned on are named only to a caller that proved it holds the inbound secret.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -22,12 +26,12 @@ import { notificationsFor, type QueuedNotification } from '../model/notification
 import { mediaType } from '../net/content-type';
 import { decodedRequest } from './content-encoding';
 import { parseHookPath } from './hook-path';
-import { findSource, SOURCES } from '../sources';
-import { decodeJson, type InboundRequest, type Source } from '../sources/source';
+import { SOURCES } from '../sources';
+import { decodeJson, type InboundRequest, type RequestHead, type RequestHeaders, type Source } from '../sources/source';
 import type { ResolvedSettings } from '../sources/settings';
 import { validate } from '../runtime/validate';
 import type { InboundSecrets } from './inbound-secret';
-import { verifySender } from './verify-sender';
+import { verifySender, type SecretUsed } from './verify-sender';
 
 /** Bodies above this are refused with 413. Alertmanager groups of a few hundred alerts stay well below it. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -46,32 +50,91 @@ export interface IntakeDependencies {
   readonly now?: () => Date;
 }
 
-/** The sources this team can reach over HTTP, in registry order. */
-function webhookSources(deps: IntakeDependencies): Source<unknown, unknown>[] {
-  return SOURCES.filter((s) => s.webhook && (!deps.enabledSources || deps.enabledSources.includes(s.name)));
+/** Every source the relay serves over HTTP, in registry order: what the README lists, whatever a team turned on. */
+const RELAY_SOURCES = SOURCES.filter((s) => s.webhook);
+
+function isEnabled(source: Source<unknown, unknown>, deps: IntakeDependencies): boolean {
+  return !deps.enabledSources || deps.enabledSources.includes(source.name);
 }
 
-function namedSource(name: string, deps: IntakeDependencies): Source<unknown, unknown> {
-  const source = findSource(name);
-  const available = webhookSources(deps);
-  if (!source || !available.includes(source)) {
-    throw new NotFoundError(`unknown source "${name}"; supported: ${available.map((s) => s.name).join(', ')}`);
-  }
+/** The source a route names. Answered before authentication, so the refusal names only what every relay serves. */
+function namedSource(name: string): Source<unknown, unknown> {
+  const source = RELAY_SOURCES.find((s) => s.name === name);
+  if (!source) throw new NotFoundError(`unknown source "${name}"; supported: ${RELAY_SOURCES.map((s) => s.name).join(', ')}`);
   return source;
 }
 
-/** The named source and the channel; no source for `POST /hooks`, whose sender `detectSource` recognises. */
-function route(request: InboundRequest, deps: IntakeDependencies): { source?: Source<unknown, unknown>; channel: string } {
-  const hook = parseHookPath(request.path);
-  if (!hook) {
-    throw new NotFoundError(`no route for ${request.path}: post to /hooks/{source}, /hooks/{source}/{channel} or /hooks`);
+/**
+ * The team's own configuration, checked only once the sender is authenticated: a caller without the secret gets the
+ * same 401 whatever source and channel it names, so it cannot learn the channel names (nor which sources are on).
+ */
+function admit(source: Source<unknown, unknown>, channel: string, deps: IntakeDependencies): void {
+  if (!isEnabled(source, deps)) {
+    const enabled = RELAY_SOURCES.filter((s) => isEnabled(s, deps)).map((s) => s.name);
+    throw new NotFoundError(`source "${source.name}" is not turned on for this relay; turned on: ${enabled.join(', ')}`);
   }
-  const source = hook.source === undefined ? undefined : namedSource(hook.source, deps);
-  const channel = hook.channel ?? 'default';
   if (!deps.channels.includes(channel)) {
     throw new NotFoundError(`unknown channel "${channel}"; configured: ${deps.channels.join(', ')}`);
   }
-  return { source, channel };
+}
+
+function tooLarge(size: number, limit: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`body is ${size} bytes; the limit is ${limit}`, {
+    problems: [{ field: 'body', problem: `larger than ${limit} bytes` }],
+  });
+}
+
+function checkContentType(source: Source<unknown, unknown>, headers: RequestHeaders): void {
+  const accepted = source.webhook!.contentTypes;
+  const type = mediaType(headers['content-type']);
+  if (!accepted.includes(type)) {
+    throw new UnsupportedMediaTypeError(
+      `Content-Type "${type || '(none)'}" is not accepted by ${source.name}; send ${accepted.join(' or ')}`,
+      { problems: [{ field: 'content-type', problem: `expected ${accepted.join(' or ')}` }] },
+    );
+  }
+}
+
+/** The value of the inbound secret the headers prove, for a sender whose proof is in them; else `undefined`. */
+async function headerProof(source: Source<unknown, unknown>, headers: RequestHeaders, deps: IntakeDependencies): Promise<SecretUsed | undefined> {
+  const endpoint = source.webhook!;
+  if (!deps.inboundSecrets || !endpoint.verifyHeaders) return undefined;
+  return verifySender((secret) => endpoint.verifyHeaders!(headers, secret), deps.inboundSecrets);
+}
+
+/** What the method, path and headers of a request decided, before its body is looked at. */
+interface Screened {
+  /** The source the path names; none for `POST /hooks`, whose sender the body tells. */
+  readonly source?: Source<unknown, unknown>;
+  readonly channel: string;
+  /** The value of the inbound secret the headers proved, when the source's proof is in them. */
+  readonly headerProof?: SecretUsed;
+  /** Whether the source and channel passed `admit` (the sender was authenticated by its headers). */
+  readonly admitted: boolean;
+}
+
+/**
+ * Route → method, declared size, content type → the proof in the headers → (once authenticated) the team's source
+ * and channel. Everything here is cheap and needs no body; throws the `HttpError` of the first check that fails.
+ */
+async function screen(head: RequestHead, deps: IntakeDependencies): Promise<Screened> {
+  if (head.method !== 'POST') throw new MethodNotAllowedError(`use POST, not ${head.method}`);
+  const hook = parseHookPath(head.path);
+  if (!hook) {
+    throw new NotFoundError(`no route for ${head.path}: post to /hooks/{source}, /hooks/{source}/{channel} or /hooks`);
+  }
+  const source = hook.source === undefined ? undefined : namedSource(hook.source);
+  const channel = hook.channel ?? 'default';
+  const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const declared = Number(head.headers['content-length']);
+  if (declared > limit) throw tooLarge(declared, limit);
+  if (!source) return { channel, admitted: false };
+
+  checkContentType(source, head.headers);
+  const proved = await headerProof(source, head.headers, deps);
+  if (deps.inboundSecrets && proved === undefined) return { source, channel, admitted: false };
+  admit(source, channel, deps);
+  return { source, channel, headerProof: proved, admitted: true };
 }
 
 /** Messages to queue under one delivery key. */
@@ -100,11 +163,12 @@ function detectSource(request: InboundRequest, deps: IntakeDependencies): Source
     // Not JSON, or not within the limits: the source that takes it (the generic text source, or none) says why.
     body = undefined;
   }
-  const candidates = webhookSources(deps).filter((s) => s.webhook?.detect);
-  const source = candidates.find((s) => s.webhook!.detect!(request, body));
+  const source = RELAY_SOURCES.find((s) => isEnabled(s, deps) && s.webhook!.detect?.(request, body));
   if (!source) {
+    // Said before authentication: it names what the relay recognises, not what this team turned on.
+    const detectable = RELAY_SOURCES.filter((s) => s.webhook!.detect).map((s) => s.name);
     throw new BadRequestError(
-      `cannot tell which sender this is; supported: ${candidates.map((s) => s.name).join(', ')} (or post to /hooks/{source})`,
+      `cannot tell which sender this is; the relay recognises ${detectable.join(', ')} when turned on (or post to /hooks/{source})`,
       { problems: [{ field: 'body', problem: 'matches no supported sender' }] },
     );
   }
@@ -112,27 +176,22 @@ function detectSource(request: InboundRequest, deps: IntakeDependencies): Source
 }
 
 async function accept(received: InboundRequest, deps: IntakeDependencies): Promise<JsonResponse> {
-  if (received.method !== 'POST') throw new MethodNotAllowedError(`use POST, not ${received.method}`);
-  const { source: named, channel } = route(received, deps);
-
+  const screened = await screen(received, deps);
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (received.body.length > limit) {
-    throw new PayloadTooLargeError(`body is ${received.body.length} bytes; the limit is ${limit}`, {
-      problems: [{ field: 'body', problem: `larger than ${limit} bytes` }],
-    });
-  }
+  if (received.body.length > limit) throw tooLarge(received.body.length, limit);
   const request = decodedRequest(received, limit);
-  const source = named ?? detectSource(request, deps);
+  const source = screened.source ?? detectSource(request, deps);
   const endpoint = source.webhook!;
-  const type = mediaType(request.headers['content-type']);
-  if (!endpoint.contentTypes.includes(type)) {
-    throw new UnsupportedMediaTypeError(
-      `Content-Type "${type || '(none)'}" is not accepted by ${source.name}; send ${endpoint.contentTypes.join(' or ')}`,
-      { problems: [{ field: 'content-type', problem: `expected ${endpoint.contentTypes.join(' or ')}` }] },
-    );
+  let provedByHeaders = screened.headerProof;
+  if (!screened.source) {
+    checkContentType(source, request.headers);
+    provedByHeaders = await headerProof(source, request.headers, deps);
   }
-
-  const secretUsed = deps.inboundSecrets && (await verifySender(endpoint, request, deps.inboundSecrets));
+  const provedByBody =
+    deps.inboundSecrets && endpoint.verify && (await verifySender((secret) => endpoint.verify!(request, secret), deps.inboundSecrets));
+  if (!screened.admitted) admit(source, screened.channel, deps);
+  const channel = screened.channel;
+  const onPrevious = provedByHeaders === 'previous' || provedByBody === 'previous';
 
   const payload = validate(source.schema, (endpoint.decode ?? decodeJson)(request), `invalid ${source.name} payload`);
   const id = (deps.newId ?? randomUUID)();
@@ -143,9 +202,9 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
   const notifications = said.flatMap(({ deliveryKey, messages }) => notificationsFor(messages, { id, deliveryKey, receivedAt, channel }));
   if (notifications.length > 0) await deps.enqueue(notifications);
   const deliveryKey = said.map((s) => s.deliveryKey).join(', ');
-  count('received', 1, secretUsed === 'previous' ? 'previousSecret' : undefined);
+  count('received', 1, onPrevious ? 'previousSecret' : undefined);
   logger.info('webhook accepted', { id, source: source.name, channel, deliveryKey, queued: notifications.length });
-  if (secretUsed === 'previous') {
+  if (onPrevious) {
     // Who has not moved to the new value yet, by what they send about themselves (never the value itself).
     logger.warn('webhook verified with the previous inbound secret', {
       id,
@@ -158,20 +217,40 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
   return { statusCode: 202, body: notifications.length > 0 ? { id, queued: notifications.length } : { id, queued: 0, note: 'acknowledged: nothing to post' } };
 }
 
+/** The answer to a refused request, logged and counted. Not an `HttpError`: our side failed, and the sender should retry. */
+function refusal(error: unknown, path: string): JsonResponse {
+  if (!(error instanceof HttpError)) {
+    // The queue or the secret store failed: nothing was queued.
+    logger.error('webhook not queued', { path, error: error as Error });
+    count('rejected', 1, 'unavailable');
+    return { statusCode: 503, body: { error: 'unavailable', message: 'the notification could not be queued; retry later' } };
+  }
+  const response = errorResponse(error);
+  count('rejected', 1, error.code);
+  logger.warn('webhook rejected', { path, status: response.statusCode, reason: response.body.message });
+  return response;
+}
+
+/**
+ * The answer to a webhook request that its method, path and headers already refuse (no such route, a declared body
+ * over the limit, a content type its sender never uses, a missing or wrong proof in the headers), or `undefined` when
+ * the body is needed to decide. The local server asks this before it reads a byte of the body; `ingestWebhook`
+ * makes the same checks first, so that in Lambda too nothing of the body is decoded for an unauthenticated caller.
+ */
+export async function screenWebhook(head: RequestHead, deps: IntakeDependencies): Promise<JsonResponse | undefined> {
+  try {
+    await screen(head, deps);
+    return undefined;
+  } catch (error) {
+    return refusal(error, head.path);
+  }
+}
+
 /** Answers one webhook request: 202 `{id}` once queued, or a 4xx with a JSON body naming the problem. */
 export async function ingestWebhook(request: InboundRequest, deps: IntakeDependencies): Promise<JsonResponse> {
   try {
     return await accept(request, deps);
   } catch (error) {
-    if (!(error instanceof HttpError)) {
-      // Our side failed (the queue, the secret store): the sender should retry, and nothing was queued.
-      logger.error('webhook not queued', { path: request.path, error: error as Error });
-      count('rejected', 1, 'unavailable');
-      return { statusCode: 503, body: { error: 'unavailable', message: 'the notification could not be queued; retry later' } };
-    }
-    const response = errorResponse(error);
-    count('rejected', 1, error.code);
-    logger.warn('webhook rejected', { path: request.path, status: response.statusCode, reason: response.body.message });
-    return response;
+    return refusal(error, request.path);
   }
 }

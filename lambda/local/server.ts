@@ -7,11 +7,16 @@
  * secret (a renewed grant is kept in memory only), and — unless a real Spaces is configured — the embedded Spaces
  * stand-in at `/stand-in`.
  *
+ * A request is judged on its headers before its body is read: a webhook by the same checks ingest makes first
+ * (`screenWebhook`: route, declared size, content type, the sender's proof when it is in the headers), a local route by
+ * its bearer token. A refused request is answered at once and its connection closed, the body unread (but for a
+ * short, bounded linger that lets the answer reach the client).
+ *
  * Besides the deployed routes: `GET /healthz`, `POST /events` (an AWS event, put on the queue as the stack's wiring
  * would), `GET /dead-letters` and `POST /dead-letters/redrive`; the last three need the inbound secret when one is set.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   DELIVER_MAX_RECEIVES,
@@ -26,13 +31,16 @@ import { createDeliverHandler } from '../deliver/handler';
 import { MemoryPersistenceLayer } from '../deliver/idempotency';
 import { MemoryStateStore } from '../deliver/state-store';
 import { ingestDependencies } from '../ingest/dependencies';
+import { fromApiGateway } from '../ingest/api-gateway';
 import { fixedInboundSecret } from '../ingest/inbound-secret';
 import { createIngestHandler } from '../ingest/handler';
-import { DEFAULT_MAX_BODY_BYTES } from '../ingest/intake';
+import { DEFAULT_MAX_BODY_BYTES, screenWebhook } from '../ingest/intake';
+import { verifySender } from '../ingest/verify-sender';
 import { readDeliverSettings, readIngestSettings } from '../runtime/config';
 import { ConfigError, errorResponse, PayloadTooLargeError, UnauthorizedError, type JsonResponse } from '../runtime/errors';
 import { countTotals } from '../runtime/metrics';
 import { verifySharedSecret } from '../sources/shared-secret';
+import type { RequestHead } from '../sources/source';
 import { localTokenSecret } from '../spaces/credentials';
 import { CredentialError } from '../spaces/errors';
 import { parseTokenSecret } from '../spaces/token-secret';
@@ -128,13 +136,43 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return Buffer.concat(chunks);
 }
 
+/**
+ * What a refused connection is given after its answer: a little more time and body. Destroying it at once, with body
+ * bytes unread, makes the kernel reset the connection, and a reset can discard the answer before the client has read
+ * it (or before it has even left). Lingering lets the answer and the end of the connection arrive first; the bounds
+ * keep what is read of the body small.
+ */
+const LINGER = { ms: 2_000, bytes: 64 * 1024 } as const;
+
+/** Ends the socket, then destroys it once the client has closed its side, the linger time has passed, or it sent too much more. */
+function lingeringClose(socket: Socket): void {
+  socket.end();
+  let read = 0;
+  const timer = setTimeout(() => socket.destroy(), LINGER.ms).unref();
+  socket.on('data', (chunk: Buffer) => {
+    read += chunk.length;
+    if (read > LINGER.bytes) socket.destroy();
+  });
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/**
+ * Answers without reading the rest of the body, and hangs up. Node reads (and discards) the rest of a request's body
+ * to keep its connection for the next request; with `Connection: close` it keeps nothing: it ends the connection once
+ * the answer is written, here with a short, bounded linger in place of its immediate destroy.
+ */
+function refuseUnread(res: ServerResponse, response: JsonResponse): void {
+  const socket = res.socket;
+  // Node closes a `Connection: close` response's socket through `destroySoon` (or `end` where there is none).
+  if (socket) socket.destroySoon = () => lingeringClose(socket);
+  reply(res, { ...response, headers: { ...response.headers, connection: 'close' } });
+}
+
 function tooLarge(res: ServerResponse): void {
   const error = new PayloadTooLargeError(`body is larger than the limit of ${DEFAULT_MAX_BODY_BYTES} bytes`, {
     problems: [{ field: 'body', problem: `larger than ${DEFAULT_MAX_BODY_BYTES} bytes` }],
   });
-  // The rest of the body is not read: the connection goes with the answer.
-  reply(res, { ...errorResponse(error), headers: { connection: 'close' } });
-  res.on('finish', () => res.socket?.destroy());
+  refuseUnread(res, errorResponse(error));
 }
 
 /** The record bodies an `/events` request stands for: the bodies of an SQS event's records, or the event itself. */
@@ -219,12 +257,11 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
       });
   // A message shows within a second locally, where the deployed event source gathers for up to ten.
   const queue = new MemoryQueue({ batchWindowSeconds: LOCAL_BATCH_WINDOW_SECONDS, ...options.queue });
-  const ingest = createIngestHandler(
-    ingestDependencies(ingestSettings, {
-      inboundSecret: options.webhookToken === undefined ? undefined : fixedInboundSecret(options.webhookToken),
-      enqueue: async (notifications) => void queue.send(notifications.map((n) => JSON.stringify(n))),
-    }),
-  );
+  const ingestDeps = ingestDependencies(ingestSettings, {
+    inboundSecret: options.webhookToken === undefined ? undefined : fixedInboundSecret(options.webhookToken),
+    enqueue: async (notifications) => void queue.send(notifications.map((n) => JSON.stringify(n))),
+  });
+  const ingest = createIngestHandler(ingestDeps);
   const deliver = createDeliverHandler(
     deliverDependencies(deliverSettings, {
       tokenSecret: localTokenSecret(token),
@@ -238,10 +275,20 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
   );
   queue.attach((event) => deliver(event, lambdaContext('deliver', DELIVER_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB)));
 
-  /** The local-only routes carry dead letters and deliver events: the inbound secret guards them as it guards hooks. */
-  const authorize = (req: IncomingMessage): void => {
-    if (options.webhookToken === undefined) return;
-    verifySharedSecret({ method: req.method ?? 'GET', path: req.url ?? '/', headers: headersOf(req), body: Buffer.alloc(0) }, options.webhookToken);
+  /**
+   * The local-only routes carry dead letters and deliver events: the inbound secret guards them as it guards hooks,
+   * with the same secret and the same check as a sender's bearer token.
+   */
+  const refuseLocal = async (head: RequestHead): Promise<JsonResponse | undefined> => {
+    const secrets = ingestDeps.inboundSecrets;
+    if (!secrets) return undefined;
+    try {
+      await verifySender((secret) => verifySharedSecret(head.headers, secret), secrets);
+      return undefined;
+    } catch (error) {
+      if (error instanceof UnauthorizedError) return errorResponse(error);
+      throw error;
+    }
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -257,8 +304,12 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
       res.writeHead(302, { location: `${STAND_IN_PREFIX}/` });
       return void res.end();
     }
+    const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' };
+    // The request as the ingest handler will see it, without its body: what can be decided before the body is read.
+    const head: RequestHead = fromApiGateway(apiGatewayEvent({ ...request, body: Buffer.alloc(0) }));
     const local = (req.method === 'GET' && path === '/dead-letters') || (req.method === 'POST' && (path === '/dead-letters/redrive' || path === '/events'));
-    if (local) authorize(req);
+    const refused = local ? await refuseLocal(head) : await screenWebhook(head, ingestDeps);
+    if (refused) return refuseUnread(res, refused);
     // A declared length over the limit is refused before a byte of the body is read.
     if (Number(req.headers['content-length'] ?? 0) > DEFAULT_MAX_BODY_BYTES) return tooLarge(res);
     const body = await readBody(req, DEFAULT_MAX_BODY_BYTES);
@@ -267,15 +318,13 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
     if (req.method === 'POST' && path === '/dead-letters/redrive') return reply(res, { statusCode: 200, body: { redriven: queue.redrive() } });
     if (req.method === 'POST' && path === '/events') return reply(res, await handleEvents(body, queue));
 
-    const event = apiGatewayEvent({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' });
-    const result = await ingest(event, lambdaContext('ingest', INGEST_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB));
+    const result = await ingest(apiGatewayEvent({ ...request, body }), lambdaContext('ingest', INGEST_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB));
     res.writeHead(result.statusCode ?? 200, result.headers as http.OutgoingHttpHeaders);
     res.end(result.body);
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((error: Error) => {
       if (res.headersSent) return void res.destroy();
-      if (error instanceof UnauthorizedError) return reply(res, errorResponse(error));
       reply(res, { statusCode: 500, body: { error: 'internal', message: error.message } });
     });
   });
@@ -290,12 +339,4 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function headersOf(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
 }

@@ -36,7 +36,7 @@ export type Link = v.InferOutput<typeof LinkSchema>;
  * - `url`: an allow-listed URL; `accept` is the media type prefix the file must have (a Grafana panel screenshot must
  *   be an image, not the HTML of a login page).
  * - `s3`: an object of an allowed bucket, with its key already decoded; `size` is what the event said, a hint only
- *   (the object is measured again when it is opened).
+ *   (the object is measured again when it is opened); `etag` pins it to the content the event announced.
  */
 export const AttachmentSchema = v.variant('kind', [
   v.object({
@@ -51,6 +51,8 @@ export const AttachmentSchema = v.variant('kind', [
     key: v.pipe(v.string(), v.nonEmpty()),
     versionId: v.optional(v.string()),
     size: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    /** The ETag the event reported: the object is attached only if it is still that one (not overwritten since). */
+    etag: v.optional(v.string()),
     name: v.optional(v.string()),
   }),
 ]);

@@ -19,7 +19,7 @@ export const alertmanager = defineSource<Alertmanager>({
   schema: AlertmanagerSchema,
   webhook: {
     contentTypes: ['application/json'],
-    verify: verifySharedSecret,
+    verifyHeaders: verifySharedSecret,
     detect: (_request, body) => v.is(AlertmanagerShape, body),
   },
   deliveryKey: (group) => alertGroupKey('alertmanager', group),

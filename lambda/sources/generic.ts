@@ -38,7 +38,7 @@ export const generic = defineSource<Generic>({
   schema: GenericSchema,
   webhook: {
     contentTypes: ['application/json', 'text/plain'],
-    verify: verifySharedSecret,
+    verifyHeaders: verifySharedSecret,
     decode,
     detect: (request, body) => isText(request) || v.is(GenericShape, body),
   },

@@ -10,7 +10,7 @@ import { secretsEqual } from '../security/constant-time';
 import { buildResultMessage, commitTitle } from './build-result';
 import { hashedKey, stableJson } from './delivery-key';
 import { decodeNamedEvent, otherEvent } from './event-types';
-import { defineSource, type InboundRequest } from './source';
+import { defineSource, type RequestHeaders } from './source';
 
 const UserSchema = v.object({ name: v.optional(v.string()), username: v.optional(v.string()) });
 const ProjectSchema = v.object({ name: v.optional(v.string()), path_with_namespace: v.string(), web_url: v.string() });
@@ -206,9 +206,9 @@ function jobMessages(hook: JobHook, settings: GitLabSettings): ChatMessage[] {
   ];
 }
 
-/** GitLab sends the webhook's "Secret token" as it is, in `X-Gitlab-Token`. */
-function verify(request: InboundRequest, secret: string): void {
-  const token = request.headers['x-gitlab-token'];
+/** GitLab sends the webhook's "Secret token" as it is, in `X-Gitlab-Token`: the headers alone prove it. */
+function verifyHeaders(headers: RequestHeaders, secret: string): void {
+  const token = headers['x-gitlab-token'];
   if (!token) throw new UnauthorizedError('missing X-Gitlab-Token header: set the webhook "Secret token" in GitLab to the relay webhook secret');
   if (!secretsEqual(token, secret)) throw new SecretMismatchError('X-Gitlab-Token does not match the webhook secret');
 }
@@ -220,7 +220,7 @@ export const gitlab = defineSource<GitLab, GitLabSettings>({
   settings: GitLabSettingsSchema,
   webhook: {
     contentTypes: ['application/json'],
-    verify,
+    verifyHeaders,
     decode: decodeNamedEvent('x-gitlab-event'),
     detect: (request) => 'x-gitlab-event' in request.headers,
   },

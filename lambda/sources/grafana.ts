@@ -63,7 +63,7 @@ function extras(alert: GrafanaAlert) {
 export const grafana = defineSource<Grafana>({
   name: 'grafana',
   schema: GrafanaSchema,
-  webhook: { contentTypes: ['application/json'], verify: verifySharedSecret, detect: (_request, body) => isGrafana(body) },
+  webhook: { contentTypes: ['application/json'], verifyHeaders: verifySharedSecret, detect: (_request, body) => isGrafana(body) },
   deliveryKey: (group) => alertGroupKey('grafana', group),
   toMessages: (group) => [alertGroupMessage('grafana', group, { home: 'Grafana', silenceFromLabels: false, extras })],
 });

@@ -158,7 +158,7 @@ export const jenkins = defineSource<Jenkins, JenkinsSettings>({
   settings: JenkinsSettingsSchema,
   webhook: {
     contentTypes: ['application/json'],
-    verify: verifySharedSecret,
+    verifyHeaders: verifySharedSecret,
     detect: (_request, body) => v.is(JenkinsShape, body),
   },
   // One notification per build and phase; the build's address (when Jenkins knows its root URL) keeps builds of two

@@ -51,6 +51,8 @@ export interface ObjectChange {
   readonly key: string;
   readonly size?: number;
   readonly versionId?: string;
+  /** The object's ETag when the event was sent. */
+  readonly etag?: string;
   readonly sequencer?: string;
   readonly region?: string;
   readonly time?: string;
@@ -77,6 +79,7 @@ const S3RecordSchema = v.object({
       key: EncodedKey,
       size: v.optional(Size),
       versionId: v.optional(v.nullable(v.string())),
+      eTag: v.optional(v.string()),
       sequencer: v.optional(v.string()),
     }),
   }),
@@ -94,6 +97,7 @@ const S3NotificationSchema = v.pipe(
         key: record.s3.object.key,
         size: record.s3.object.size,
         versionId: record.s3.object.versionId ?? undefined,
+        etag: record.s3.object.eTag,
         sequencer: record.s3.object.sequencer,
         region: record.awsRegion,
         time: record.eventTime,
@@ -120,6 +124,7 @@ const S3EventBridgeSchema = v.pipe(
         key: v.string(),
         size: v.optional(Size),
         'version-id': v.optional(v.string()),
+        etag: v.optional(v.string()),
         sequencer: v.optional(v.string()),
       }),
       requester: v.optional(v.string()),
@@ -136,6 +141,7 @@ const S3EventBridgeSchema = v.pipe(
         key: event.detail.object.key,
         size: event.detail.object.size,
         versionId: event.detail.object['version-id'],
+        etag: event.detail.object.etag,
         sequencer: event.detail.object.sequencer,
         region: event.region,
         time: event.time,
@@ -210,7 +216,7 @@ function messageFor(change: ObjectChange, rule: S3BucketRule): ChatMessage {
     summary: created ? `New file in ${change.bucket}` : `Deleted from ${change.bucket}`,
     fields,
     links: created ? [{ label: 'Open in the S3 console', url: s3ConsoleUrl(reference, change.region) }] : [],
-    attachments: created ? [{ kind: 's3', ...reference, size: change.size, name }] : [],
+    attachments: created ? [{ kind: 's3', ...reference, size: change.size, etag: change.etag, name }] : [],
     channel: rule.channel,
   });
 }

@@ -1,13 +1,14 @@
 import { SecretMismatchError, UnauthorizedError } from '../runtime/errors';
 import { secretsEqual } from '../security/constant-time';
-import type { InboundRequest } from './source';
+import type { RequestHeaders } from './source';
 
 /**
  * The check for senders that can only add a static credential (Alertmanager, Grafana, generic callers):
- * `Authorization: Bearer <secret>`, or Basic auth with the secret as the password (any user name).
+ * `Authorization: Bearer <secret>`, or Basic auth with the secret as the password (any user name). The headers alone
+ * prove it, so it is checked before the body is read.
  */
-export function verifySharedSecret(request: InboundRequest, secret: string): void {
-  const header = request.headers.authorization;
+export function verifySharedSecret(headers: RequestHeaders, secret: string): void {
+  const header = headers.authorization;
   if (!header) throw new UnauthorizedError('missing Authorization header: send "Bearer <webhook secret>"');
   const [scheme = '', credential = ''] = header.trim().split(/\s+/, 2);
   let given: string;

@@ -107,11 +107,15 @@ export function snsSource(deps: SnsDependencies = { get: snsGet }): Source<Sns> 
     webhook: {
       // SNS posts JSON as text/plain; a topic's delivery policy can make it application/json.
       contentTypes: ['text/plain', 'application/json'],
-      verify: async (request, secret) => {
-        if (!request.headers.authorization) {
+      // SNS first posts without credentials and sends them only when challenged; the challenge needs no body.
+      verifyHeaders: (headers, secret) => {
+        if (!headers.authorization) {
           throw new UnauthorizedError('no credentials: subscribe https://sns:<webhook secret>@<host>/hooks/sns', { headers: CHALLENGE });
         }
-        verifySharedSecret(request, secret);
+        verifySharedSecret(headers, secret);
+      },
+      // The message's own signature, by AWS: it proves the message came from SNS, whatever the inbound secret.
+      verify: async (request) => {
         const message = validate(SnsSchema, decodeJson(request), 'invalid SNS message');
         await verifySnsSignature(signed(message), certificates);
       },

@@ -6,27 +6,25 @@ import { BadRequestError } from '../runtime/errors';
 import { JsonShapeError, parseJson } from '../runtime/json';
 import type { ChatMessage } from '../model/message';
 
+/** Header names in lower case. */
+export type RequestHeaders = Readonly<Record<string, string>>;
+
 /** An HTTP request as the relay sees it, whether it came through API Gateway or the local server. */
 export interface InboundRequest {
   readonly method: string;
   readonly path: string;
-  /** Header names in lower case. */
-  readonly headers: Readonly<Record<string, string>>;
+  readonly headers: RequestHeaders;
   /** The raw bytes, exactly as sent: signatures are computed over them. */
   readonly body: Buffer;
 }
 
-/** How a source is reached over HTTP at `POST /hooks/{name}`. */
-export interface WebhookEndpoint<T = unknown> {
+/** What a request says before its body is read: enough to route it, and to authenticate most senders. */
+export type RequestHead = Omit<InboundRequest, 'body'>;
+
+/** What every webhook endpoint has, whatever its sender's proof. */
+interface EndpointBase<T> {
   /** Media types the sender uses; anything else is answered 415. */
   readonly contentTypes: readonly string[];
-  /**
-   * Checks the sender's proof of identity against one value of the inbound secret. Throws `SecretMismatchError` when
-   * the proof is there but does not match this value (ingest then tries the other valid values: the previous one
-   * during a rotation's grace period), and `UnauthorizedError` for anything that no value could cure (no header, a
-   * malformed one, a bad SNS signature).
-   */
-  verify(request: InboundRequest, secret: string): void | Promise<void>;
   /** Turns the raw body into the value the schema checks. Default: `decodeJson`. Throws `BadRequestError`. */
   decode?(request: InboundRequest): unknown;
   /**
@@ -43,6 +41,27 @@ export interface WebhookEndpoint<T = unknown> {
    */
   detect?(request: InboundRequest, body: unknown): boolean;
 }
+
+/**
+ * How the sender proves it holds the inbound secret, checked against one value of it at a time. Both checks throw
+ * `SecretMismatchError` when the proof is there but does not match this value (ingest then tries the other valid
+ * values: the previous one during a rotation's grace period), and `UnauthorizedError` for anything that no value
+ * could cure (no header, a malformed one, a bad SNS signature).
+ *
+ * A proof carried in the headers alone (a bearer token, Basic auth, GitLab's token) is `verifyHeaders`: it is checked
+ * before a byte of the body is read, so an unauthenticated caller costs no body and learns nothing of the team's
+ * configuration. A proof that needs the body (an HMAC over the raw bytes) is `verify`; a sender may have both (SNS:
+ * Basic auth in the headers, then the message's own signature). Every endpoint has at least one.
+ */
+export type SenderProof =
+  | {
+      verifyHeaders(headers: RequestHeaders, secret: string): void;
+      verify?(request: InboundRequest, secret: string): void | Promise<void>;
+    }
+  | { verifyHeaders?: undefined; verify(request: InboundRequest, secret: string): void | Promise<void> };
+
+/** How a source is reached over HTTP at `POST /hooks/{name}`. */
+export type WebhookEndpoint<T = unknown> = EndpointBase<T> & SenderProof;
 
 /** The default `decode`: the body as JSON within the shape limits, or `BadRequestError` naming the problem. */
 export function decodeJson(request: InboundRequest): unknown {

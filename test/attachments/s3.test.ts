@@ -9,9 +9,6 @@ const client = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: '
 const s3 = mockClient(client);
 const policy: S3OpenPolicy = { client, buckets: new Set(['reports']), maxBytes: 1000 };
 
-function serviceError(status: number, name: string): S3ServiceException {
-  return new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name });
-}
 
 
 beforeEach(() => s3.reset());
@@ -62,23 +59,75 @@ it('refuses an object that HEAD finds too large or empty', async () => {
   expect((await refusal(openS3Object({ bucket: 'reports', key: 'empty' }, policy))).reason).toMatch(/empty \(0 bytes\)/);
 });
 
-it.each([
-  [404, 'NotFound', /does not exist/, false],
-  [403, 'Forbidden', /access denied/, false],
-  [503, 'SlowDown', /failed \(SlowDown\)/, true],
-  [500, 'InternalError', /failed \(InternalError\)/, true],
-])('HEAD answering %s (%s) is a refusal, or a failure that may pass', async (status, name, reason, transient) => {
-  s3.on(HeadObjectCommand).rejects(serviceError(status, name));
+/**
+ * An error as the SDK makes it from S3's answer. A HEAD answer has no body, so HeadObject errors carry no S3 code: the
+ * SDK names them `NotFound` (404) or `Unknown`. GetObject errors carry S3's code from the XML body.
+ */
+function headError(status: number, headers: Record<string, string> = {}): S3ServiceException {
+  const error = new S3ServiceException({ name: status === 404 ? 'NotFound' : 'Unknown', $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: 'UnknownError' });
+  return Object.assign(error, { $response: { statusCode: status, headers, body: undefined } });
+}
 
-  const error = await refusal(openS3Object({ bucket: 'reports', key: 'k' }, policy));
+function getError(status: number, code: string, message: string): S3ServiceException {
+  return Object.assign(new S3ServiceException({ name: code, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message }), { Code: code });
+}
 
-  expect(error.reason).toMatch(reason);
-  expect(error.transient).toBe(transient);
+describe('why an object is not attached', () => {
+  it.each([
+    ['HEAD 404: the key is gone', {}, headError(404), 's3://reports/k does not exist (any more)', false],
+    ['HEAD 404 for the version the event named', { versionId: 'v7' }, headError(404), 'version v7 of s3://reports/k no longer exists: it was deleted after the event', false],
+    ['HEAD 404 with a delete marker', {}, headError(404, { 'x-amz-delete-marker': 'true' }), 's3://reports/k was deleted after the event', false],
+    ['HEAD 405: the version is a delete marker', { versionId: 'v7' }, headError(405), 'version v7 of s3://reports/k is a delete marker: the object was deleted', false],
+    ['HEAD 403', {}, headError(403), 'the relay may not read s3://reports/k (access denied): its role is not allowed this key, or the object no longer exists', false],
+    ['HEAD 412: overwritten since the event', { etag: 'abc' }, headError(412), 's3://reports/k changed since the event (its ETag is no longer the one the event reported): a newer upload replaced it', false],
+    ['HEAD 503: throttled', {}, headError(503), 'S3 asked the relay to slow down (HTTP 503): s3://reports/k was not read this time', true],
+    ['HEAD 500', {}, headError(500), 'S3 failed to read s3://reports/k (HTTP 500)', true],
+    ['HEAD 400', {}, headError(400), 'S3 refused to read s3://reports/k (HTTP 400)', false],
+    ['no answer at all', {}, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'Error' }), 'reading s3://reports/k failed before S3 answered: connect ECONNREFUSED 127.0.0.1:1', true],
+  ])('says so for %s', async (_, ref, error, reason, transient) => {
+    // Prepare
+    s3.on(HeadObjectCommand).rejects(error);
+
+    // Act
+    const refused = await refusal(openS3Object({ bucket: 'reports', key: 'k', ...ref }, policy));
+
+    // Assess
+    expect(refused.reason).toBe(reason);
+    expect(refused.transient).toBe(transient);
+    expect(refused.cause).toBe(error);
+  });
+
+  it.each([
+    ['AccessDenied for kms:Decrypt', getError(403, 'AccessDenied', 'User: arn:aws:sts::123456789012:assumed-role/deliver/x is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-west-1:123456789012:key/1234'), /^s3:\/\/reports\/k is encrypted with a KMS key the relay may not use \(AccessDenied\): name the key as the bucket's kmsKeyArn/, false],
+    ['a disabled KMS key', getError(400, 'KMS.DisabledException', 'arn:aws:kms:eu-west-1:123456789012:key/1234 is disabled.'), /^s3:\/\/reports\/k is encrypted with a KMS key the relay may not use \(KMS\.DisabledException\)/, false],
+    ['AccessDenied', getError(403, 'AccessDenied', 'Access Denied'), /^the relay may not read s3:\/\/reports\/k \(access denied \(AccessDenied\)\)/, false],
+    ['SlowDown', getError(503, 'SlowDown', 'Please reduce your request rate.'), /^S3 asked the relay to slow down \(SlowDown\)/, true],
+  ])('says so when the GET meets %s', async (_, error, reason, transient) => {
+    // Prepare
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"e"' });
+    s3.on(GetObjectCommand).rejects(error);
+    const file = await openS3Object({ bucket: 'reports', key: 'k' }, policy);
+
+    // Act
+    const refused = await refusal(file.open());
+
+    // Assess
+    expect(refused.reason).toMatch(reason);
+    expect(refused.transient).toBe(transient);
+  });
+
+  it('pins the HEAD to the ETag the event reported, quoted as If-Match wants it', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"abc"' });
+
+    await openS3Object({ bucket: 'reports', key: 'k', etag: 'abc' }, policy);
+
+    expect(s3.commandCalls(HeadObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'reports', Key: 'k', IfMatch: '"abc"' });
+  });
 });
 
 it('says so when the object was replaced between HEAD and GET', async () => {
   s3.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"old"' });
-  s3.on(GetObjectCommand).rejects(serviceError(412, 'PreconditionFailed'));
+  s3.on(GetObjectCommand).rejects(getError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold'));
 
   const file = await openS3Object({ bucket: 'reports', key: 'k' }, policy);
 

@@ -7,6 +7,7 @@ import { findSource } from '../../lambda/sources';
 import type { InboundRequest } from '../../lambda/sources/source';
 import { snsSource } from '../../lambda/sources/sns';
 import { fixtureJson, webhookRequest } from '../support/fixtures';
+import { proveWith } from '../support/proof';
 import { resigned, testSigner } from '../support/sns-signing';
 
 const CURRENT = 'current-value';
@@ -43,8 +44,8 @@ describe('verifySender', () => {
     const request = (headers: Record<string, string>) => webhookRequest(`/hooks/${name}`, BODY, headers);
 
     // Act
-    const other = Promise.resolve().then(() => endpoint.verify(request(proof('another-value')), CURRENT));
-    const none = Promise.resolve().then(() => endpoint.verify(request({}), CURRENT));
+    const other = proveWith(endpoint, request(proof('another-value')), CURRENT);
+    const none = proveWith(endpoint, request({}), CURRENT);
 
     // Assess
     await expect(other).rejects.toBeInstanceOf(SecretMismatchError);
@@ -55,20 +56,22 @@ describe('verifySender', () => {
   it.each(PROOFS)('says which value a %s request proves it holds, trying the previous one only after the current one', async (name, proof) => {
     // Prepare
     const endpoint = findSource(name)!.webhook!;
-    const verify = jest.spyOn(endpoint, 'verify');
     const { secrets } = rotatedSecret();
-    const request = (secret: string) => webhookRequest(`/hooks/${name}`, BODY, proof(secret));
+    const check = (secret: string) => {
+      const request = webhookRequest(`/hooks/${name}`, BODY, proof(secret));
+      return jest.fn((value: string) => proveWith(endpoint, request, value));
+    };
+    const forCurrent = check(CURRENT);
+    const forPrevious = check(PREVIOUS);
 
     // Act
-    const current = await verifySender(endpoint, request(CURRENT), secrets);
-    const triedForCurrent = verify.mock.calls.map(([, secret]) => secret);
-    verify.mockClear();
-    const previous = await verifySender(endpoint, request(PREVIOUS), secrets);
+    const current = await verifySender(forCurrent, secrets);
+    const previous = await verifySender(forPrevious, secrets);
 
     // Assess
     expect([current, previous]).toEqual(['current', 'previous']);
-    expect(triedForCurrent).toEqual([CURRENT]);
-    expect(verify.mock.calls.map(([, secret]) => secret)).toEqual([CURRENT, PREVIOUS]);
+    expect(forCurrent.mock.calls.map(([secret]) => secret)).toEqual([CURRENT]);
+    expect(forPrevious.mock.calls.map(([secret]) => secret)).toEqual([CURRENT, PREVIOUS]);
   });
 
   describe('for SNS, which checks its own signature once the secret matches', () => {
@@ -84,7 +87,9 @@ describe('verifySender', () => {
 
     it('accepts the previous value with a good signature', async () => {
       // Act
-      const used = await verifySender(sns(), snsRequest(PREVIOUS, message()), rotatedSecret().secrets);
+      const endpoint = sns();
+      const request = snsRequest(PREVIOUS, message());
+      const used = await verifySender((secret) => proveWith(endpoint, request, secret), rotatedSecret().secrets);
 
       // Assess
       expect(used).toBe('previous');
@@ -96,7 +101,9 @@ describe('verifySender', () => {
       const tampered = { ...message(), Subject: 'changed after signing' };
 
       // Act
-      const verifying = verifySender(sns(), snsRequest(PREVIOUS, tampered), secrets);
+      const endpoint = sns();
+      const request = snsRequest(PREVIOUS, tampered);
+      const verifying = verifySender((secret) => proveWith(endpoint, request, secret), secrets);
 
       // Assess
       await expect(verifying).rejects.toThrow(new UnauthorizedError('the SNS message signature does not match its content'));
@@ -110,7 +117,8 @@ describe('verifySender', () => {
     const endpoint = findSource('github')!.webhook!;
 
     // Act
-    const verifying = verifySender(endpoint, webhookRequest('/hooks/github', BODY, PROOFS[1]![1]('a-guess')), secrets);
+    const request = webhookRequest('/hooks/github', BODY, PROOFS[1]![1]('a-guess'));
+    const verifying = verifySender((secret) => proveWith(endpoint, request, secret), secrets);
 
     // Assess
     await expect(verifying).rejects.toThrow(

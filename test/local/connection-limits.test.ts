@@ -1,6 +1,7 @@
 /** The local server's limits: no client can make it read an endless body, or hold connections without end. */
 import { connect, type Socket } from 'node:net';
 import type { LocalRelay } from '../../lambda/local/server';
+import { sendEndlessBody } from '../support/endless-sender';
 import { startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
 
 function open(relay: LocalRelay): Promise<Socket> {
@@ -19,6 +20,14 @@ function untilClosed(socket: Socket): Promise<{ answer: string; closedAt: number
     socket.on('error', () => undefined);
     socket.on('close', () => resolve({ answer, closedAt: Date.now() }));
   });
+}
+
+/** The answer, or a note that none came (the server is waiting for a body that never comes). */
+function answerWithin(ms: number, closed: Promise<{ answer: string }>): Promise<string> {
+  return Promise.race([
+    closed.then(({ answer }) => answer),
+    new Promise<string>((resolve) => setTimeout(() => resolve('(no answer)'), ms).unref()),
+  ]);
 }
 
 describe('local server limits', () => {
@@ -91,5 +100,81 @@ describe('local server limits', () => {
     expect(closedAt).toBeGreaterThan(0);
     for (const socket of held) expect(socket.destroyed).toBe(false);
     for (const socket of held) socket.destroy();
+  });
+
+  describe('before the body', () => {
+    it.each([
+      ['without credentials', 'Content-Type: text/plain'],
+      ['with a wrong secret', 'Authorization: Bearer guess\r\nContent-Type: text/plain'],
+    ])('answers a webhook %s 401 without waiting for a byte of its body, and hangs up', async (_, headers) => {
+      // Prepare
+      relay = await startTestRelay();
+      const socket = await open(relay);
+      const closed = untilClosed(socket);
+
+      // Act: the headers announce a body, which never comes.
+      socket.write(`POST /hooks/generic HTTP/1.1\r\nHost: x\r\n${headers}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      const answer = await answerWithin(3_000, closed);
+
+      // Assess
+      expect(answer).toMatch(/^HTTP\/1\.1 401/);
+      expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+      expect(answer).toContain('"error":"unauthorized"');
+      expect(socket.destroyed || socket.readableEnded).toBe(true);
+    });
+
+    it.each([
+      ['a webhook', 'POST /hooks/alertmanager/oncall'],
+      ['the local /events route', 'POST /events'],
+    ])('answers %s with an endless body and no credentials 401 at once, reading little of it', async (_, requestLine) => {
+      // Prepare
+      relay = await startTestRelay();
+      const { port } = new URL(relay.url);
+
+      // Act
+      const { answer, sent, sentWhenAnswered } = await sendEndlessBody(
+        Number(port),
+        `${requestLine} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+      );
+
+      // Assess: answered long before the 1 MiB body limit was even sent (it takes 320 ms at this pace), and hung up.
+      expect(answer).toMatch(/^HTTP\/1\.1 401/);
+      expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+      expect(answer).not.toContain('oncall');
+      expect(sentWhenAnswered).toBeLessThan(256 * 1024);
+      expect(sent).toBeLessThan(512 * 1024);
+    });
+
+    it('answers an SNS delivery without credentials with the challenge, before its body', async () => {
+      // Prepare
+      relay = await startTestRelay();
+      const socket = await open(relay);
+      const closed = untilClosed(socket);
+
+      // Act
+      socket.write(`POST /hooks/sns HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain; charset=UTF-8\r\nx-amz-sns-message-type: Notification\r\nContent-Length: 5000\r\n\r\n`);
+      const answer = await answerWithin(3_000, closed);
+
+      // Assess
+      expect(answer).toMatch(/^HTTP\/1\.1 401/);
+      expect(answer).toMatch(/\r\nwww-authenticate: Basic realm="spaces-relay"\r\n/i);
+    });
+
+    it('still reads the body of an authenticated webhook', async () => {
+      // Prepare
+      relay = await startTestRelay();
+      const socket = await open(relay);
+      const closed = untilClosed(socket);
+      const body = '{"text":"disk full"}';
+
+      // Act
+      socket.write(
+        `POST /hooks/generic HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${WEBHOOK_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      const { answer } = await closed;
+
+      // Assess
+      expect(answer).toMatch(/^HTTP\/1\.1 202/);
+    });
   });
 });

@@ -6,26 +6,13 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
 import { FAST_QUEUE } from '../support/relay';
+import { s3Notification } from '../support/events';
 import { fixtureJson } from '../support/fixtures';
 import { halfTransparentPng } from '../support/images';
 import { motoClient, startMoto, type Moto } from '../support/moto';
 
 let moto: Moto;
 let relay: LocalRelay;
-
-function s3Event(records: { bucket: string; key: string; size?: number }[]) {
-  return {
-    Records: records.map((r, index) => ({
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: 'us-east-1',
-      eventTime: '2024-05-01T10:00:00.000Z',
-      eventName: 'ObjectCreated:Put',
-      userIdentity: { principalId: 'AWS:AIDALOCALTEST' },
-      s3: { bucket: { name: r.bucket }, object: { key: r.key, size: r.size, sequencer: `0${index}` } },
-    })),
-  };
-}
 
 async function postEvent(event: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${relay.url}/events`, { method: 'POST', body: JSON.stringify(event) });
@@ -66,7 +53,7 @@ it('posts one message per object with the real objects attached: exact bytes, ty
 
   // Act
   const answer = await postEvent(
-    s3Event([
+    s3Notification([
       { bucket: 'uploads', key: 'reports/Q1+summary.pdf', size: pdf.length },
       { bucket: 'uploads', key: 'logs/build%2B1.log', size: log.length },
     ]),
@@ -87,7 +74,7 @@ it('posts one message per object with the real objects attached: exact bytes, ty
 it('links to an object over the limit instead of attaching it, and says why', async () => {
   await moto.client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'big.bin', Body: Buffer.alloc(6 * 1024 * 1024, 1) }));
 
-  const answer = await postEvent(s3Event([{ bucket: 'uploads', key: 'big.bin' }]));
+  const answer = await postEvent(s3Notification([{ bucket: 'uploads', key: 'big.bin' }]));
 
   expect(answer.status).toBe(200);
   const message = relay.standIn!.messages.at(-1)!;
@@ -99,7 +86,7 @@ it('links to an object over the limit instead of attaching it, and says why', as
 it('posts an empty object without an attachment, saying it is empty', async () => {
   await moto.client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'empty.txt', Body: Buffer.alloc(0) }));
 
-  const answer = await postEvent(s3Event([{ bucket: 'uploads', key: 'empty.txt', size: 0 }]));
+  const answer = await postEvent(s3Notification([{ bucket: 'uploads', key: 'empty.txt', size: 0 }]));
 
   expect(answer.status).toBe(200);
   const message = relay.standIn!.messages.at(-1)!;
@@ -108,7 +95,7 @@ it('posts an empty object without an attachment, saying it is empty', async () =
 });
 
 it('still posts the text when the object is gone, with a note', async () => {
-  const answer = await postEvent(s3Event([{ bucket: 'uploads', key: 'deleted-meanwhile.pdf', size: 10 }]));
+  const answer = await postEvent(s3Notification([{ bucket: 'uploads', key: 'deleted-meanwhile.pdf', size: 10 }]));
 
   expect(answer.status).toBe(200);
   expect(relay.standIn!.messages.at(-1)!.bodyText).toContain('deleted-meanwhile.pdf could not be attached: s3://uploads/deleted-meanwhile.pdf does not exist');
@@ -117,7 +104,7 @@ it('still posts the text when the object is gone, with a note', async () => {
 it('acknowledges an event of an unlisted bucket without posting', async () => {
   const before = relay.standIn!.messages.length;
 
-  const answer = await postEvent(s3Event([{ bucket: 'not-wired', key: 'a.pdf', size: 10 }]));
+  const answer = await postEvent(s3Notification([{ bucket: 'not-wired', key: 'a.pdf', size: 10 }]));
 
   expect(answer).toEqual({ status: 200, body: { records: [{ id: expect.any(String), outcome: 'handled' }] } });
   expect(relay.standIn!.messages).toHaveLength(before);
@@ -148,7 +135,7 @@ it('uploads a thumbnail with an image, in the same upload-URL call, and names it
   await moto.client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'shots/panel.png', Body: png }));
   const uploadUrlCalls = relay.standIn!.calls.filter((c) => c.operation === 'getuploadurl').length;
 
-  await postEvent(s3Event([{ bucket: 'uploads', key: 'shots/panel.png', size: png.length }]));
+  await postEvent(s3Notification([{ bucket: 'uploads', key: 'shots/panel.png', size: png.length }]));
 
   const message = relay.standIn!.messages.at(-1)!;
   expect(message.data).toEqual([expect.objectContaining({ name: 'panel.png', fileType: 'image', providerFileType: 'image/png', thumbnailFile: expect.any(String) })]);
@@ -173,7 +160,7 @@ it('posts the text with a note when the storage host refuses the upload', async 
 
   try {
     // Act
-    const response = await fetch(`${failing.url}/events`, { method: 'POST', body: JSON.stringify(s3Event([{ bucket: 'uploads', key: 'unlucky.pdf', size: 1000 }])) });
+    const response = await fetch(`${failing.url}/events`, { method: 'POST', body: JSON.stringify(s3Notification([{ bucket: 'uploads', key: 'unlucky.pdf', size: 1000 }])) });
 
     // Assess
     expect(response.status).toBe(200);

@@ -7,6 +7,7 @@ import type { SignedSnsMessage } from '../../lambda/security/sns-signature';
 import { readable, say } from '../support/events';
 import { fixtureJson, webhookRequest } from '../support/fixtures';
 import { testIntake } from '../support/intake';
+import { proveWith } from '../support/proof';
 import { resigned, testSigner } from '../support/sns-signing';
 
 const FOLDER = 'aws_cloudwatch';
@@ -42,8 +43,8 @@ describe('sns source: verifying what SNS posts', () => {
     const request = snsRequest(resigned(alarmNotification(), signer, version));
 
     // Act
-    await source.webhook!.verify(request, SECRET);
-    await source.webhook!.verify(request, SECRET);
+    await proveWith(source.webhook!, request, SECRET);
+    await proveWith(source.webhook!, request, SECRET);
 
     // Assess
     expect(get).toHaveBeenCalledTimes(1);
@@ -57,7 +58,7 @@ describe('sns source: verifying what SNS posts', () => {
     const { source } = stubbedSns();
 
     // Act
-    const verifying = source.webhook!.verify(snsRequest(resigned(confirmation(), signer)), SECRET);
+    const verifying = proveWith(source.webhook!, snsRequest(resigned(confirmation(), signer)), SECRET);
 
     // Assess
     await expect(verifying).resolves.toBeUndefined();
@@ -69,7 +70,7 @@ describe('sns source: verifying what SNS posts', () => {
     const request = snsRequest(resigned(alarmNotification(), signer), { credentials: null });
 
     // Act
-    const error = await (source.webhook!.verify(request, SECRET) as Promise<void>).catch((e: unknown) => e);
+    const error = await proveWith(source.webhook!, request, SECRET).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(UnauthorizedError);
@@ -83,7 +84,7 @@ describe('sns source: verifying what SNS posts', () => {
     const request = snsRequest(resigned(alarmNotification(), signer), { credentials: 'sns:guess' });
 
     // Act
-    const verifying = source.webhook!.verify(request, SECRET);
+    const verifying = proveWith(source.webhook!, request, SECRET);
 
     // Assess
     await expect(verifying).rejects.toThrow(new UnauthorizedError('the webhook secret does not match'));
@@ -96,7 +97,7 @@ describe('sns source: verifying what SNS posts', () => {
     const { Signature: _removed, ...unsigned } = resigned(alarmNotification(), signer);
 
     // Act
-    const verifying = source.webhook!.verify(snsRequest(unsigned), SECRET);
+    const verifying = proveWith(source.webhook!, snsRequest(unsigned), SECRET);
 
     // Assess
     await expect(verifying).rejects.toThrow(/the message is not signed/);
@@ -108,7 +109,7 @@ describe('sns source: verifying what SNS posts', () => {
     const tampered = { ...resigned(alarmNotification(), signer), Message: alarmNotification().Message.replace('ALARM', 'OK') };
 
     // Act
-    const verifying = source.webhook!.verify(snsRequest(tampered), SECRET);
+    const verifying = proveWith(source.webhook!, snsRequest(tampered), SECRET);
 
     // Assess
     await expect(verifying).rejects.toThrow(new UnauthorizedError('the SNS message signature does not match its content'));
@@ -120,7 +121,7 @@ describe('sns source: verifying what SNS posts', () => {
     const forged = { ...alarmNotification(), SigningCertURL: 'https://sns.ap-northeast-1.amazonaws.com.evil.com/SimpleNotificationService-1.pem' };
 
     // Act
-    const verifying = source.webhook!.verify(snsRequest(resigned(forged, signer)), SECRET);
+    const verifying = proveWith(source.webhook!, snsRequest(resigned(forged, signer)), SECRET);
 
     // Assess
     await expect(verifying).rejects.toBeInstanceOf(UnauthorizedError);
@@ -133,7 +134,7 @@ describe('sns source: verifying what SNS posts', () => {
     const request = webhookRequest('/hooks/sns', 'Type=Notification', { authorization: `Basic ${Buffer.from(`sns:${SECRET}`).toString('base64')}` });
 
     // Act
-    const verifying = source.webhook!.verify(request, SECRET);
+    const verifying = proveWith(source.webhook!, request, SECRET);
 
     // Assess
     await expect(verifying).rejects.toBeInstanceOf(BadRequestError);

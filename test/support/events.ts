@@ -31,3 +31,28 @@ export function readable(html: string): string {
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
 }
+
+/** One object of an S3 event notification, as S3 writes it (the key form-encoded). */
+export interface NotifiedObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly size?: number;
+  readonly versionId?: string;
+  /** Bare, as S3 writes it in events. */
+  readonly eTag?: string;
+}
+
+/** An `ObjectCreated:Put` notification (event version 2.1) of `objects`, as S3 sends it to the queue. */
+export function s3Notification(objects: readonly NotifiedObject[]) {
+  return {
+    Records: objects.map((o, index) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventTime: '2024-05-01T10:00:00.000Z',
+      eventName: 'ObjectCreated:Put',
+      userIdentity: { principalId: 'AWS:AIDALOCALTEST' },
+      s3: { bucket: { name: o.bucket }, object: { key: o.key, size: o.size, versionId: o.versionId, eTag: o.eTag, sequencer: `0${index}` } },
+    })),
+  };
+}
