@@ -7,6 +7,7 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { PermanentDeliveryError } from './deliver-notification';
+import { redact } from '../runtime/redact';
 import { CredentialError, SpacesError } from '../spaces/errors';
 
 export interface DeadLetters {
@@ -32,6 +33,15 @@ export function isPermanent(error: unknown): boolean {
 export function failureKind(error: unknown): string {
   if (error instanceof SpacesError) return `spaces-${error.operation}-${error.status ?? 'error'}`;
   return error instanceof PermanentDeliveryError ? 'undeliverable' : 'unexpected';
+}
+
+/**
+ * Dead letters whose reasons are redacted on the way in (`redact.ts`): a reason quotes errors, and the queue keeps it
+ * for weeks, `redrive` prints it and the local `/events` answers with it. The composition root wraps every platform's
+ * dead letters in this, so no caller and no platform can forget it.
+ */
+export function redactingDeadLetters(deadLetters: DeadLetters): DeadLetters {
+  return { send: (body, reason) => deadLetters.send(body, redact(reason)) };
 }
 
 /** The deployed dead letters: the stack's DLQ (`DLQ_URL`). */

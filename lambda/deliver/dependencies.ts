@@ -17,7 +17,7 @@ import { SpacesClient } from '../spaces/client';
 import { secretsManagerTokenSecret, spacesCredentials, type TokenSecret } from '../spaces/credentials';
 import { scaleLimits, SPACES_LIMITS, SpacesRateLimiter, type SpacesLimits } from '../spaces/rate-limit';
 import type { RetryPolicy } from '../spaces/retry';
-import { sqsDeadLetters, type DeadLetters } from './dead-letter';
+import { redactingDeadLetters, sqsDeadLetters, type DeadLetters } from './dead-letter';
 import type { RecordDependencies } from './deliver-once';
 import { sqsVisibility, type QueueVisibility } from './hand-back';
 import { dynamoDbPersistence, DeliveryIdempotency } from './idempotency';
@@ -100,7 +100,7 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
     idempotency: new DeliveryIdempotency(platform.persistence, settings.STATE_TTL_SECONDS),
     journal: new DeliveryJournal(platform.store, settings.STATE_TTL_SECONDS),
     tracker: new ResolveTracker(platform.store, settings.STATE_TTL_SECONDS),
-    deadLetters: platform.deadLetters,
+    deadLetters: redactingDeadLetters(platform.deadLetters),
     visibility: platform.visibility,
     resolveMode: settings.RESOLVE_MODE,
     digestThreshold: settings.DIGEST_THRESHOLD,

@@ -14,6 +14,7 @@ import middy from '@middy/core';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '../runtime/logger';
 import { metrics } from '../runtime/metrics';
+import { redactError } from '../runtime/redact';
 import { BatchRun } from './batch';
 import type { DeliverDependencies } from './dependencies';
 import { handBack } from './hand-back';
@@ -33,7 +34,7 @@ export type DeliverHandler = (event: SQSEvent | S3Event, context: Context) => Pr
 export function createDeliverHandler(deps: DeliverDependencies): DeliverHandler {
   const processor = new BatchProcessor(EventType.SQS);
   // One record at a time, in queue order: Spaces limits are per user, and messages for a space keep their order.
-  const deliver = async (event: SQSEvent | S3Event, context: Context): Promise<SQSBatchResponse | undefined> => {
+  const deliverEvent = async (event: SQSEvent | S3Event, context: Context): Promise<SQSBatchResponse | undefined> => {
     const options = { remainingMs: () => context.getRemainingTimeInMillis(), reserveMs: RESERVE_MS };
     if (!isSqsBatch(event)) {
       const run = await BatchRun.prepare([{ id: context.awsRequestId, body: JSON.stringify(event) }], deps, options);
@@ -66,6 +67,14 @@ export function createDeliverHandler(deps: DeliverDependencies): DeliverHandler 
     });
     await handBack(deps.visibility, event.Records, new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier)));
     return response;
+  };
+  const deliver = async (event: SQSEvent | S3Event, context: Context): Promise<SQSBatchResponse | undefined> => {
+    try {
+      return await deliverEvent(event, context);
+    } catch (error) {
+      // Lambda writes a thrown error to the log and the failure destination as it is, past the logger.
+      throw redactError(error);
+    }
   };
   return middy(deliver).use(injectLambdaContext(logger)).use(logMetrics(metrics)) as unknown as DeliverHandler;
 }

@@ -1,6 +1,7 @@
 /** API Gateway HTTP API (payload 2.0) ⇄ the relay's plain request and JSON response. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { JsonResponse } from '../runtime/errors';
+import { redactingReplacer } from '../runtime/redact';
 import type { InboundRequest } from '../sources/source';
 
 export function fromApiGateway(event: APIGatewayProxyEventV2): InboundRequest {
@@ -15,10 +16,11 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): InboundRequest {
   };
 }
 
+/** The answer as API Gateway sends it; its body redacted (`redact.ts`), as every answer of the relay is. */
 export function toApiGateway(response: JsonResponse): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: response.statusCode,
     headers: { 'content-type': 'application/json', ...response.headers },
-    body: JSON.stringify(response.body),
+    body: JSON.stringify(response.body, redactingReplacer),
   };
 }

@@ -7,6 +7,7 @@
  * through {@link fixedInboundSecret}, by the same code.
  */
 import { logger } from '../runtime/logger';
+import { registerSecret } from '../runtime/redact';
 
 /** One version of the inbound secret. */
 export interface InboundSecretVersion {
@@ -77,6 +78,9 @@ export function inboundSecrets(store: InboundSecretStore, { graceMs }: { readonl
     // AWSPREVIOUS moves when AWSCURRENT does: for the same current version the previous value is the one already held.
     const previous =
       held?.current.id === current.id ? held.previous : inGrace(current) ? await store.previous() : undefined;
+    // Whatever a request or an error quotes, neither value may leave the process (see `redact.ts`).
+    registerSecret(current.value);
+    registerSecret(previous);
     return { current, previous, readAt: Date.now() };
   }
 

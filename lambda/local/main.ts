@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { ConfigError } from '../runtime/errors';
 import { readEnv } from '../runtime/config';
 import { logger } from '../runtime/logger';
+import { redact } from '../runtime/redact';
 import { SOURCES } from '../sources';
 import { LOCAL_SPACE_ID, STAND_IN_PREFIX, startLocalRelay } from './server';
 
@@ -64,7 +65,8 @@ async function main(): Promise<void> {
     `  try:       curl -X POST ${relay.url}/hooks/generic -H 'Content-Type: text/plain'${auth} -d 'Hello from spaces-relay'`,
   ];
   if (!env.WEBHOOK_TOKEN) lines.push('  WARNING: WEBHOOK_TOKEN is not set, so webhooks are accepted without authentication (local use only).');
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // Written past the logger: redacted like a log line (the URLs are printed as origins, without any user:password@).
+  process.stdout.write(`${redact(lines.join('\n'))}\n`);
   logger.info('local relay started', { url: relay.url, standIn: !!relay.standIn, authenticated: !!env.WEBHOOK_TOKEN });
 
   const stop = (): void => {
@@ -75,6 +77,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : error.stack}\n`);
+  process.stderr.write(`${redact((error instanceof ConfigError ? error.message : error.stack) ?? String(error))}\n`);
   process.exit(1);
 });

@@ -39,6 +39,7 @@ import { verifySender } from '../ingest/verify-sender';
 import { readDeliverSettings, readIngestSettings } from '../runtime/config';
 import { ConfigError, errorResponse, PayloadTooLargeError, UnauthorizedError, type JsonResponse } from '../runtime/errors';
 import { countTotals } from '../runtime/metrics';
+import { redactingReplacer } from '../runtime/redact';
 import { verifySharedSecret } from '../sources/shared-secret';
 import type { RequestHead } from '../sources/source';
 import { localTokenSecret } from '../spaces/credentials';
@@ -119,9 +120,10 @@ const LOCAL_BATCH_WINDOW_SECONDS = 1;
 /** One invocation at a time locally, so deliver takes the whole of the Spaces limits. */
 const LOCAL_DELIVER_CONCURRENCY = '1';
 
+/** Sends a JSON answer of the local routes; its body redacted (`redact.ts`), as every answer of the relay is. */
 function reply(res: ServerResponse, response: JsonResponse): void {
   res.writeHead(response.statusCode, { 'content-type': 'application/json', ...response.headers });
-  res.end(JSON.stringify(response.body));
+  res.end(JSON.stringify(response.body, redactingReplacer));
 }
 
 /** Reads a body up to `limit` bytes; `undefined` as soon as it is longer (the rest is not read). */

@@ -16,7 +16,13 @@ import type { SpacesLimits, WindowLimit } from '../spaces/rate-limit';
 
 /** What a fault hook may do to a call instead of (or before) answering it. */
 export type Fault =
-  | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: unknown }
+  | {
+      readonly status: number;
+      readonly headers?: Record<string, string>;
+      readonly body?: unknown;
+      /** Answer with a body that quotes the request's `Authorization` header, as a careless server's error may. */
+      readonly echoAuthorization?: boolean;
+    }
   | { readonly reset: true }
   | { readonly delayMs: number }
   /** Handle the call normally, then drop the connection: the caller cannot know it succeeded. */
@@ -112,6 +118,19 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * An error body quoting the request's credential in every form a server might: the bare token, the header as JSON and
+ * as a header line — and the header again in a field of its own, as a debugging echo of the request would.
+ */
+function echoedAuthorization(req: IncomingMessage): unknown {
+  const header = req.headers.authorization ?? '';
+  const token = header.slice(header.indexOf(' ') + 1);
+  return {
+    message: `credential ${token} is not allowed here; request {"authorization": "${header}"}; Authorization: ${header}`,
+    request: { headers: { authorization: header } },
+  };
 }
 
 /** A call as the stand-in saw it: when, what, and how it was answered (undefined: the connection was dropped). */
@@ -219,7 +238,8 @@ export class SpacesStandIn {
     if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault && 'status' in fault) {
       req.resume();
-      answer(fault.status, fault.body ?? { message: `injected ${fault.status}` }, fault.headers);
+      const body = fault.echoAuthorization ? echoedAuthorization(req) : (fault.body ?? { message: `injected ${fault.status}` });
+      answer(fault.status, body, fault.headers);
       return true;
     }
     const respond =

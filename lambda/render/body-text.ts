@@ -6,6 +6,7 @@
  * to a byte budget at a grapheme boundary and marked `…`, and a group too long for one message is split into parts.
  */
 import type { ChatMessage, Field, Item, Link, Status } from '../model/message';
+import { redact } from '../runtime/redact';
 
 /** Budget for one bodyText, measured as it travels (UTF-8 of its JSON string), leaving room for the `data[]` entries. */
 export const MAX_BODY_BYTES = 15_000;
@@ -96,10 +97,15 @@ export function text(value: string, maxBytes: number = Number.POSITIVE_INFINITY)
   return out + ellipsis;
 }
 
-/** Only absolute http(s) URLs become links; anything else (javascript:, data:) is dropped. */
+/**
+ * Only absolute http(s) URLs become links; anything else (javascript:, data:) is dropped. A user and password in one
+ * are left out: the chat would show them to everyone in the space.
+ */
 function href(url: string): string | undefined {
   try {
     const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
     return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
   } catch {
     return undefined;
@@ -184,10 +190,14 @@ export interface RenderOptions {
   readonly notes?: readonly (string | RenderNote)[];
 }
 
+/**
+ * A note is the relay's own words about the message, and often quotes an error (why a file could not be attached, a
+ * URL that names it): redacted (`redact.ts`) before it is escaped and cut, as everything the relay says is.
+ */
 function note(entry: string | RenderNote): string {
   const { text: line, link } = typeof entry === 'string' ? { text: entry, link: undefined } : entry;
   const anchor = link ? links([link], LIMITS.headLinks) : '';
-  return `<p><i>${text(line, LIMITS.note)}</i>${anchor ? ` ${anchor}` : ''}</p>`;
+  return `<p><i>${text(redact(line), LIMITS.note)}</i>${anchor ? ` ${anchor}` : ''}</p>`;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { CredentialProvider } from './credentials';
 import { CredentialError, SpacesError, type SpacesOperation } from './errors';
 import type { SpacesFileType } from './file-type';
 import { exchange, HttpTransportError, type HttpResult } from '../net/exchange';
+import { redact } from '../runtime/redact';
 import type { CallGate, LimitedOperation } from './rate-limit';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type RetryHooks, type RetryPolicy } from './retry';
 
@@ -81,7 +82,10 @@ const MessagesResponse = v.object({
   ),
 });
 
-/** The server's own explanation, if its error body has one, cut short. */
+/**
+ * The server's own explanation, if its error body has one, cut short — redacted before it is cut, so that a cut
+ * through an echoed token cannot leave a piece of it that no longer matches.
+ */
 function reasonOf(result: HttpResult): string {
   let reason = '';
   try {
@@ -90,7 +94,7 @@ function reasonOf(result: HttpResult): string {
   } catch {
     reason = result.body.toString('utf8');
   }
-  reason = reason.replace(/\s+/g, ' ').trim().slice(0, 200);
+  reason = redact(reason.replace(/\s+/g, ' ').trim()).slice(0, 200);
   return `HTTP ${result.status}${reason ? ` — ${reason}` : ''}`;
 }
 

@@ -15,7 +15,8 @@
  * - when the issuer answers `invalid_grant`, the refresh token may have been rotated by someone else (a holder whose
  *   lease ran out, a person who put a new grant): the secret is read again and a newer refresh token used.
  * A rotated refresh token is written back (`PutSecretValue`); locally it is kept in this process's memory only.
- * Neither a token, a client secret nor a refresh token ever goes into an error or a log line.
+ * Neither a token, a client secret nor a refresh token ever goes into an error or a log line; each is registered for
+ * redaction as it is read (`parseTokenSecret`) or handed out (`requestAccessToken`), in case an answer quotes it.
  */
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { setTimeout as sleep } from 'node:timers/promises';

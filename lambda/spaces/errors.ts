@@ -1,7 +1,13 @@
+import { redact } from '../runtime/redact';
+
 /** The Spaces call that failed, named in every error so a log line says where delivery stopped. */
 export type SpacesOperation = 'getuploadurl' | 'upload' | 'post' | 'edit' | 'query';
 
-/** A failed Spaces call: which one, the HTTP status if there was one, and whether trying again can help. */
+/**
+ * A failed Spaces call: which one, the HTTP status if there was one, and whether trying again can help. Its message
+ * is often built from Spaces' answer, which may quote the request (its `Authorization` header): it is redacted here,
+ * so that no log line, dead-letter reason or chat note made from it can hold a credential.
+ */
 export class SpacesError extends Error {
   readonly operation: SpacesOperation;
   readonly status?: number;
@@ -20,7 +26,7 @@ export class SpacesError extends Error {
     message: string,
     options: { status?: number; retryable: boolean; retryAfterMs?: number; ambiguous?: boolean; cause?: unknown },
   ) {
-    super(`Spaces ${operation} failed: ${message}`, { cause: options.cause });
+    super(redact(`Spaces ${operation} failed: ${message}`), { cause: options.cause });
     this.name = 'SpacesError';
     this.operation = operation;
     this.status = options.status;
@@ -52,7 +58,8 @@ export type CredentialFailure =
  * The relay cannot authenticate to Spaces. Not a fault of the message being delivered, and not one a quick retry
  * fixes: every call needs the credential, so delivery stops (the whole batch goes back to the queue) until someone
  * fixes the secret or the issuer recovers. Deliberately not a `SpacesError`, so that neither the retry loop nor the
- * dead-letter rule takes it for a refusal of the message. Its message never holds a token or a secret.
+ * dead-letter rule takes it for a refusal of the message. Its message never holds a token or a secret: it is redacted
+ * here, as it may quote Spaces' answer to a refused token.
  */
 export class CredentialError extends Error {
   readonly failure: CredentialFailure;
@@ -60,7 +67,7 @@ export class CredentialError extends Error {
   readonly oauthError?: string;
 
   constructor(failure: CredentialFailure, message: string, options: { oauthError?: string; cause?: unknown } = {}) {
-    super(`Spaces credential: ${message}`, { cause: options.cause });
+    super(redact(`Spaces credential: ${message}`), { cause: options.cause });
     this.name = 'CredentialError';
     this.failure = failure;
     this.oauthError = options.oauthError;

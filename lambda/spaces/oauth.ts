@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { exchange, HttpTransportError, type HttpResult } from '../net/exchange';
+import { registerSecret } from '../runtime/redact';
 import { CredentialError } from './errors';
 import { isSafeTokenUrl, TOKEN_CHARACTERS, type OAuthGrant } from './token-secret';
 
@@ -106,6 +107,9 @@ export async function requestAccessToken(grant: OAuthGrant, options: TokenReques
   if (!answer.success) {
     throw new CredentialError('issuer-unavailable', `the token endpoint ${url.host} answered without a usable access_token and expires_in`);
   }
+  // Registered for redaction the moment they arrive, before anything can quote them.
+  registerSecret(answer.output.access_token);
+  registerSecret(answer.output.refresh_token);
   return {
     accessToken: answer.output.access_token,
     expiresInSeconds: answer.output.expires_in,

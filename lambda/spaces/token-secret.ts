@@ -8,6 +8,7 @@
  * A refusal names the field and what it needs, never a value: the text is a secret.
  */
 import * as v from 'valibot';
+import { registerSecret } from '../runtime/redact';
 import { CredentialError } from './errors';
 
 export const SCHEMES = ['bearer', 'jwt', 'service_app'] as const;
@@ -131,8 +132,27 @@ function parsed<T>(schema: v.GenericSchema<unknown, T>, input: unknown, name: st
   throw invalid(name, problemOf(result.issues[0], within));
 }
 
-/** Reads a secret's text; `name` (the secret id, never its value) is what an error calls it. */
+/** Registers the secrets in `contents` for redaction (see `redact.ts`): they must never leave the process in any text. */
+function registered(contents: TokenSecretContents): TokenSecretContents {
+  if (contents.kind === 'token') {
+    registerSecret(contents.credential.token);
+  } else {
+    registerSecret(contents.grant.clientSecret);
+    registerSecret(contents.grant.refreshToken);
+    registerSecret(contents.access?.token);
+  }
+  return contents;
+}
+
+/**
+ * Reads a secret's text; `name` (the secret id, never its value) is what an error calls it. The secrets it holds are
+ * registered for redaction as they are read.
+ */
 export function parseTokenSecret(secretText: string, name = 'the token secret'): TokenSecretContents {
+  return registered(parsedTokenSecret(secretText, name));
+}
+
+function parsedTokenSecret(secretText: string, name: string): TokenSecretContents {
   const trimmed = secretText.trim();
   if (trimmed === '') throw invalid(name, 'it is empty');
   // No token starts like JSON: such text is JSON meant as something else (a quoted token, a list).

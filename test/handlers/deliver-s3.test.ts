@@ -78,6 +78,17 @@ it('throws on a direct event whose dead-lettering fails, so Lambda retries it', 
   await expect(handler(broken as never, context)).rejects.toThrow(/could not dead-letter: SQS unavailable/);
 });
 
+it('redacts what it throws: Lambda logs a thrown error past the logger', async () => {
+  const handler = loadHandler();
+  sqs.on(SendMessage).rejects(new Error('denied for Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0'));
+  const broken = { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'wired-bucket' } } }] };
+
+  const thrown = (await handler(broken as never, context).catch((error: Error) => error)) as Error;
+
+  expect(thrown.message).toBe('could not dead-letter: denied for Authorization: Bearer [redacted]');
+  expect(thrown.stack).not.toContain('eyJhbGciOiJIUzI1NiJ9');
+});
+
 it('still processes SQS batches, dead-lettering the record nothing recognises', async () => {
   const handler = loadHandler();
   const event = fixtureJson('s3', 'sqs_wrapped_s3_event.json');

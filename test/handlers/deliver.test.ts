@@ -8,12 +8,16 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import type { Context, SQSEvent, SQSBatchResponse } from 'aws-lambda';
 import { STATE_TTL_SECONDS } from '../../infra/limits';
 import { awsDeliverPlatform, deliverDependencies } from '../../lambda/deliver/dependencies';
+import type * as Dependencies from '../../lambda/deliver/dependencies';
 import { createDeliverHandler } from '../../lambda/deliver/handler';
+import type * as Handler from '../../lambda/deliver/handler';
+import type { StandInOperation } from '../../lambda/local/spaces-stand-in';
 import { chatMessage } from '../../lambda/model/message';
 import { notificationsFor } from '../../lambda/model/notification';
 import { readDeliverConfig } from '../../lambda/runtime/config';
 import { countTotals } from '../../lambda/runtime/metrics';
 import { secretsManagerTokenSecret, spacesCredentials } from '../../lambda/spaces/credentials';
+import { captured, loadVerbose, logRecords } from '../support/logs';
 import { startMoto, type Moto } from '../support/moto';
 import { grantSecret, startSpacesServer, TEST_GRANT, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 
@@ -55,11 +59,18 @@ describe('deliver handler', () => {
   let moto: Moto;
   let spaces: RunningStandIn;
   let dlqUrl: string;
+  /** The call the stand-in refuses with a body that quotes the request's Authorization header. */
+  let echo: { readonly operation: StandInOperation; readonly status: number } | undefined;
   const saved = { ...process.env };
 
   beforeAll(async () => {
     moto = await startMoto();
-    spaces = await startSpacesServer({ fault: (op, req) => (op === 'post' && req.url?.includes('locked') ? { status: 403 } : undefined) });
+    spaces = await startSpacesServer({
+      fault: (op, req) => {
+        if (op === echo?.operation) return { status: echo.status, echoAuthorization: true };
+        return op === 'post' && req.url?.includes('locked') ? { status: 403 } : undefined;
+      },
+    });
     await new DynamoDBClient(moto.clientConfig).send(
       new CreateTableCommand({
         TableName: 'idempotency',
@@ -114,6 +125,43 @@ describe('deliver handler', () => {
     );
     const reasons = (dead.Messages ?? []).map((m) => m.MessageAttributes?.['failure-reason']?.StringValue).sort();
     expect(reasons).toEqual(['Spaces post failed: HTTP 403 — injected 403', expect.stringMatching(/^queued notification is malformed: id: /)]);
+  }, 30_000);
+
+  it('keeps the token out of the dead letters and the log lines when Spaces echoes the Authorization header', async () => {
+    // Prepare: the handler as the entry point builds it, with a verbose logger of its own, and a DLQ of its own
+    const sqs = new SQSClient(moto.clientConfig);
+    const echoDlq = (await sqs.send(new CreateQueueCommand({ QueueName: 'echo-dlq' }))).QueueUrl!;
+    const modules = loadVerbose(() => ({
+      ...(require('../../lambda/deliver/dependencies') as typeof Dependencies),
+      ...(require('../../lambda/deliver/handler') as typeof Handler),
+    }));
+    const config = readDeliverConfig({ ...process.env, DLQ_URL: echoDlq, QUEUE_MAX_RECEIVES: '10' });
+    const handler = modules.createDeliverHandler(modules.deliverDependencies(config, modules.awsDeliverPlatform(config))) as (
+      e: SQSEvent,
+      c: Context,
+    ) => Promise<SQSBatchResponse>;
+    const responses: SQSBatchResponse[] = [];
+
+    // Act: a post refused for good, then the token refused even after it was read again, on the last receive
+    const lines = await captured(async () => {
+      echo = { operation: 'post', status: 403 };
+      responses.push(await handler({ Records: [record('echo-403', queued('default', 'refused post', 'k-echo-403'))] }, context));
+      echo = { operation: 'post', status: 401 };
+      responses.push(await handler({ Records: [record('echo-401', queued('default', 'refused token', 'k-echo-401'), 10)] }, context));
+      echo = undefined;
+    });
+
+    // Assess: both were echoed and dead-lettered, and the token is in neither the reasons nor the log
+    expect(responses).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: echoDlq, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    sqs.destroy();
+    const reasons = (dead.Messages ?? []).map((m) => m.MessageAttributes?.['failure-reason']?.StringValue ?? '').sort();
+    expect(reasons).toEqual([
+      expect.stringMatching(/^Spaces credential: Spaces refused it \(HTTP 401 — credential \[redacted\] .*\(gave up after 10 receives\)$/),
+      expect.stringMatching(/^Spaces post failed: HTTP 403 — credential \[redacted\] is not allowed here/),
+    ]);
+    expect(logRecords(lines).map((r) => r.message)).toEqual(expect.arrayContaining(['dead-lettered', 'Spaces credential failed; the batch goes back to the queue']));
+    for (const text of [...reasons, ...lines]) expect(text).not.toContain(TEST_TOKEN);
   }, 30_000);
 });
 

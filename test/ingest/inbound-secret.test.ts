@@ -21,6 +21,7 @@ import { secretsManagerSecret } from '../../lambda/ingest/secrets-manager-secret
 import type { QueuedNotification } from '../../lambda/model/notification';
 import { readIngestSettings } from '../../lambda/runtime/config';
 import { logger } from '../../lambda/runtime/logger';
+import { REDACTED, redact } from '../../lambda/runtime/redact';
 import { hmacSha256Hex } from '../../lambda/security/hmac';
 import type { InboundRequest } from '../../lambda/sources/source';
 import { fixtureBytes, fixtureSidecar, webhookRequest } from '../support/fixtures';
@@ -232,6 +233,18 @@ describe('the inbound secret store', () => {
     expect(answer.statusCode).toBe(401);
     expect(answer.body.message).toMatch(/^missing X-Hub-Signature-256 header/);
     expect(relay.reads()).toBe(1);
+  });
+
+  it('registers the values it reads, current and previous, for redaction', async () => {
+    // Prepare: a rotation a minute ago, within the grace period
+    const current = { id: 'v2', value: 'current-inbound-Tq3Wz8', created: new Date(Date.now() - MINUTE) };
+    const secrets = inboundSecrets({ current: async () => current, previous: async () => 'previous-inbound-Mk6Lp4' }, { graceMs: 60 * MINUTE });
+
+    // Act
+    await secrets.valid();
+
+    // Assess
+    expect(redact('current-inbound-Tq3Wz8 previous-inbound-Mk6Lp4')).toBe(`${REDACTED} ${REDACTED}`);
   });
 
   it('logs who still sends the previous value, with what they say about themselves, never the value', async () => {

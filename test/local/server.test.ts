@@ -1,30 +1,10 @@
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
 import { fixtureBytes, fixtureJson } from '../support/fixtures';
+import { IMAGE, imageServer } from '../support/image-server';
 import { DAY_MS, FIRST_DAY, longAlertGroup, onlyDateMoves, partsOf, queuedBody } from '../support/redrive';
 import { FAST_QUEUE, sendHook, startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
 import { grantSecret, startSpacesServer, TEST_GRANT } from '../support/spaces-server';
-
-/** A tiny PNG-typed body served from 127.0.0.1, standing in for a Grafana panel screenshot. */
-const IMAGE = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(20_000, 7)]);
-
-async function imageServer(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    if (req.url === '/render/panel.png') {
-      res.writeHead(200, { 'content-type': 'image/png', 'content-length': IMAGE.length });
-      res.end(IMAGE);
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 const post = (url: string, body: Buffer | string, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });

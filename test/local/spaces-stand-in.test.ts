@@ -1,4 +1,7 @@
-/** The stand-in enforces the Spaces rate limits it is given, and issues and checks OAuth tokens as the real hosts do. */
+/**
+ * The stand-in enforces the Spaces rate limits it is given, issues and checks OAuth tokens as the real hosts do, and
+ * fails as a test tells it to.
+ */
 import { startSpacesServer, TEST_GRANT, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 
 describe('SpacesStandIn rate limits', () => {
@@ -122,5 +125,30 @@ describe('SpacesStandIn as an OAuth issuer', () => {
     // Assess
     expect(answer.status).toBe(404);
     expect((await post(TEST_TOKEN)).status).toBe(200);
+  });
+});
+
+describe('SpacesStandIn faults', () => {
+  let running: RunningStandIn | undefined;
+  afterEach(async () => running?.close());
+
+  it('can answer with a body that echoes the Authorization header, as a careless server may', async () => {
+    // Prepare
+    running = await startSpacesServer({ fault: (op) => (op === 'post' ? { status: 403, echoAuthorization: true } : undefined) });
+
+    // Act
+    const response = await fetch(`${running.url}/api/spaces/s/chats`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: { bodyText: 'x' } }),
+    });
+
+    // Assess: the token bare, the header in JSON and as a header line, and the header in a field of its own
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({
+      message: `credential ${TEST_TOKEN} is not allowed here; request {"authorization": "Bearer ${TEST_TOKEN}"}; Authorization: Bearer ${TEST_TOKEN}`,
+      request: { headers: { authorization: `Bearer ${TEST_TOKEN}` } },
+    });
+    expect(running.standIn.messages).toEqual([]);
   });
 });

@@ -56,6 +56,23 @@ describe('renderMessage', () => {
     expect(html).toContain('>ok</a>');
   });
 
+  it('leaves the user and password out of a link, which everyone in the space would see', () => {
+    const link = { label: 'Panel', url: 'https://grafana-user:pa55w0rd@grafana.example/d/1?orgId=1' };
+
+    const [html] = renderMessage(chatMessage({ source: 'x', status: 'info', title: 't', links: [link] }));
+
+    expect(html).toContain('<a href="https://grafana.example/d/1?orgId=1">Panel</a>');
+    expect(html).not.toContain('pa55w0rd');
+  });
+
+  it('redacts a note before escaping it: a quoted credential and the userinfo of a named URL', () => {
+    const note = '📎 https://u:pa55w0rd@files.example/a.png could not be attached: HTTP 403 — Authorization: Bearer eyJ0eXAi.c2Vj';
+
+    const [html] = renderMessage(chatMessage({ source: 'x', status: 'info', title: 't' }), { notes: [note] });
+
+    expect(html).toContain('<p><i>📎 https://files.example/a.png could not be attached: HTTP 403 — Authorization: Bearer [redacted]</i></p>');
+  });
+
   it('removes control characters and turns line breaks into <br>', () => {
     const [html] = renderMessage(chatMessage({ source: 'x', status: 'info', title: 't', summary: 'a\u0000b\u001bc\nd\r\ne' }));
 

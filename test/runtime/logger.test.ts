@@ -1,44 +1,16 @@
 import type * as LocalServer from '../../lambda/local/server';
 import type * as Credentials from '../../lambda/spaces/credentials';
 import { fixtureBytes } from '../support/fixtures';
+import { captured, loadVerbose, logRecords } from '../support/logs';
 import { FAST_QUEUE, sendHook, WEBHOOK_TOKEN } from '../support/relay';
 import { grantSecret, startSpacesServer, TEST_GRANT, type RunningStandIn } from '../support/spaces-server';
 
-/**
- * The relay's modules as a process started with `POWERTOOLS_LOG_LEVEL=DEBUG` has them: the handlers reset the level
- * to the one the logger started with at every warm invocation, so it has to be set before the logger is created.
- */
-function loadVerbose(): { server: typeof LocalServer; credentials: typeof Credentials } {
-  const saved = process.env.POWERTOOLS_LOG_LEVEL;
-  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-  try {
-    let modules: { server: typeof LocalServer; credentials: typeof Credentials } | undefined;
-    jest.isolateModules(() => {
-      modules = {
-        server: require('../../lambda/local/server') as typeof LocalServer,
-        credentials: require('../../lambda/spaces/credentials') as typeof Credentials,
-      };
-    });
-    return modules!;
-  } finally {
-    process.env.POWERTOOLS_LOG_LEVEL = saved;
-  }
-}
-
-/** Captures what the process writes (the logger writes JSON lines to stdout and stderr) while `act` runs. */
-async function captured(act: () => Promise<void>): Promise<string[]> {
-  const lines: string[] = [];
-  const capture = (chunk: string | Uint8Array): boolean => {
-    lines.push(String(chunk));
-    return true;
-  };
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
-  try {
-    await act();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return lines;
+/** The relay's modules with a verbose logger of their own. */
+function verboseModules(): { server: typeof LocalServer; credentials: typeof Credentials } {
+  return loadVerbose(() => ({
+    server: require('../../lambda/local/server') as typeof LocalServer,
+    credentials: require('../../lambda/spaces/credentials') as typeof Credentials,
+  }));
 }
 
 describe('logs', () => {
@@ -50,7 +22,7 @@ describe('logs', () => {
     };
     const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
     const secret = 'inbound-secret-XYZ123';
-    const { startLocalRelay } = loadVerbose().server;
+    const { startLocalRelay } = verboseModules().server;
     const relay = await startLocalRelay({ port: 0, webhookToken: secret, queue: { msPerSecond: 1 } });
     try {
       const post = (auth: string) =>
@@ -68,7 +40,7 @@ describe('logs', () => {
       for (const spy of spies) spy.mockRestore();
     }
 
-    const records = lines.flatMap((line) => line.split('\n').filter(Boolean)).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = logRecords(lines);
     expect(records.map((r) => r.message)).toEqual(
       expect.arrayContaining(['webhook accepted', 'delivered', 'webhook rejected']),
     );
@@ -87,7 +59,7 @@ describe('logs', () => {
       const WRONG_CLIENT_SECRET = 'wrong-client-secret-Zz9';
       let refusePosts = false;
       spaces = await startSpacesServer({ oauth: TEST_GRANT, fault: (op) => (op === 'post' && refusePosts ? { status: 401 } : undefined) });
-      const { server, credentials } = loadVerbose();
+      const { server, credentials } = verboseModules();
       const errors: string[] = [];
       const reasons: string[] = [];
 
@@ -132,7 +104,7 @@ describe('logs', () => {
       // Assess: the scenario happened (tokens issued, both kinds of dead letters), and left no token behind.
       expect(spaces.standIn.issued).toHaveLength(4);
       expect(reasons).toEqual([expect.stringContaining('too fresh to have expired'), expect.stringContaining('invalid_grant')]);
-      const records = lines.flatMap((line) => line.split('\n').filter(Boolean)).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const records = logRecords(lines);
       expect(records.map((r) => r.message)).toEqual(
         expect.arrayContaining([
           'Spaces access token renewed',

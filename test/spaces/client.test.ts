@@ -1,7 +1,7 @@
 import type { Fault, StandInOperation } from '../../lambda/local/spaces-stand-in';
 import { SpacesClient, type UploadableFile } from '../../lambda/spaces/client';
 import { textCredentials, type CredentialProvider } from '../../lambda/spaces/credentials';
-import { CredentialError } from '../../lambda/spaces/errors';
+import { CredentialError, SpacesError } from '../../lambda/spaces/errors';
 import type { CallGate } from '../../lambda/spaces/rate-limit';
 import { generatedBody } from '../support/generated-body';
 import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
@@ -157,6 +157,26 @@ describe('SpacesClient against a real HTTP server', () => {
 
     await expect(post).rejects.toThrow('Spaces post failed: HTTP 403 — Not a member');
     expect(server.standIn.calls).toHaveLength(1);
+  });
+
+  it('redacts an answer that echoes the credential, before cutting it short, so that no piece of the token is left', async () => {
+    // Prepare: the token (bare, as no pattern knows it) straddles the 200th character of the reason
+    const echo = (op: StandInOperation): Fault | undefined =>
+      op === 'post' ? { status: 403, body: { message: `${'x'.repeat(185)} ${TEST_TOKEN} refused` } } : undefined;
+    server = await startSpacesServer({ fault: echo });
+
+    // Act
+    const error = (await client().postChat('s', { bodyText: 'x' }).catch((e: unknown) => e)) as SpacesError;
+
+    // Assess
+    expect(error.message).toMatch(/^Spaces post failed: HTTP 403 — x{185} \[redacted\] ref$/);
+    expect(error.message).not.toContain(TEST_TOKEN.slice(0, 8));
+  });
+
+  it('keeps only redacted text in a SpacesError, whoever builds it', () => {
+    const error = new SpacesError('upload', 'storage said: PUT https://user:pass@storage.example/x?token=abc', { retryable: false });
+
+    expect(error.message).toBe('Spaces upload failed: storage said: PUT https://storage.example/x?token=[redacted]');
   });
 
   it('sends the configured scheme in the Authorization header', async () => {

@@ -8,6 +8,7 @@ import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, Secr
 import { randomUUID } from 'node:crypto';
 import { DynamoDbStateStore, stateStoreLease } from '../../lambda/deliver/state-store';
 import { countTotals } from '../../lambda/runtime/metrics';
+import { REDACTED, redact } from '../../lambda/runtime/redact';
 import { SpacesClient } from '../../lambda/spaces/client';
 import {
   secretsManagerTokenSecret,
@@ -130,6 +131,17 @@ describe('an OAuth grant', () => {
     expect(secret.oauth.refreshToken).not.toBe(TEST_GRANT.refreshToken);
     expect(Date.parse(secret.access!.expiresAt) - Date.now()).toBeGreaterThan(3590_000);
     expect(tokenCalls()).toHaveLength(1);
+  });
+
+  it('registers the access and refresh tokens the issuer hands out for redaction, as they arrive', async () => {
+    // Prepare
+    spaces = await startSpacesServer({ oauth: TEST_GRANT });
+
+    // Act
+    const answer = await requestAccessToken({ ...TEST_GRANT, tokenUrl: `${spaces.url}/oauth2/access_token` });
+
+    // Assess
+    expect(redact(`${answer.accessToken} ${answer.refreshToken!}`)).toBe(`${REDACTED} ${REDACTED}`);
   });
 
   it('is renewed 5 minutes before the access token expires, and shared with other invocations until then', async () => {

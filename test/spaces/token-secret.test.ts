@@ -1,3 +1,4 @@
+import { REDACTED, redact } from '../../lambda/runtime/redact';
 import { CredentialError } from '../../lambda/spaces/errors';
 import { DEFAULT_TOKEN_URL, parseTokenSecret, renewedContents, secretText } from '../../lambda/spaces/token-secret';
 
@@ -108,6 +109,32 @@ describe('parseTokenSecret', () => {
     expect(error.message).toContain(`the token secret team/spaces-token is not a credential (${problem}`);
     expect(error.message).toContain('{"oauth": {"clientId", "clientSecret", "refreshToken", "tokenUrl"?}}');
     expect(error.message).not.toContain(SECRET);
+  });
+});
+
+describe('parseTokenSecret registers what it reads for redaction', () => {
+  it('a token, bare or in JSON', () => {
+    // Act
+    parseTokenSecret('bare-token-Lk2Pq9');
+    parseTokenSecret('{"scheme": "jwt", "token": "json-token-Vb7Nm3"}');
+
+    // Assess
+    expect(redact('bare-token-Lk2Pq9 json-token-Vb7Nm3')).toBe(`${REDACTED} ${REDACTED}`);
+  });
+
+  it('a grant’s client secret, refresh token and access token, not its client id', () => {
+    // Act
+    parseTokenSecret(
+      grant(
+        { clientId: 'client-id-Public1', clientSecret: 'client-secret-Hx4Rt6', refreshToken: 'refresh-token-Jw8Ys2' },
+        { access: { token: 'access-token-Gc5Ue1', issuedAt: '2030-01-01T00:00:00Z', expiresAt: '2030-01-01T01:00:00Z' } },
+      ),
+    );
+
+    // Assess
+    expect(redact('client-id-Public1 client-secret-Hx4Rt6 refresh-token-Jw8Ys2 access-token-Gc5Ue1')).toBe(
+      `client-id-Public1 ${REDACTED} ${REDACTED} ${REDACTED}`,
+    );
   });
 });
 

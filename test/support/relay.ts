@@ -12,8 +12,9 @@ export const FAST_QUEUE = { msPerSecond: 1 } as const;
 /** The `CHANNELS` setting, as the stack writes it. */
 export const channels = (map: Record<string, string>): { CHANNELS: string } => ({ CHANNELS: JSON.stringify(map) });
 
-export function startTestRelay(options: Partial<LocalRelayOptions> = {}): Promise<LocalRelay> {
-  return startLocalRelay({
+/** A local relay with the test defaults; `start` is another copy of `startLocalRelay` (one loaded with a verbose logger). */
+export function startTestRelay(options: Partial<LocalRelayOptions> = {}, start = startLocalRelay): Promise<LocalRelay> {
+  return start({
     port: 0,
     webhookToken: WEBHOOK_TOKEN,
     queue: FAST_QUEUE,
