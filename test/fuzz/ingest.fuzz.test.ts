@@ -2,7 +2,8 @@
  * Ingest's handler under hostile input, driven as Lambda drives it (API Gateway HTTP API 2.0 events, built by the
  * local server's own `apiGatewayEvent`), for every webhook source of the registry, `POST /hooks`, and every other
  * route and method: the answer is always a 2xx or a JSON 4xx, never a 5xx, a rejection or a hang; a refused request
- * queues nothing; and what an accepted one queues, deliver reads back as it was queued.
+ * queues nothing; and what an accepted one queues, deliver reads back as it was queued. (An unhandled rejection
+ * fails the test too: jest reports it.)
  */
 jest.mock('../../lambda/net/exchange', () => jest.requireActual<typeof import('./sns-network')>('./sns-network').exchangeWithTestSns());
 
@@ -17,9 +18,9 @@ import type { QueuedNotification } from '../../lambda/model/notification';
 import { readDeliverSettings, readIngestSettings } from '../../lambda/runtime/config';
 import { expectWellFormed, isRefusal, withinTime, type Answer } from './answers';
 import { hookRequest, strayRequest, type WireRequest } from './arbitraries';
-import { SECRET } from './sender-proofs';
 import { seedsBySource, WEBHOOK_SOURCES } from './corpus';
 import { assertProperty, runsOf, timeLimitMs } from './fuzz-settings';
+import { SECRET } from './sender-proofs';
 import { CHANNELS, EVERYTHING_ON } from './team';
 
 /** SQS's limit for one message. */

@@ -2,7 +2,8 @@
  * The local relay (`npm start`) over real HTTP under hostile input: webhooks on every route of the registry, `POST
  * /hooks`, `POST /events` with mutated AWS events, `GET /dead-letters`, and other paths and methods. Every answer is a
  * 2xx or a JSON 4xx, never a 5xx or a dropped connection; and nothing of a refused request reaches the Spaces
- * stand-in — the queue is let run dry after each request, so a post it caused would have been made.
+ * stand-in — the queue is let run dry after each request, so a post it caused would have been made. (An unhandled
+ * rejection in the relay fails the test too: jest reports it.)
  */
 jest.mock('../../lambda/net/exchange', () => jest.requireActual<typeof import('./sns-network')>('./sns-network').exchangeWithTestSns());
 
@@ -14,9 +15,9 @@ import { scaleLimits, SPACES_LIMITS } from '../../lambda/spaces/rate-limit';
 import { startTestRelay } from '../support/relay';
 import { expectWellFormed, isRefusal, withinTime, type Answer } from './answers';
 import { hookRequest, localRouteHeaders, recordBody, strayRequest, WireRequest } from './arbitraries';
-import { SECRET } from './sender-proofs';
 import { apiGatewaySeeds, awsEventSeeds, queuedNotificationSeeds, seedsBySource, WEBHOOK_SOURCES } from './corpus';
 import { assertProperty, runsOf, timeLimitMs } from './fuzz-settings';
+import { SECRET } from './sender-proofs';
 import { CHANNELS, EVERYTHING_ON } from './team';
 
 /** Long enough for a delivery with its retries at the test relay's fast clock; a hang takes longer. */
