@@ -22,11 +22,20 @@ export interface LocalRequest {
 }
 
 /**
+ * A request target split as API Gateway splits it: the raw path (nothing decoded or resolved) and the query. The
+ * local server routes by the same path, so that `//x` or `/a/../b` reach the routes exactly as deployed.
+ */
+export function splitTarget(url: string): { readonly rawPath: string; readonly rawQueryString: string } {
+  const [rawPath = '/', rawQueryString = ''] = url.split(/\?(.*)/s, 2);
+  return { rawPath, rawQueryString };
+}
+
+/**
  * The HTTP API 2.0 event API Gateway would send for `request`: lower-case header names, repeated headers joined with
  * commas, cookies apart, the body base64-encoded (so signatures over the raw bytes hold for any content).
  */
 export function apiGatewayEvent(request: LocalRequest, now: Date = new Date()): APIGatewayProxyEventV2 {
-  const [rawPath = '/', rawQueryString = ''] = request.url.split(/\?(.*)/s, 2);
+  const { rawPath, rawQueryString } = splitTarget(request.url);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
   for (const [name, value] of Object.entries(request.headers)) {

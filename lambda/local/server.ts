@@ -15,8 +15,9 @@
  * Besides the deployed routes: `GET /healthz`, `POST /events` (an AWS event, put on the queue as the stack's wiring
  * would), `GET /dead-letters` and `POST /dead-letters/redrive`; the last three need the inbound secret when one is set.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   DELIVER_MAX_RECEIVES,
@@ -37,7 +38,17 @@ import { createIngestHandler } from '../ingest/handler';
 import { DEFAULT_MAX_BODY_BYTES, screenWebhook } from '../ingest/intake';
 import { verifySender } from '../ingest/verify-sender';
 import { readDeliverSettings, readIngestSettings } from '../runtime/config';
-import { ConfigError, errorResponse, PayloadTooLargeError, UnauthorizedError, type JsonResponse } from '../runtime/errors';
+import {
+  BadRequestError,
+  ConfigError,
+  errorResponse,
+  HeaderFieldsTooLargeError,
+  PayloadTooLargeError,
+  RequestTimeoutError,
+  UnauthorizedError,
+  type HttpError,
+  type JsonResponse,
+} from '../runtime/errors';
 import { countTotals } from '../runtime/metrics';
 import { redactingReplacer } from '../runtime/redact';
 import { verifySharedSecret } from '../sources/shared-secret';
@@ -46,7 +57,7 @@ import { localTokenSecret } from '../spaces/credentials';
 import { CredentialError } from '../spaces/errors';
 import { parseTokenSecret } from '../spaces/token-secret';
 import type { SpacesLimits } from '../spaces/rate-limit';
-import { apiGatewayEvent, lambdaContext } from './lambda-shapes';
+import { apiGatewayEvent, lambdaContext, splitTarget } from './lambda-shapes';
 import { MemoryQueue, type MemoryQueueOptions } from './memory-queue';
 import { SpacesStandIn, type StandInOptions } from './spaces-stand-in';
 
@@ -177,6 +188,30 @@ function tooLarge(res: ServerResponse): void {
   refuseUnread(res, errorResponse(error));
 }
 
+/** Why Node could not make a request of what a client sent, as the relay's own refusal. */
+function unparsable(error: NodeJS.ErrnoException): HttpError {
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return new HeaderFieldsTooLargeError('the request line and headers are larger than the server takes (16 KiB)');
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new RequestTimeoutError('the request did not arrive in time');
+  return new BadRequestError(`the request is not well-formed HTTP (${error.code ?? error.message})`);
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before any route sees it (headers past its limit, a malformed request line,
+ * a request too slow to arrive) with the relay's JSON error, where Node would send a bare status line; then closes
+ * the connection, as Node does.
+ */
+function refuseUnparsable(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const { statusCode, body } = errorResponse(unparsable(error));
+  // The answer to a HEAD request has no body, even when the request was refused.
+  const text = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ' ? '' : JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
+}
+
 /** The record bodies an `/events` request stands for: the bodies of an SQS event's records, or the event itself. */
 function eventBodies(body: Buffer): string[] {
   const text = body.toString('utf8');
@@ -229,6 +264,7 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
     // Node looks for expired requests only this often (30 s by default), which would stretch every timeout.
     connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs / 2),
   });
+  server.on('clientError', refuseUnparsable);
   server.maxConnections = limits.maxConnections;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   await new Promise<void>((resolve, reject) => {
@@ -294,7 +330,8 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    // Not `new URL(req.url, base)`: a target such as `//` is a host to it, and no URL at all.
+    const path = splitTarget(req.url ?? '/').rawPath;
     if (standIn && (path === STAND_IN_PREFIX || path.startsWith(`${STAND_IN_PREFIX}/`))) {
       if (await standIn.handle(req, res, path.slice(STAND_IN_PREFIX.length) || '/')) return;
     }

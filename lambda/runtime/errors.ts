@@ -56,9 +56,19 @@ export class MethodNotAllowedError extends HttpError {
   readonly code = 'method_not_allowed';
 }
 
+export class RequestTimeoutError extends HttpError {
+  readonly statusCode = 408;
+  readonly code = 'request_timeout';
+}
+
 export class PayloadTooLargeError extends HttpError {
   readonly statusCode = 413;
   readonly code = 'payload_too_large';
+}
+
+export class HeaderFieldsTooLargeError extends HttpError {
+  readonly statusCode = 431;
+  readonly code = 'header_fields_too_large';
 }
 
 export class UnsupportedMediaTypeError extends HttpError {

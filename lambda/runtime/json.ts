@@ -2,8 +2,9 @@
  * JSON from outside the relay (webhook bodies, queue records, messages inside envelopes), parsed with limits on its
  * shape. `JSON.parse` itself copes with any depth, but the code behind it (validation, delivery keys, rendering)
  * walks values recursively: 5,000 levels of nesting overflowed the stack and turned a bad payload into a 5xx that the
- * sender retried forever. And an own `__proto__` key, harmless in the parsed value, changes an object's prototype as
- * soon as some code copies it by assignment.
+ * sender retried forever. An own `__proto__` key, harmless in the parsed value, changes an object's prototype as
+ * soon as some code copies it by assignment. And an escaped surrogate without its pair (`"\ud800"`) is valid JSON
+ * but no text: `encodeURIComponent` throws on it (console links are built from alarm and pipeline names).
  */
 
 /** Deeper than any sender's payload (Grafana's `values`, GitHub's `workflow_run`, SNS in SQS in EventBridge). */
@@ -22,11 +23,16 @@ export class JsonShapeError extends Error {
   }
 }
 
+/** A UTF-16 surrogate that is not half of a pair: with the `u` flag, a pair is one code point and does not match. */
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+const NOT_TEXT = 'is not text: it holds a lone surrogate (an escape such as \\ud800 without its pair)';
+
 /** The first place in `value` outside the limits, walked without recursion; undefined when there is none. */
 function firstProblem(value: unknown): JsonShapeError | undefined {
   const pending: { value: unknown; path: string; depth: number }[] = [{ value, path: '(root)', depth: 0 }];
   while (pending.length > 0) {
     const { value: current, path, depth } = pending.pop()!;
+    if (typeof current === 'string' && UNPAIRED_SURROGATE.test(current)) return new JsonShapeError(path, NOT_TEXT);
     if (current === null || typeof current !== 'object') continue;
     if (depth >= MAX_JSON_DEPTH) return new JsonShapeError(path, `nested more than ${MAX_JSON_DEPTH} levels deep`);
     const at = (key: string | number): string => (path === '(root)' ? String(key) : `${path}.${key}`);
@@ -37,6 +43,7 @@ function firstProblem(value: unknown): JsonShapeError | undefined {
     }
     for (const [key, entry] of Object.entries(current)) {
       if (key === '__proto__') return new JsonShapeError(at(key), 'is not allowed as a key');
+      if (UNPAIRED_SURROGATE.test(key)) return new JsonShapeError(path, `has a key that ${NOT_TEXT}`);
       pending.push({ value: entry, path: at(key), depth: depth + 1 });
     }
   }

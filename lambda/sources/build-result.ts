@@ -3,6 +3,7 @@
  * the same facts under the same names, in the same order, whichever system ran the build. Not a source itself.
  */
 import { chatMessage, linkIf, type ChatMessage, type Field, type Item, type Link, type Status } from '../model/message';
+import { leadingChars } from '../render/format';
 
 /** What a CI sender tells about one run of a workflow, pipeline or job. */
 export interface BuildResult {
@@ -36,7 +37,7 @@ export function buildResultMessage(result: BuildResult): ChatMessage {
   const common: ReadonlyArray<readonly [string, string | undefined]> = [
     ['Repository', result.repository],
     [result.tag ? 'Tag' : 'Branch', result.ref],
-    ['Commit', result.commit?.slice(0, SHORT_SHA_LENGTH)],
+    ['Commit', result.commit && leadingChars(result.commit, SHORT_SHA_LENGTH)],
     ['Actor', result.actor],
     ['Duration', result.duration],
   ];

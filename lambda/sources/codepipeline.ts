@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { EventBridgeEntries } from '../envelopes/eventbridge';
 import { chatMessage, linkIf, type Field, type Status } from '../model/message';
+import { leadingChars } from '../render/format';
 import { accountField, asEventBridge, consoleUrl, isAwsEvent, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
 import { defineSource } from './source';
@@ -148,7 +149,7 @@ export const codepipeline = defineSource<CodePipeline, CodePipelineSettings>({
         ],
         links: [
           ...linkIf(
-            `Execution ${execution.slice(0, 8)}`,
+            `Execution ${leadingChars(execution, 8)}`,
             consoleUrl(event.region, `codesuite/codepipeline/pipelines/${name}/executions/${encodeURIComponent(execution)}/timeline`),
           ),
           ...linkIf('Pipeline', consoleUrl(event.region, `codesuite/codepipeline/pipelines/${name}/view`)),

@@ -15,11 +15,24 @@ export type Dispatched =
   | { readonly ok: true; readonly source: string; readonly deliveryKey: string; readonly messages: ChatMessage[] }
   | { readonly ok: false; readonly reason: string; readonly problems: readonly Problem[] };
 
-/** A short description of an unrecognised event for the rejection reason, without its content. */
+/** What kind of JSON value `value` (not a string) is, in words. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * A short description of an unrecognised event for the rejection reason, without its content. Only strings are
+ * shown: an object of the event (`"source": {"toString": 1}`) cannot even be turned into text.
+ */
 function shapeOf(event: unknown): string {
   if (!event || typeof event !== 'object') return typeof event;
   const e = event as Record<string, unknown>;
-  if (typeof e['detail-type'] === 'string') return `EventBridge "${e['detail-type']}" from ${String(e.source)}`;
+  if (typeof e['detail-type'] === 'string') {
+    const source = typeof e.source === 'string' ? e.source : e.source === undefined ? 'no source' : `a source that is ${kindOf(e.source)}`;
+    return `EventBridge "${e['detail-type']}" from ${source}`;
+  }
   return `object with keys ${Object.keys(e).slice(0, 6).join(', ')}`;
 }
 

@@ -11,7 +11,19 @@ export const GrafanaAlertSchema = v.object({
   dashboardURL: v.optional(v.string()),
   panelURL: v.optional(v.string()),
   imageURL: v.optional(v.string()),
-  values: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
+  /**
+   * The evaluated expressions (`{"A": 2473545728, "B": 0}`): numbers, as Grafana sends them. Other plain values are
+   * shown as they are; an object or a list is refused, naming it, rather than shown as `[object Object]` (or, with
+   * a `toString` key of its own, not shown at all: converting it to text throws).
+   */
+  values: v.optional(
+    v.nullable(
+      v.record(
+        v.string(),
+        v.union([v.number(), v.string(), v.boolean(), v.null()], 'must be a number (the value of an expression)'),
+      ),
+    ),
+  ),
   valueString: v.optional(v.string()),
 });
 export type GrafanaAlert = v.InferOutput<typeof GrafanaAlertSchema>;

@@ -12,6 +12,7 @@ import { publicOnlyLookup } from '../net/safe-lookup';
 import { unwrap } from '../envelopes';
 import { SnsNotificationEntries } from '../envelopes/sns';
 import { BadRequestError, UnauthorizedError } from '../runtime/errors';
+import { JsonShapeError } from '../runtime/json';
 import { logger } from '../runtime/logger';
 import { chatMessage } from '../model/message';
 import { cachedCertificates, isSnsUrl, verifySnsSignature, type SignedSnsMessage } from '../security/sns-signature';
@@ -79,6 +80,20 @@ function signed(message: Sns): SignedSnsMessage {
   return { ...message, SignatureVersion, Signature, SigningCertURL };
 }
 
+/**
+ * The events a verified notification's message carries. The message is JSON from outside like the body around it, so
+ * JSON past the shape limits (too deep, an own `__proto__` key) is the sender's mistake, named like one in the body.
+ */
+function messageEvents(message: Extract<Sns, { Type: 'Notification' }>): unknown[] {
+  try {
+    return unwrap(message);
+  } catch (error) {
+    if (!(error instanceof JsonShapeError)) throw error;
+    const field = error.field === '(root)' ? 'Message' : `Message.${error.field}`;
+    throw new BadRequestError(`${field}: ${error.problem}`, { problems: [{ field, problem: error.problem }], cause: error });
+  }
+}
+
 /** Creates the `sns` source; `deps` replace the network in tests. */
 export function snsSource(deps: SnsDependencies = { get: snsGet }): Source<Sns> {
   const certificates = cachedCertificates(deps.get);
@@ -130,7 +145,7 @@ export function snsSource(deps: SnsDependencies = { get: snsGet }): Source<Sns> 
             logger.info('SNS subscription ended', { topicArn: message.TopicArn });
             return [];
           case 'Notification':
-            return unwrap(message);
+            return messageEvents(message);
         }
       },
     },

@@ -67,4 +67,16 @@ describe('notificationsFromRecord', () => {
       /no source recognises this event \(EventBridge "Thing" from aws.thing\)/,
     );
   });
+
+  it('refuses an event whose source is an object that cannot be turned into text permanently, saying so', () => {
+    // Prepare: an own `toString` that is not a function makes `String(source)` throw a TypeError.
+    const body = JSON.stringify({ 'detail-type': 'Object Created', source: { toString: 'not a function' }, detail: {} });
+
+    // Act
+    const reading = () => notificationsFromRecord(body, settings);
+
+    // Assess
+    expect(reading).toThrow(PermanentDeliveryError);
+    expect(reading).toThrow(/no source recognises this event \(EventBridge "Object Created" from a source that is an object\)/);
+  });
 });

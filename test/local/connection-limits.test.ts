@@ -84,7 +84,27 @@ describe('local server limits', () => {
 
     // Assess
     expect(closedAt - started).toBeLessThan(3_000);
-    expect(answer === '' || /^HTTP\/1\.1 408/.test(answer)).toBe(true);
+    expect(answer === '' || /^HTTP\/1\.1 408 [^]*"error":"request_timeout"/.test(answer)).toBe(true);
+  });
+
+  it.each([
+    ['headers past Node’s 16 KiB limit', `GET /dead-letters HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, 431, 'header_fields_too_large'],
+    ['a malformed request line', 'GET /hooks HTTP/9\r\n\r\n', 400, 'bad_request'],
+  ])('answers %s with the relay’s JSON error, not a bare status line', async (_case, request, status, error) => {
+    // Prepare
+    relay = await startTestRelay();
+    const socket = await open(relay);
+    const closed = untilClosed(socket);
+
+    // Act
+    socket.write(request);
+    const { answer } = await closed;
+
+    // Assess
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(head.toLowerCase()).toContain('content-type: application/json');
+    expect(JSON.parse(body)).toMatchObject({ error, message: expect.any(String) });
   });
 
   it('refuses connections past the cap', async () => {

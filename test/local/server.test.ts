@@ -82,6 +82,27 @@ describe('local relay (npm start) end to end', () => {
     expect(await tooLarge.json()).toMatchObject({ error: 'payload_too_large', field: 'body' });
   });
 
+  it.each(['//', '//a:b/hooks/generic'])('answers the path %s, which is no URL path, with the JSON 404 of the deployed API', async (path) => {
+    // Prepare: a request target as a client may send it; fetch would normalise it first.
+    const { port } = new URL(relay.url);
+
+    // Act
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      http
+        .request({ host: '127.0.0.1', port, path, method: 'POST', headers: { authorization: 'Bearer local-secret' } }, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        })
+        .on('error', reject)
+        .end();
+    });
+
+    // Assess
+    expect(answer.status).toBe(404);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'not_found', message: expect.stringContaining('no route for') });
+  });
+
   it('reports health', async () => {
     const health = await fetch(`${relay.url}/healthz`);
 

@@ -16,6 +16,9 @@ describe('parseJson', () => {
     ['nested 5,000 levels deep', nested(5_000), /nested more than 64 levels deep/],
     ['an array past the limit', JSON.stringify({ alerts: new Array(MAX_JSON_ARRAY + 1).fill(0) }), /alerts: has 10001 entries; at most 10000/],
     ['a __proto__ key, however deep', '{"alerts":[{"labels":{"__proto__":{"polluted":true}}}]}', /alerts\.0\.labels\.__proto__: is not allowed as a key/],
+    ['a lone surrogate in a value', '{"detail":{"alarmName":"cpu \\ud800 high"}}', /detail\.alarmName: is not text: it holds a lone surrogate/],
+    ['a lone low surrogate at the end', '["ok","\\udc00"]', /1: is not text/],
+    ['a lone surrogate in a key', '{"labels":{"\\ud83d":"x"}}', /labels: has a key that is not text/],
   ])('refuses %s, naming where', (_name, text, message) => {
     // Act
     const parsing = () => parseJson(text);
@@ -32,6 +35,14 @@ describe('parseJson', () => {
     // Assess
     expect(value).toEqual({ constructor: 'x', toString: 'y' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('reads an escaped surrogate pair as the one character it is', () => {
+    // Act
+    const value = parseJson('{"title":"\\ud83d\\udd25 FIRING"}');
+
+    // Assess
+    expect(value).toEqual({ title: '🔥 FIRING' });
   });
 
   it('throws SyntaxError for text that is not JSON', () => {

@@ -55,6 +55,18 @@ describe('codepipeline source', () => {
     expect(said.messages[0]!.groupKey).toBe('codepipeline:123456789012:us-east-1:myPipeline:12345678-1234-5678-abcd-12345678abcd');
   });
 
+  it('names an execution by its first eight characters, never half of one', () => {
+    // Prepare: characters past U+FFFF take two UTF-16 units each.
+    const event = succeeded();
+    event.detail['execution-id'] = '🔥'.repeat(10);
+
+    // Act
+    const said = say(event);
+
+    // Assess
+    expect(said.messages[0]!.links[0]!.label).toBe(`Execution ${'🔥'.repeat(8)}`);
+  });
+
   it('says a failed execution, in the region it ran in', () => {
     // Prepare
     const event = fixtureJson(FOLDER, 'pipeline_execution_state_change_failed.json');

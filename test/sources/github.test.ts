@@ -1,3 +1,4 @@
+import { notificationsFromRecord } from '../../lambda/deliver/queue-records';
 import { ingestWebhook } from '../../lambda/ingest/intake';
 import { renderMessage } from '../../lambda/render/body-text';
 import { ConfigError } from '../../lambda/runtime/errors';
@@ -201,6 +202,20 @@ describe('github source', () => {
       expect(html).toContain('<b>Duration</b>: 3m 18s');
       expect(html).toContain('<a href="https://github.com/octo-org/octo-repo/runs/1291536064">Job</a>');
       expect(html).toContain('<a href="https://github.com/Codertocat/Hello-World/actions/runs/2202229078">Run</a>');
+    });
+
+    it('shortens a commit id by characters, never keeping half of one, so that deliver can read what is queued', async () => {
+      // Prepare: characters past U+FFFF take two UTF-16 units each; cutting at 7 units would keep half of the fourth.
+      const request = variant('workflow_run_completed_success.json', (body) => {
+        body.workflow_run.head_sha = '𐀀𐀀𐀀𐀀𐀀𐀀𐀀𐀀';
+      });
+
+      // Act
+      const { queued } = await ingest(request);
+
+      // Assess
+      expect(queued[0]!.message.fields).toContainEqual({ name: 'Commit', value: '𐀀𐀀𐀀𐀀𐀀𐀀𐀀' });
+      expect(notificationsFromRecord(JSON.stringify(queued[0]), resolveSourceSettings({}))).toHaveLength(1);
     });
 
     it('escapes what the payload says', async () => {

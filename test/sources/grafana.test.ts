@@ -1,7 +1,9 @@
 import * as v from 'valibot';
 import { grafana, GrafanaSchema } from '../../lambda/sources/grafana';
 import { renderMessage } from '../../lambda/render/body-text';
-import { fixtureJson, fixtureNames } from '../support/fixtures';
+import { ingestWebhook } from '../../lambda/ingest/intake';
+import { fixtureJson, fixtureNames, webhookRequest } from '../support/fixtures';
+import { testIntake } from '../support/intake';
 import { visibleText } from '../support/render-text';
 
 const parse = (name: string) => v.parse(GrafanaSchema, fixtureJson('grafana', name));
@@ -58,5 +60,22 @@ describe('grafana source', () => {
 
     expect(result.success).toBe(false);
     expect(v.getDotPath(result.issues![0]!)).toBe('alerts.1.status');
+  });
+
+  it('refuses an expression value that is an object, naming it, instead of failing to show it', async () => {
+    // Prepare: an object whose own `toString` is not a function cannot be turned into text at all.
+    const payload = fixtureJson('grafana', 'firing_two_alerts_grafana_docs.json');
+    payload.alerts[0].values.B = { toString: 'not a function' };
+    const { deps, queued } = testIntake();
+
+    // Act
+    const response = await ingestWebhook(webhookRequest('/hooks/grafana', JSON.stringify(payload)), deps);
+
+    // Assess
+    expect(response).toMatchObject({
+      statusCode: 400,
+      body: { error: 'bad_request', field: 'alerts.0.values.B', message: expect.stringContaining('must be a number') },
+    });
+    expect(queued).toEqual([]);
   });
 });

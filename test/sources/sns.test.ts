@@ -16,6 +16,7 @@ const signer = testSigner();
 
 const alarmNotification = (): SignedSnsMessage => fixtureJson(FOLDER, 'sns_https_notification_alarm_capture.json');
 const plainNotification = (): SignedSnsMessage => fixtureJson(FOLDER, 'sns_https_notification_plain_aws_docs.json');
+const alarmEvent = () => fixtureJson(FOLDER, 'eventbridge_alarm_state_change_single_metric_aws_docs.json');
 const confirmation = (): SignedSnsMessage & { SubscribeURL: string } =>
   fixtureJson(FOLDER, 'sns_https_subscription_confirmation_aws_docs.json');
 
@@ -293,6 +294,31 @@ describe('POST /hooks/sns through ingest', () => {
     expect(response.body.message).toMatch(
       /^sns message: no source recognises this event \(object with keys budget\); event sources: .*\bcloudwatch\b/,
     );
+    expect(queued).toEqual([]);
+  });
+
+  it.each([
+    ['nested deeper than the limit', `${'['.repeat(65)}1${']'.repeat(65)}`, /^Message(\.0){64}$/, /nested more than 64 levels deep/],
+    ['with an own __proto__ key', '{"AlarmName":"x","__proto__":{"polluted":true}}', /^Message\.__proto__$/, /is not allowed as a key/],
+    [
+      'an alarm whose name holds a lone surrogate (no console link can be made of it)',
+      JSON.stringify({ ...alarmEvent(), detail: { ...alarmEvent().detail, alarmName: 'cpu \ud800' } }),
+      /^Message\.detail\.alarmName$/,
+      /is not text: it holds a lone surrogate/,
+    ],
+  ])('answers 400 naming the field, not 503, to a message whose JSON is %s', async (_case, text, field, problem) => {
+    // Prepare
+    const { deps, queued } = intake();
+    const request = snsRequest({ ...plainNotification(), Message: text });
+
+    // Act
+    const response = await ingestWebhook(request, deps);
+
+    // Assess
+    expect(response).toMatchObject({
+      statusCode: 400,
+      body: { error: 'bad_request', field: expect.stringMatching(field), message: expect.stringMatching(problem) },
+    });
     expect(queued).toEqual([]);
   });
 
