@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
 import { fixtureBytes, fixtureJson } from '../support/fixtures';
 import { IMAGE, imageServer } from '../support/image-server';
