@@ -8,6 +8,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { PermanentDeliveryError } from './deliver-notification';
 import { redact } from '../runtime/redact';
+import { cutText } from '../runtime/text';
 import { CredentialError, SpacesError } from '../spaces/errors';
 
 export interface DeadLetters {
@@ -53,7 +54,7 @@ export function sqsDeadLetters(client: SQSClient, queueUrl: string): DeadLetters
           QueueUrl: queueUrl,
           MessageBody: body,
           MessageAttributes: {
-            [REASON_ATTRIBUTE]: { DataType: 'String', StringValue: reason.slice(0, MAX_REASON_CHARS) || 'unknown' },
+            [REASON_ATTRIBUTE]: { DataType: 'String', StringValue: cutText(reason, MAX_REASON_CHARS) || 'unknown' },
           },
         }),
       );

@@ -3,6 +3,7 @@
  * idempotent. The schema is checked again on the way out, because the queue is a boundary too.
  */
 import * as v from 'valibot';
+import { cutText } from '../runtime/text';
 import { ChatMessageSchema, type ChatMessage, type Field, type Link } from './message';
 
 export const QueuedNotificationSchema = v.object({
@@ -35,16 +36,9 @@ export const MAX_URL_CHARS = 8_192;
 
 const byteSize = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 
-/** `text` cut to `max` code units, never between the two halves of a surrogate pair. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
-  return `${text.slice(0, end)}…`;
-}
-
 /** Every string in `value` cut to `max`, URLs excepted (they are bounded by `boundedUrls` first). */
 function cutStrings<T>(value: T, max: number): T {
-  if (typeof value === 'string') return cut(value, max) as T;
+  if (typeof value === 'string') return cutText(value, max) as T;
   if (Array.isArray(value)) return value.map((entry: unknown) => cutStrings(entry, max)) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'url' ? v : cutStrings(v, max)])) as T;
@@ -59,7 +53,7 @@ function boundedLinks<T extends { fields: Field[]; links: Link[] }>(holder: T): 
   return {
     ...holder,
     links: holder.links.filter((link) => link.url.length <= MAX_URL_CHARS),
-    fields: [...holder.fields, ...long.map((link) => ({ name: link.label, value: cut(link.url, MAX_VALUE_CHARS) }))],
+    fields: [...holder.fields, ...long.map((link) => ({ name: link.label, value: cutText(link.url, MAX_VALUE_CHARS) }))],
   };
 }
 

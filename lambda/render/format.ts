@@ -1,14 +1,5 @@
 /** Small, locale-free formatters for values shown in messages (a phone in an incident is no place for raw ISO strings). */
 
-/**
- * The first `count` characters of `text`, counted in code points: `slice` counts UTF-16 units and can keep half of a
- * surrogate pair (an emoji, any character past U+FFFF), which is no text and which deliver refuses to read.
- */
-export function leadingChars(text: string, count: number): string {
-  // `count` code points take at most twice as many units: the rest is never looked at.
-  return Array.from(text.slice(0, count * 2)).slice(0, count).join('');
-}
-
 /** `2025-05-28T02:36:23.089Z` → `2025-05-28 02:36 UTC`; undefined for Go's zero time or anything unparsable. */
 export function formatTime(iso: string | undefined): string | undefined {
   if (!iso || iso.startsWith('0001-01-01')) return undefined;

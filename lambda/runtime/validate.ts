@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { BadRequestError, type Problem } from './errors';
+import { cutText } from './text';
 
 /** At most this many problems are reported: enough to fix a payload, not enough to echo it back. */
 const MAX_PROBLEMS = 10;
@@ -36,7 +37,7 @@ function shown(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+  return text.length > 40 ? cutText(text, 39) : text;
 }
 
 /**

@@ -3,7 +3,7 @@
  * the same facts under the same names, in the same order, whichever system ran the build. Not a source itself.
  */
 import { chatMessage, linkIf, type ChatMessage, type Field, type Item, type Link, type Status } from '../model/message';
-import { leadingChars } from '../render/format';
+import { leadingChars } from '../runtime/text';
 
 /** What a CI sender tells about one run of a workflow, pipeline or job. */
 export interface BuildResult {

@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import { EventBridgeEntries } from '../envelopes/eventbridge';
 import { chatMessage, linkIf, type Field, type Status } from '../model/message';
-import { leadingChars } from '../render/format';
+import { leadingChars } from '../runtime/text';
 import { accountField, asEventBridge, consoleUrl, isAwsEvent, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
 import { defineSource } from './source';

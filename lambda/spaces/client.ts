@@ -13,6 +13,7 @@ import { CredentialError, SpacesError, type SpacesOperation } from './errors';
 import type { SpacesFileType } from './file-type';
 import { exchange, HttpTransportError, type HttpResult } from '../net/exchange';
 import { redact } from '../runtime/redact';
+import { cutText } from '../runtime/text';
 import type { CallGate, LimitedOperation } from './rate-limit';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type RetryHooks, type RetryPolicy } from './retry';
 
@@ -94,7 +95,7 @@ function reasonOf(result: HttpResult): string {
   } catch {
     reason = result.body.toString('utf8');
   }
-  reason = redact(reason.replace(/\s+/g, ' ').trim()).slice(0, 200);
+  reason = cutText(redact(reason.replace(/\s+/g, ' ').trim()), 200);
   return `HTTP ${result.status}${reason ? ` — ${reason}` : ''}`;
 }
 

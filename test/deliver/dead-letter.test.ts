@@ -1,6 +1,8 @@
 /** Dead-letter reasons quote errors: every one is redacted on its way in, whatever the platform. */
 import { S3Client } from '@aws-sdk/client-s3';
-import { redactingDeadLetters, type DeadLetters } from '../../lambda/deliver/dead-letter';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { REASON_ATTRIBUTE, redactingDeadLetters, sqsDeadLetters, type DeadLetters } from '../../lambda/deliver/dead-letter';
 import { deliverDependencies } from '../../lambda/deliver/dependencies';
 import { MemoryPersistenceLayer } from '../../lambda/deliver/idempotency';
 import { MemoryStateStore } from '../../lambda/deliver/state-store';
@@ -43,4 +45,19 @@ it('is how the composition root hands deliver any platform’s dead letters', as
 
   // Assess
   expect(inner.letters).toEqual([{ body: '{}', reason: 'refused: https://spaces.example/api token=[redacted]' }]);
+});
+
+it('cuts a long reason for the SQS attribute without keeping half of a character, which SQS would refuse', async () => {
+  // Prepare
+  const sqs = mockClient(SQSClient);
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+  const reason = `${'x'.repeat(999)}🔥 and more`;
+
+  // Act
+  await sqsDeadLetters(new SQSClient({ region: 'eu-west-1' }), 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq').send('{}', reason);
+
+  // Assess
+  const sent = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageAttributes![REASON_ATTRIBUTE]!.StringValue!;
+  expect(sent).toBe(`${'x'.repeat(999)}…`);
+  sqs.restore();
 });
