@@ -169,7 +169,7 @@ describe('SpacesClient against a real HTTP server', () => {
     const error = (await client().postChat('s', { bodyText: 'x' }).catch((e: unknown) => e)) as SpacesError;
 
     // Assess
-    expect(error.message).toMatch(/^Spaces post failed: HTTP 403 — x{185} \[redacted\] ref$/);
+    expect(error.message).toMatch(/^Spaces post failed: HTTP 403 — x{185} \[redacted\] ref…$/);
     expect(error.message).not.toContain(TEST_TOKEN.slice(0, 8));
   });
 
