@@ -6,7 +6,35 @@ import { MAX_PARTS } from '../../lambda/render/body-text';
 import type { LocalRelay } from '../../lambda/local/server';
 import { SPACES_LIMITS } from '../../lambda/spaces/rate-limit';
 import { hugeAlertGroup } from '../support/alert-storm';
+import { runFaultScenario } from '../support/fault-scenario';
 import { sendHook, startTestRelay } from '../support/relay';
+
+const MINUTE_MS = 60_000;
+
+describe('a burst of webhooks', () => {
+  it('is absorbed: 2,000 at once are each readable once within 3 minutes, none dead-lettered, within the limits', async () => {
+    // Prepare: the documented limits and the deployed clocks, in real time (it takes seconds); no faults, nothing
+    // forbidden; storms are folded as deployed.
+    const options = { messages: 2_000, faultRate: 0, forbiddenEvery: Number.MAX_SAFE_INTEGER, digestThreshold: 20 };
+
+    // Act
+    const result = await runFaultScenario({ ...options, timeScale: 1, clocks: 'deployed' });
+
+    // Assess
+    expect(result.accepted).toBe(2_000);
+    expect(result.lost).toEqual([]);
+    expect(result.duplicated).toEqual([]);
+    expect(result.deliveredOnce).toBe(2_000);
+    expect(result.deadLettered).toBe(0);
+    // The relay kept to the documented limits: the stand-in never had to refuse a call.
+    expect(result.rateLimited).toBe(0);
+    expect(result.readableMs).toBeLessThan(3 * MINUTE_MS);
+    // Nothing went round the queue again: records handed back would have waited 30 s each.
+    expect(result.queueRetries).toBe(0);
+    // Digests of a whole batch each: about 40 posts, within the minute's post budget.
+    expect(result.posts).toBeLessThanOrEqual(50);
+  }, 4 * MINUTE_MS);
+});
 
 describe('one huge notification', () => {
   let relay: LocalRelay | undefined;
