@@ -15,6 +15,8 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'bundles', run: async () => (await import('./bundles')).bundlesBenchmark() },
   { name: 's3-relay', run: async () => (await import('./s3-relay')).s3RelayBenchmark() },
   { name: 'faults', run: async () => (await import('./faults')).runFaultsBenchmark() },
+  { name: 'faults200', run: async () => (await import('./faults')).runFaults200Benchmark() },
+  { name: 'burst', run: async () => (await import('./burst')).burstBenchmark() },
 ];
 
 async function main(): Promise<void> {

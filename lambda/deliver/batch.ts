@@ -1,10 +1,12 @@
 /**
  * One batch of queue records (an SQS event), delivered record by record in
  * queue order: storms folded into digests, each notification delivered once, permanent failures dead-lettered with
- * their reason, transient ones handed back to the queue. Once a notification for a space has to wait, the later
- * ones for that space in the batch wait too, so a retry never lets a later message overtake an earlier one; once the
- * Spaces credential failed, the whole rest of the batch waits.
+ * their reason, transient ones retried in place for a few seconds (see `retry-in-place.ts`) and then handed back to
+ * the queue. Once a notification for a space has to wait in the queue, the later ones for that space in the batch
+ * wait too, so a retry never lets a later message overtake an earlier one; once the Spaces credential failed, the
+ * whole rest of the batch waits.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mapLimit } from '../runtime/concurrency';
 import { deliverNotification, spaceOf } from './deliver-notification';
 import { deliverOnce, InProgressElsewhereError, LOCAL_LEASE_MS, type RecordDependencies } from './deliver-once';
@@ -18,8 +20,9 @@ import { failureKind, isPermanent } from './dead-letter';
 import { digestMessage, isFoldable, packDigests, stormRuns } from './digest';
 import { onceKey } from './idempotency';
 import { isPosted } from './journal';
-import { postPart, settlePending, type ProgressByKey } from './post-once';
+import { DEFAULT_SETTLE_MS, postPart, settlePending, type ProgressByKey } from './post-once';
 import { trackingRole } from './resolve-tracker';
+import { IN_PLACE_RETRY, inPlacePause } from './retry-in-place';
 
 /** A queue record: its id (SQS `messageId`), body, and how often the queue has handed it out (with this time). */
 export interface QueueRecord {
@@ -61,6 +64,9 @@ interface Entry {
 
 type MemberOutcome = 'posted' | 'deduplicated' | 'busy';
 
+/** Idempotency and journal calls in flight at once for the members of a digest (each a DynamoDB call deployed). */
+const STATE_CONCURRENCY = 10;
+
 /** A digest: its members are claimed together, posted as one message, and completed together. */
 class Digest {
   private outcomes?: Promise<Map<string, MemberOutcome>>;
@@ -76,28 +82,41 @@ class Digest {
     private readonly leaseMs: () => number,
   ) {}
 
-  /** Delivers the whole digest on the first member's turn; later members learn how it went. */
+  /**
+   * Delivers the whole digest on the first member's turn; later members learn how it went. A failed attempt is
+   * forgotten, so that trying again (in place) posts again, and later members wait rather than take it as started.
+   */
   async deliver(member: Planned): Promise<void> {
-    this.outcomes ??= this.post();
-    const outcome = (await this.outcomes).get(onceKey(member.notification));
-    if (outcome === 'busy') throw new InProgressElsewhereError(onceKey(member.notification));
+    const attempt = (this.outcomes ??= this.post());
+    let outcomes: Map<string, MemberOutcome>;
+    try {
+      outcomes = await attempt;
+    } catch (error) {
+      if (this.outcomes === attempt) this.outcomes = undefined;
+      throw error;
+    }
+    if (outcomes.get(onceKey(member.notification)) === 'busy') throw new InProgressElsewhereError(onceKey(member.notification));
   }
 
   private async post(): Promise<Map<string, MemberOutcome>> {
     const { deps } = this;
     const spaceId = this.members[0]!.spaceId;
     const outcomes = new Map<string, MemberOutcome>();
+    // The members' records are independent of each other: read and written a few at a time, not one after another.
+    const claims = await mapLimit(this.members, STATE_CONCURRENCY, (member) =>
+      deps.idempotency.claim(onceKey(member.notification), this.leaseMs(), member.notification.receivedAt),
+    );
     const claimed: Planned[] = [];
-    for (const member of this.members) {
-      const claim = await deps.idempotency.claim(onceKey(member.notification), this.leaseMs(), member.notification.receivedAt);
-      if (claim.state === 'claimed') claimed.push(member);
-      else outcomes.set(onceKey(member.notification), claim.state === 'done' ? 'deduplicated' : 'busy');
+    claims.forEach((claim, index) => {
+      const key = onceKey(this.members[index]!.notification);
+      if (claim.state === 'claimed') claimed.push(this.members[index]!);
+      else outcomes.set(key, claim.state === 'done' ? 'deduplicated' : 'busy');
       if (claim.state === 'done') count('deduplicated');
-    }
+    });
     const completed = new Set<string>();
     try {
-      const progress: ProgressByKey = new Map();
-      for (const member of claimed) progress.set(onceKey(member.notification), await deps.journal.read(onceKey(member.notification)));
+      const journals = await mapLimit(claimed, STATE_CONCURRENCY, (member) => deps.journal.read(onceKey(member.notification)));
+      const progress: ProgressByKey = new Map(claimed.map((member, index) => [onceKey(member.notification), journals[index]!]));
       // A member an earlier attempt posted (in another digest, or alone) must not show up twice.
       await settlePending(spaceId, progress, 0, deps);
       const posted = new Map<string, string[]>();
@@ -118,13 +137,13 @@ class Digest {
         logger.info('digest posted', { spaceId, messageId, members: rest.length });
       }
       const receivedAt = new Map(claimed.map((m) => [onceKey(m.notification), m.notification.receivedAt]));
-      for (const [key, messageIds] of posted) {
+      await mapLimit([...posted], STATE_CONCURRENCY, async ([key, messageIds]) => {
         await deps.idempotency.complete(key, { spaceId, messageIds, receivedAt: receivedAt.get(key) });
         completed.add(key);
         await deps.journal.forget(key);
         outcomes.set(key, 'posted');
         count('delivered');
-      }
+      });
       return outcomes;
     } catch (error) {
       const release = claimed.filter((m) => !completed.has(onceKey(m.notification)));
@@ -178,22 +197,42 @@ export class BatchRun {
       if (this.blocked.has(planned.spaceId) && !planned.digest?.started) {
         return this.retryLater(entry, 'an earlier message for the same space has to be retried first');
       }
-      if (this.remainingMs() < (this.options.reserveMs ?? 0)) {
-        return this.retryLater(entry, 'not enough time left in this invocation');
-      }
-      try {
-        await (planned.digest ? planned.digest.deliver(planned) : deliverOnce(planned.notification, this.deps, this.remainingMs()));
-      } catch (error) {
-        if (error instanceof CredentialError) return this.credentialFailed(entry, error);
-        if (isPermanent(error)) return this.deadLetter(entry, (error as Error).message, failureKind(error));
-        this.blocked.add(planned.spaceId);
-        count('retried');
-        logger.warn('delivery will be retried', { recordId, deliveryKey: planned.notification.deliveryKey, reason: (error as Error).message });
-        return this.retryLater(entry, (error as Error).message, error);
-      }
+      const stopped = await this.deliverPlanned(entry, planned);
+      if (stopped) return stopped;
     }
     if (entry.planned.length === 0) count('acknowledged');
     return { status: 'delivered', notifications: entry.planned.length };
+  }
+
+  /**
+   * Delivers one notification of the record, trying again in place while the failure may pass and time allows; when
+   * the record cannot go on, what became of it (dead-lettered, or handed back by throwing `RetryLaterError`).
+   */
+  private async deliverPlanned(entry: Entry, planned: Planned): Promise<RecordOutcome | undefined> {
+    for (let round = 1; ; round += 1) {
+      if (this.timeLeftMs() < 0) return this.retryLater(entry, 'not enough time left in this invocation');
+      try {
+        await (planned.digest ? planned.digest.deliver(planned) : deliverOnce(planned.notification, this.deps, this.remainingMs()));
+        return undefined;
+      } catch (error) {
+        if (error instanceof CredentialError) return this.credentialFailed(entry, error);
+        if (isPermanent(error)) return this.deadLetter(entry, (error as Error).message, failureKind(error));
+        const log = { recordId: entry.record.id, deliveryKey: planned.notification.deliveryKey, reason: (error as Error).message };
+        const pauseMs = inPlacePause(error, round, this.deps.retryInPlace ?? IN_PLACE_RETRY, {
+          timeLeftMs: this.timeLeftMs(),
+          settleMs: this.deps.settleMs ?? DEFAULT_SETTLE_MS,
+        });
+        if (pauseMs === undefined) {
+          this.blocked.add(planned.spaceId);
+          count('retried', 1, 'queue');
+          logger.warn('delivery will be retried', log);
+          return this.retryLater(entry, (error as Error).message, error);
+        }
+        count('retried', 1, 'in-place');
+        logger.warn('delivery will be retried in place', { ...log, round, pauseMs });
+        await sleep(pauseMs);
+      }
+    }
   }
 
   /**
@@ -203,7 +242,7 @@ export class BatchRun {
   private credentialFailed(entry: Entry, error: CredentialError): Promise<RecordOutcome> {
     this.credentialOutage = error;
     count('credentialFailures', 1, error.failure);
-    count('retried');
+    count('retried', 1, 'queue');
     logger.error('Spaces credential failed; the batch goes back to the queue', { recordId: entry.record.id, failure: error.failure, reason: error.message });
     return this.retryLater(entry, error.message, error);
   }
@@ -223,6 +262,11 @@ export class BatchRun {
 
   private remainingMs(): number {
     return this.options.remainingMs?.() ?? LOCAL_LEASE_MS;
+  }
+
+  /** Time this invocation can still give a record: what remains, less the reserve (negative: none). */
+  private timeLeftMs(): number {
+    return this.remainingMs() - (this.options.reserveMs ?? 0);
   }
 
   private async deadLetter(entry: Entry, reason: string, kind: string): Promise<RecordOutcome> {

@@ -5,6 +5,7 @@ import { logger } from '../runtime/logger';
 import { count } from '../runtime/metrics';
 import type { QueuedNotification } from '../model/notification';
 import type { ResolvedSettings } from '../sources/settings';
+import type { InPlaceRetry } from './retry-in-place';
 
 /** Everything deliver needs for a queue record, on top of what one notification needs. */
 export interface RecordDependencies extends DeliveryDependencies {
@@ -15,6 +16,8 @@ export interface RecordDependencies extends DeliveryDependencies {
   readonly digestThreshold: number;
   /** The queue's redrive policy: a record's last receive, after which SQS would dead-letter it without a reason. */
   readonly maxReceives?: number;
+  /** How a failed notification is retried within the invocation before its record goes back to the queue. */
+  readonly retryInPlace?: InPlaceRetry;
 }
 
 /** What became of one notification. */

@@ -23,6 +23,7 @@ import { sqsVisibility, type QueueVisibility } from './hand-back';
 import { dynamoDbPersistence, DeliveryIdempotency } from './idempotency';
 import { DeliveryJournal } from './journal';
 import { ResolveTracker } from './resolve-tracker';
+import type { InPlaceRetry } from './retry-in-place';
 import { DynamoDbStateStore, stateStoreLease, type StateStore } from './state-store';
 
 /** What differs between Lambda and local mode: where state, dead letters and credentials live. */
@@ -55,6 +56,8 @@ export interface DeliverTuning {
   readonly settleMs?: number;
   /** The whole download of a URL attachment (`URL_DOWNLOAD_TIMEOUT_MS` deployed). */
   readonly urlDownloadTimeoutMs?: number;
+  /** Rounds and pauses of retrying a notification within the invocation before handing it back. */
+  readonly retryInPlace?: InPlaceRetry;
 }
 
 /** Everything deliver's handler needs. */
@@ -81,7 +84,7 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
       }),
       hooks: {
         onRetry: (error, attempt, delayMs) => {
-          count('retried');
+          count('retried', 1, 'call');
           logger.warn('retrying Spaces call', { reason: error.message, attempt, delayMs });
         },
       },
@@ -106,6 +109,7 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
     digestThreshold: settings.DIGEST_THRESHOLD,
     maxReceives: settings.QUEUE_MAX_RECEIVES,
     settleMs: tuning.settleMs,
+    retryInPlace: tuning.retryInPlace,
   };
 }
 

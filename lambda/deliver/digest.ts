@@ -9,11 +9,16 @@
  * `MAX_DIGEST_LINES` lines; only notifications without files and short enough for one message are folded, and only
  * runs not interrupted by another notification for the same space, so the space still reads in queue order.
  */
+import { DELIVER_BATCH_SIZE } from '../../infra/limits';
 import { chatMessage, type ChatMessage, type Item } from '../model/message';
 import { renderMessage, statusLook } from '../render/body-text';
 
-/** A digest longer than this is hard to scan on a phone; more lines make another digest. */
-export const MAX_DIGEST_LINES = 40;
+/**
+ * A digest holds up to a whole batch (see `DELIVER_BATCH_SIZE`): a storm for one space is then one post per batch —
+ * 2,000 alerts, 40 posts, within the minute's post budget — where a few lines fewer made it two (40 + 10). Longer
+ * would be hard to scan on a phone, and a batch never holds more.
+ */
+export const MAX_DIGEST_LINES = DELIVER_BATCH_SIZE;
 
 /** One notification as a digest line: its status mark, title (with severity) and key field, and its first link. */
 function line(message: ChatMessage): Item {

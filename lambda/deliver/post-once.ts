@@ -23,6 +23,8 @@ import { fingerprint, isPending, type DeliveryJournal, type PendingPart, type Pr
  * messages by then. 100 is the most one query is known to return (the public samples' page size is not documented).
  */
 const LOOKBACK = 100;
+/** The pause after an unanswered post before looking for it: a server still storing it has done so by then. */
+export const DEFAULT_SETTLE_MS = 1_000;
 /** Tolerated difference between our clock and Spaces' `created` stamps, kept small: a miss means a duplicate, not a loss. */
 const CLOCK_SKEW_MS = 2_000;
 
@@ -128,7 +130,7 @@ export async function postPart(
       }
       // Left pending: the next attempt looks for it, later, when even a slow server has stored it.
       if (attempt >= (deps.ambiguousAttempts ?? 3)) throw error;
-      await sleep(deps.settleMs ?? 1_000);
+      await sleep(deps.settleMs ?? DEFAULT_SETTLE_MS);
       const found = [...(await settlePending(spaceId, progress, index, deps)).values()][0];
       if (found) return found;
     }

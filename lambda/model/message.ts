@@ -65,8 +65,17 @@ export const ItemSchema = v.object({
   summary: v.optional(v.string()),
   fields: v.array(FieldSchema),
   links: v.array(LinkSchema),
+  /**
+   * Cut by the relay to what one line shows (status, title, first field), to keep a huge group within its posts:
+   * rendered as a line of the summary part, never in full.
+   */
+  brief: v.optional(v.literal(true)),
 });
 export type Item = v.InferOutput<typeof ItemSchema>;
+
+/** How many entries of a group had one status. */
+export const StatusCountSchema = v.object({ status: StatusSchema, count: v.pipe(v.number(), v.integer(), v.minValue(1)) });
+export type StatusCount = v.InferOutput<typeof StatusCountSchema>;
 
 export const ChatMessageSchema = v.object({
   source: v.string(),
@@ -79,6 +88,8 @@ export const ChatMessageSchema = v.object({
   items: v.array(ItemSchema),
   /** Entries the sender or the relay left out (Alertmanager `truncatedAlerts`, a split that was capped). */
   omitted: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /** Of the `omitted` entries, how many had each status, where the relay knows: those it left out itself. */
+  omittedByStatus: v.optional(v.array(StatusCountSchema)),
   attachments: v.array(AttachmentSchema),
   /** Stable identity of what this message is about (alert group, alarm ARN), so a later resolve can find it. */
   groupKey: v.optional(v.string()),

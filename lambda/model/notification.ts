@@ -4,7 +4,8 @@
  */
 import * as v from 'valibot';
 import { cutText } from '../runtime/text';
-import { ChatMessageSchema, type ChatMessage, type Field, type Link } from './message';
+import { itemsShown } from '../render/body-text';
+import { ChatMessageSchema, type ChatMessage, type Field, type Item, type Link, type Status } from './message';
 
 export const QueuedNotificationSchema = v.object({
   /** Format version, so a deliver of a newer release can still read what an older ingest queued. */
@@ -22,8 +23,15 @@ export type QueuedNotification = v.InferOutput<typeof QueuedNotificationSchema>;
 export const MAX_QUEUED_BYTES = 200_000;
 /** A message's head (everything but its items) takes at most half of a queue message; its items share the rest. */
 const MAX_HEAD_BYTES = MAX_QUEUED_BYTES / 2;
-/** One item takes at most a quarter, so a chunk always holds at least one whole item. */
-const MAX_ITEM_BYTES = MAX_QUEUED_BYTES / 4;
+/**
+ * One item takes at most this: a little more than twice what the renderer shows of one, so that the items one
+ * message shows in full (see `MAX_PARTS`) fit a queue message beside the head.
+ */
+const MAX_ITEM_BYTES = 10_000;
+/** Room for the counts by status of the items left out: a few bytes per status, whichever the items have. */
+const STATUS_COUNTS_BYTES = 1_000;
+/** How long a summary line's title and field may be in the queue; the renderer cuts them shorter still. */
+const MAX_LINE_CHARS = 200;
 /** No single value needs more than this to be rendered (the renderer cuts far shorter); longer ones are cut here. */
 const MAX_VALUE_CHARS = 4_000;
 /** The shortest a value is cut to while a head or item is made to fit; then list entries go instead. */
@@ -82,49 +90,62 @@ function fitted<T extends { fields: Field[]; links: Link[] }>(holder: T, maxByte
     cap = Math.max(MIN_VALUE_CHARS, Math.floor(cap / 2));
     result = cutStrings(holder, cap);
   }
-  let dropped = 0;
-  while (byteSize(result) > maxBytes && result.fields.length + result.links.length > 0) {
-    result = result.links.length > 0 ? { ...result, links: result.links.slice(0, -1) } : { ...result, fields: result.fields.slice(0, -1) };
-    dropped += 1;
+  // Links go first, then fields, from the end; each entry's size is taken once (measuring the whole holder again per
+  // entry made a 1 MB body of 5,000 fields take seconds).
+  let excess = byteSize(result) - maxBytes;
+  let links = result.links.length;
+  let fields = result.fields.length;
+  while (excess > 0 && links + fields > 0) {
+    excess -= links > 0 ? byteSize(result.links[--links]) + 1 : byteSize(result.fields[--fields]) + 1;
   }
-  return dropped > 0 ? { ...result, fields: [...result.fields, { name: 'Not shown', value: `${dropped} more fields and links` }] } : result;
+  const dropped = result.links.length - links + result.fields.length - fields;
+  if (dropped === 0) return result;
+  const kept = { ...result, links: result.links.slice(0, links), fields: result.fields.slice(0, fields) };
+  return { ...kept, fields: [...kept.fields, { name: 'Not shown', value: `${dropped} more fields and links` }] };
+}
+
+/** An item as a summary line shows it: status, title and the field that tells it apart. */
+function asLine(item: Item): Item {
+  const fields = item.fields.slice(0, 1).map((field) => ({ name: cutText(field.name, MAX_LINE_CHARS), value: cutText(field.value, MAX_LINE_CHARS) }));
+  return { status: item.status, title: cutText(item.title, MAX_LINE_CHARS), fields, links: [], brief: true };
+}
+
+/** Adds `items` to the message's left-out entries, counted by status. */
+function leftOut(message: ChatMessage, items: readonly Item[]): ChatMessage {
+  if (items.length === 0) return message;
+  const counts = new Map<Status, number>();
+  for (const { status, count } of message.omittedByStatus ?? []) counts.set(status, (counts.get(status) ?? 0) + count);
+  for (const { status } of items) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return {
+    ...message,
+    omitted: (message.omitted ?? 0) + items.length,
+    omittedByStatus: [...counts].map(([status, count]) => ({ status, count })),
+  };
 }
 
 /**
- * Makes notifications that fit the queue: long values are cut, and a group whose items do not fit one queue message
- * is spread over several, each with the same head (parts of one alert group, in order).
+ * The one notification a message becomes. Long values are cut; of a group's items, only what the renderer will show
+ * is queued — the first in full, the next as the lines of its summary part (see `renderMessage`) — and the rest are
+ * counted by status, so that a group of any size is one queue message and at most `MAX_PARTS` posts.
  */
-export function toNotifications(
+export function toNotification(
   message: ChatMessage,
   base: { id: string; deliveryKey: string; receivedAt: string; channel: string },
-): QueuedNotification[] {
+): QueuedNotification {
   const bounded = boundedUrls(message);
   const items = bounded.items.map((item) => fitted(item, MAX_ITEM_BYTES));
   // Attachments are not cut: a shortened key or URL names another file. Sources name a few, with bounded keys.
-  const head: ChatMessage = { ...fitted({ ...bounded, items: [], attachments: [], omitted: undefined }, MAX_HEAD_BYTES), attachments: bounded.attachments };
-  const chunks: ChatMessage['items'][] = [[]];
-  let used = byteSize(head);
-  for (const item of items) {
-    const itemSize = byteSize({ ...head, items: [item] }) - byteSize(head);
-    if (used + itemSize > MAX_QUEUED_BYTES && chunks[chunks.length - 1]!.length > 0) {
-      chunks.push([]);
-      used = byteSize(head);
-    }
-    chunks[chunks.length - 1]!.push(item);
-    used += itemSize;
+  const head: ChatMessage = { ...fitted({ ...bounded, items: [], attachments: [] }, MAX_HEAD_BYTES), attachments: bounded.attachments };
+  const { full, lines } = itemsShown({ ...head, items });
+  const shown = [...items.slice(0, full), ...items.slice(full, full + lines).map(asLine)];
+  // Each item is bounded, but many large ones shown in full could still outgrow a queue message: the last give way.
+  let size = byteSize({ v: 1, ...base, message: leftOut({ ...head, items: shown }, items.slice(shown.length)) }) + STATUS_COUNTS_BYTES;
+  let keep = shown.length;
+  while (size > MAX_QUEUED_BYTES && keep > 0) {
+    keep -= 1;
+    size -= byteSize(shown[keep]) + 1;
   }
-  return chunks.map((chunk, index) => ({
-    v: 1 as const,
-    ...base,
-    deliveryKey: chunks.length === 1 ? base.deliveryKey : `${base.deliveryKey}#${index + 1}`,
-    message: {
-      ...head,
-      items: chunk,
-      omitted: index === chunks.length - 1 ? bounded.omitted : undefined,
-      // Later chunks of a group repeat the title but not the attachments.
-      attachments: index === 0 ? head.attachments : [],
-    },
-  }));
+  return { v: 1 as const, ...base, message: leftOut({ ...head, items: shown.slice(0, keep) }, items.slice(keep)) };
 }
 
 /** The notifications for all messages of one webhook or event: each message gets its own key, derived from the sender's. */
@@ -132,8 +153,8 @@ export function notificationsFor(
   messages: readonly ChatMessage[],
   base: { id: string; deliveryKey: string; receivedAt: string; channel: string },
 ): QueuedNotification[] {
-  return messages.flatMap((message, index) =>
-    toNotifications(message, {
+  return messages.map((message, index) =>
+    toNotification(message, {
       ...base,
       deliveryKey: messages.length === 1 ? base.deliveryKey : `${base.deliveryKey}/${index + 1}`,
       channel: message.channel ?? base.channel,

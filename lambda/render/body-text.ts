@@ -5,13 +5,17 @@
  * Every part stays under `MAX_BODY_BYTES` (the Spaces socket API caps a message at 16 KB of JSON): each value is cut
  * to a byte budget at a grapheme boundary and marked `…`, and a group too long for one message is split into parts.
  */
-import type { ChatMessage, Field, Item, Link, Status } from '../model/message';
+import type { ChatMessage, Field, Item, Link, Status, StatusCount } from '../model/message';
 import { redact } from '../runtime/redact';
 
 /** Budget for one bodyText, measured as it travels (UTF-8 of its JSON string), leaving room for the `data[]` entries. */
 export const MAX_BODY_BYTES = 15_000;
-/** A group longer than this many parts is cut, and the rest counted in "and N more not shown". */
-export const MAX_PARTS = 10;
+/**
+ * The most posts one message may take: 4 of the 60 posts a minute Spaces allows a user (under 7 %), so that one
+ * huge group cannot crowd out everything else for a minute. A group that needs more shows its first entries in full
+ * in the first `MAX_PARTS - 1` parts and sums up the rest in the last (see `renderMessage`).
+ */
+export const MAX_PARTS = 4;
 
 const LIMITS = {
   title: 300,
@@ -29,6 +33,9 @@ const LIMITS = {
   head: 7_000,
   /** One item of a group, with its fields and links. */
   item: 4_000,
+  /** An item told in one line in a summary part: its title and its first field. */
+  lineTitle: 150,
+  lineField: 150,
 } as const;
 
 const LOOK: Readonly<Record<Status, { mark: string; word: string }>> = {
@@ -200,41 +207,102 @@ function note(entry: string | RenderNote): string {
   return `<p><i>${text(redact(line), LIMITS.note)}</i>${anchor ? ` ${anchor}` : ''}</p>`;
 }
 
+/** One item in a line, for the summary part: its status mark, its title and the field that tells it apart. */
+function line(entry: Item): string {
+  const field = entry.fields[0];
+  const detail = field ? ` · ${text(field.name, LIMITS.fieldName)}: ${text(field.value, LIMITS.lineField)}` : '';
+  return `<li>${LOOK[entry.status].mark} <b>${text(entry.title, LIMITS.lineTitle)}</b>${detail}</li>`;
+}
+
+/** `n` with thousands separators, as a count reads best. */
+const counted = (n: number): string => n.toLocaleString('en-US');
+
+/** "2,600 🔥 firing, 350 ✅ resolved": how many entries there are of each status, most first. */
+function tally(counts: readonly StatusCount[]): string {
+  const byStatus = new Map<Status, number>();
+  for (const { status, count } of counts) byStatus.set(status, (byStatus.get(status) ?? 0) + count);
+  return [...byStatus]
+    .sort((a, b) => b[1] - a[1])
+    .map(([status, n]) => `${counted(n)} ${LOOK[status].mark} ${LOOK[status].word.toLowerCase()}`)
+    .join(', ');
+}
+
 /**
- * Renders a message as one or more bodyTexts, each under `MAX_BODY_BYTES` on the wire. Items are packed in order;
- * a group that needs more than `MAX_PARTS` parts keeps the first ones and says how many alerts were left out.
+ * Packs `entries` in order, rendered by `render`, into parts of `room(index)` bytes each, at most `maxParts`; returns
+ * the parts. Entries are rendered only as far as they fit: a group of thousands costs what its parts show.
  */
-export function renderMessage(message: ChatMessage, options: RenderOptions = {}): string[] {
-  const notes = (options.notes ?? []).map(note).join('');
-  const rendered = message.items.map(item);
+function pack<T>(entries: readonly T[], render: (entry: T) => string, room: (index: number) => number, maxParts: number): string[][] {
+  const chunks: string[][] = [[]];
+  let left = room(0);
+  for (const entry of entries) {
+    const html = render(entry);
+    const size = wireSize(html);
+    if (size > left && chunks[chunks.length - 1]!.length > 0) {
+      if (chunks.length === maxParts) break;
+      chunks.push([]);
+      left = room(chunks.length - 1);
+    }
+    chunks[chunks.length - 1]!.push(html);
+    left -= size;
+  }
+  return chunks;
+}
+
+/** How a message is laid out in parts: the items shown in full per part, and the summary part if there is one. */
+interface Layout {
+  readonly first: string;
+  readonly chunks: string[][];
+  readonly summary?: { readonly heading: string; readonly lines: string[] };
+  /** Entries shown nowhere, the sender's and the relay's own omissions included. */
+  readonly omitted: number;
+}
+
+function layout(message: ChatMessage, notes: string): Layout {
   // Room a part needs besides its items: the longest headline (with "part n/N"), the list tags and the tail line.
   const frame = wireSize(headline(message, { index: MAX_PARTS, count: MAX_PARTS })) + 200;
   const first = head(message) + notes;
+  const room = (index: number): number => MAX_BODY_BYTES - frame - (index === 0 ? wireSize(first) : 0);
+  // Items the relay already cut to a line (see `Item.brief`) are never shown in full.
+  const brief = message.items.findIndex((entry) => entry.brief);
+  const known = message.omitted ?? 0;
 
-  const chunks: string[][] = [[]];
-  let room = MAX_BODY_BYTES - frame - wireSize(first);
-  let left = rendered.length;
-  for (const entry of rendered) {
-    const size = wireSize(entry);
-    const current = chunks[chunks.length - 1]!;
-    if (size > room && current.length > 0) {
-      if (chunks.length === MAX_PARTS) break;
-      chunks.push([]);
-      room = MAX_BODY_BYTES - frame;
-    }
-    chunks[chunks.length - 1]!.push(entry);
-    room -= size;
-    left -= 1;
-  }
+  const whole = pack(brief < 0 ? message.items : message.items.slice(0, brief), item, room, MAX_PARTS);
+  const shown = whole.reduce((sum, chunk) => sum + chunk.length, 0);
+  if (shown === message.items.length) return { first, chunks: whole, omitted: known };
 
-  const omitted = (message.omitted ?? 0) + left;
-  return chunks.map((chunk, index) => {
-    const isFirst = index === 0;
-    const isLast = index === chunks.length - 1;
-    let html = headline(message, { index: index + 1, count: chunks.length });
-    if (isFirst) html += first;
-    if (chunk.length > 0) html += `<ul>${chunk.join('')}</ul>`;
-    if (isLast && omitted > 0) html += `<p><i>and ${omitted} more not shown</i></p>`;
+  // Too many for MAX_PARTS parts: the first ones in full, then the rest one line each, as many as fit, and a count.
+  const chunks = whole.slice(0, MAX_PARTS - 1);
+  const full = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const rest = message.items.slice(full);
+  const counts = [...rest.map((entry) => ({ status: entry.status, count: 1 })), ...(message.omittedByStatus ?? [])];
+  const heading = `<p><b>${counted(rest.length + known)} more</b> (${tally(counts)}), one line each:</p>`;
+  const [lines = []] = pack(rest, line, () => room(MAX_PARTS - 1) - wireSize(heading), 1);
+  return { first, chunks, summary: { heading, lines }, omitted: known + rest.length - lines.length };
+}
+
+/**
+ * Renders a message as one or more bodyTexts, each under `MAX_BODY_BYTES` on the wire, at most `MAX_PARTS` of them.
+ * Items are packed in order; a group that needs more parts keeps the first `MAX_PARTS - 1` in full and gives the
+ * last to a summary: how many more there are of each status, then one line per item as far as they fit, and how
+ * many were left out.
+ */
+export function renderMessage(message: ChatMessage, options: RenderOptions = {}): string[] {
+  const { first, chunks, summary, omitted } = layout(message, (options.notes ?? []).map(note).join(''));
+  const bodies = [...chunks.map((chunk) => (chunk.length > 0 ? `<ul>${chunk.join('')}</ul>` : '')), ...(summary ? [summary.heading + (summary.lines.length > 0 ? `<ul>${summary.lines.join('')}</ul>` : '')] : [])];
+  return bodies.map((body, index) => {
+    let html = headline(message, { index: index + 1, count: bodies.length });
+    if (index === 0) html += first;
+    html += body;
+    if (index === bodies.length - 1 && omitted > 0) html += `<p><i>and ${counted(omitted)} more not shown</i></p>`;
     return html;
   });
+}
+
+/**
+ * How many of a message's items `renderMessage` shows in full and how many as lines of its summary part (without
+ * notes, which only take room): ingest queues no more than that.
+ */
+export function itemsShown(message: ChatMessage): { readonly full: number; readonly lines: number } {
+  const { chunks, summary } = layout(message, '');
+  return { full: chunks.reduce((sum, chunk) => sum + chunk.length, 0), lines: summary?.lines.length ?? 0 };
 }

@@ -19,8 +19,9 @@ export const metrics = new Metrics({
 
 /**
  * What is counted. `received`/`rejected` at ingest (rejected by error code); `delivered` (notifications posted, a digest
- * counting each member), `deduplicated` (copies acknowledged without a post), `retried` (Spaces calls tried again and
- * records handed back to the queue), `deadLettered` (by failure kind), `digested` (notifications folded),
+ * counting each member), `deduplicated` (copies acknowledged without a post), `retried` (by where: `call` — a Spaces
+ * call tried again by the client, `in-place` — a notification tried again within the invocation, `queue` — a record
+ * handed back to the queue), `deadLettered` (by failure kind), `digested` (notifications folded),
  * `attachmentBytes` (uploaded), `acknowledged` (records that carried nothing to post: a test event, a filtered state)
  * and `credentialFailures` (by `CredentialFailure`: the Spaces credential could not be had, was refused even after a
  * renewal, or a renewed grant could not be stored — an outage of the relay's own access) at deliver.

@@ -67,6 +67,9 @@ export interface SpacesClientOptions {
   readonly gate?: CallGate;
 }
 
+/** How long a JSON call may stay silent before it is given up (and twice that in all). */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
 const UploadUrlsResponse = v.object({
   data: v.array(v.object({ fileKey: v.pipe(v.string(), v.nonEmpty()), url: v.pipe(v.string(), v.url()) })),
 });
@@ -224,8 +227,8 @@ export class SpacesClient {
                 ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
               },
               body: payload,
-              idleTimeoutMs: this.options.timeoutMs ?? 10_000,
-              deadlineMs: (this.options.timeoutMs ?? 10_000) * 2,
+              idleTimeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+              deadlineMs: (this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) * 2,
               agent: this.agent,
             });
           } catch (error) {

@@ -85,7 +85,11 @@ class SlidingWindow {
 
 export interface RateLimiterOptions {
   readonly limits?: SpacesLimits;
-  /** A wait longer than this is not sat out: the call fails (retryable) and the queue brings the message back later. */
+  /**
+   * A wait longer than this is not sat out here: the call fails (retryable, with the wait as `retryAfterMs`), and
+   * deliver waits it out before trying the notification again if its invocation has the time, else hands it back to
+   * the queue (see `deliver/retry-in-place.ts`). Half the per-endpoint window (30 s) by default.
+   */
   readonly maxWaitMs?: number;
   /** The pause after a 429 that came without `Retry-After`. */
   readonly defaultPauseMs?: number;
@@ -115,7 +119,7 @@ export class SpacesRateLimiter implements CallGate {
       at = next;
     }
     const waitMs = at - now;
-    if (waitMs > (this.options.maxWaitMs ?? 30_000)) {
+    if (waitMs > (this.options.maxWaitMs ?? this.limits.perEndpoint.windowMs / 2)) {
       throw new SpacesError(operation, `rate limit: the next free slot is ${waitMs} ms away`, { retryable: true, retryAfterMs: waitMs });
     }
     // Reserved before sleeping, so concurrent callers queue up behind each other instead of all waking at once.

@@ -86,11 +86,12 @@ describe('delivering a batch', () => {
   });
 
   it('keeps the order of a space when an early message has to be retried', async () => {
-    // Prepare: the first two posts fail (the client does not retry here, so the queue does).
+    // Prepare: the first two posts fail (neither the client nor the batch tries again here, so the queue does).
     let failing = 2;
     relay = await startTestRelay({
       // Batches of five, gathered until all five are there.
       queue: { ...FAST_QUEUE, batchSize: 5, batchWindowSeconds: 60_000 },
+      tuning: { retryInPlace: { rounds: 1, pauseMs: 0 } },
       standInFault: (op): Fault | undefined => (op === 'post' && failing-- > 0 ? { status: 503 } : undefined),
     });
 
@@ -102,6 +103,65 @@ describe('delivering a batch', () => {
     const titles = relay.standIn!.messages.map((m) => /step (\d)/.exec(m.bodyText)?.[1]);
     expect(titles).toEqual(['1', '2', '3', '4', '5']);
     expect(relay.queue.deadLetters).toEqual([]);
+  });
+
+  it('tries a notification again in place when Spaces fails for a moment: nothing goes back to the queue', async () => {
+    // Prepare: the first two posts fail and the client does not retry them itself.
+    let failing = 2;
+    relay = await startTestRelay({
+      queue: { ...FAST_QUEUE, batchSize: 3, batchWindowSeconds: 60_000 },
+      standInFault: (op): Fault | undefined => (op === 'post' && failing-- > 0 ? { status: 503 } : undefined),
+    });
+
+    // Act
+    for (let i = 1; i <= 3; i += 1) await sendHook(relay, '/hooks/generic', { title: `step ${i}`, text: `step ${i} of 3` });
+    await relay.queue.idle();
+
+    // Assess: in order, each once, and no record received twice.
+    expect(relay.standIn!.messages.map((m) => /step (\d)/.exec(m.bodyText)?.[1])).toEqual(['1', '2', '3']);
+    expect(relay.standIn!.calls.filter((c) => c.operation === 'post').map((c) => c.status)).toEqual([503, 503, 200, 200, 200]);
+    expect(relay.queue.stats.retries).toBe(0);
+  });
+
+  it('posts a digest again in place when its post failed: its members are neither handed back nor shown twice', async () => {
+    // Prepare: a storm of 30 for one space, folded into one digest whose first post fails.
+    let failing = 1;
+    relay = await startTestRelay({
+      settings: { DIGEST_THRESHOLD: '20' },
+      queue: { ...FAST_QUEUE, batchWindowSeconds: 60_000, batchSize: 30 },
+      standInFault: (op): Fault | undefined => (op === 'post' && failing-- > 0 ? { status: 500 } : undefined),
+    });
+
+    // Act
+    await Promise.all(Array.from({ length: 30 }, (_, n) => sendHook(relay!, '/hooks/generic', { title: `storm ${n}`, text: 'disk full' })));
+    await relay.queue.idle();
+
+    // Assess
+    expect(relay.standIn!.messages).toHaveLength(1);
+    const text = relay.standIn!.messages[0]!.bodyText;
+    for (let n = 0; n < 30; n += 1) expect(text.match(new RegExp(`storm ${n}<`, 'g'))).toHaveLength(1);
+    expect(relay.queue.stats.retries).toBe(0);
+  });
+
+  it('waits out a rate-limit wait in place instead of handing the batch back', async () => {
+    // Prepare: one post per 400 ms for deliver (its share of two, less its headroom), so every post after the first
+    // waits longer than the limiter sits out (half a window); nothing is folded.
+    const limits = { perEndpoint: { limit: 2, windowMs: 400 }, getUploadUrl: { limit: 2, windowMs: 400 }, overall: { limit: 100, windowMs: 2_000 } };
+    relay = await startTestRelay({
+      settings: { DIGEST_THRESHOLD: '100' },
+      queue: { ...FAST_QUEUE, batchSize: 4, batchWindowSeconds: 60_000 },
+      standInLimits: limits,
+      tuning: { rateLimits: limits, retryInPlace: { rounds: 3, pauseMs: 5 } },
+    });
+
+    // Act
+    for (let i = 1; i <= 4; i += 1) await sendHook(relay, '/hooks/generic', { title: `step ${i}`, text: `step ${i} of 4` });
+    await relay.queue.idle();
+
+    // Assess: all four posted in order, none refused by the limits, none received twice.
+    expect(relay.standIn!.messages.map((m) => /step (\d)/.exec(m.bodyText)?.[1])).toEqual(['1', '2', '3', '4']);
+    expect(relay.standIn!.rateLimited).toBe(0);
+    expect(relay.queue.stats.retries).toBe(0);
   });
 
   it('folds a storm for one space into digests, each alert still recognisable', async () => {

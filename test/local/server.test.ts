@@ -4,7 +4,7 @@ import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
 import { fixtureBytes, fixtureJson } from '../support/fixtures';
 import { IMAGE, imageServer } from '../support/image-server';
 import { DAY_MS, FIRST_DAY, longAlertGroup, onlyDateMoves, partsOf, queuedBody } from '../support/redrive';
-import { FAST_QUEUE, sendHook, startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
+import { FAST_QUEUE, FAST_RETRY_IN_PLACE, sendHook, startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
 import { grantSecret, startSpacesServer, TEST_GRANT } from '../support/spaces-server';
 
 const post = (url: string, body: Buffer | string, headers: Record<string, string> = {}) =>
@@ -150,7 +150,7 @@ describe('local relay when Spaces keeps failing', () => {
     const relay = await startLocalRelay({
       port: 0,
       settings: { CHANNELS: JSON.stringify({ default: 'space-default' }) },
-      tuning: { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 } },
+      tuning: { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 }, retryInPlace: FAST_RETRY_IN_PLACE },
       queue: { ...FAST_QUEUE, maxReceives: 2 },
       standInFault: (operation) => (operation === 'post' ? { status: 503 } : undefined),
     });
@@ -232,7 +232,8 @@ describe('local dead letters', () => {
     // Assess
     // Its last receive: deliver dead-letters it itself, with the reason SQS would not keep.
     expect(relay.queue.deadLetters).toEqual([expect.objectContaining({ reason: 'Spaces post failed: HTTP 503 — injected 503 (gave up after 3 receives)' })]);
-    expect(relay.standIn!.calls.filter((c) => c.operation === 'post')).toHaveLength(3);
+    // Each receive tried it in place too, before handing it back.
+    expect(relay.standIn!.calls.filter((c) => c.operation === 'post')).toHaveLength(3 * FAST_RETRY_IN_PLACE.rounds);
   });
 });
 

@@ -1,6 +1,7 @@
 import { ingestWebhook } from '../../lambda/ingest/intake';
 import { chatMessage } from '../../lambda/model/message';
-import { MAX_QUEUED_BYTES, MAX_URL_CHARS, notificationsFor, toNotifications } from '../../lambda/model/notification';
+import { MAX_QUEUED_BYTES, MAX_URL_CHARS, notificationsFor, toNotification } from '../../lambda/model/notification';
+import { MAX_PARTS, renderMessage } from '../../lambda/render/body-text';
 import { testIntake } from '../support/intake';
 
 /** What SQS accepts in one message. */
@@ -11,37 +12,48 @@ const base = { id: 'id', deliveryKey: 'k', receivedAt: '2026-01-01T00:00:00Z', c
 
 describe('toNotifications', () => {
   it('keeps a normal message in one notification with the sender’s key', () => {
-    const [only, ...rest] = toNotifications(chatMessage({ source: 's', status: 'info', title: 't' }), base);
+    const only = toNotification(chatMessage({ source: 's', status: 'info', title: 't' }), base);
 
-    expect(rest).toHaveLength(0);
     expect(only).toMatchObject({ v: 1, deliveryKey: 'k', message: { title: 't' } });
   });
 
-  it('spreads a group too big for one queue message over several, in order, with part keys', () => {
+  it('queues a group too big for one queue message as one notification: what the renderer shows, the rest counted by status', () => {
+    // Prepare
     const items = Array.from({ length: 600 }, (_, i) => ({
-      status: 'firing' as const,
+      status: i % 3 === 0 ? ('resolved' as const) : ('firing' as const),
       title: `alert ${i}`,
       summary: 'x'.repeat(1000),
-      fields: [],
+      fields: [{ name: 'instance', value: `host-${i}` }],
       links: [],
     }));
     const message = chatMessage({ source: 's', status: 'firing', title: 't', items, omitted: 3, attachments: [{ kind: 'url', url: 'https://a.example/p.png' }] });
 
-    const parts = toNotifications(message, base);
+    // Act
+    const queued = toNotification(message, base);
 
-    expect(parts.length).toBeGreaterThan(2);
-    for (const part of parts) expect(Buffer.byteLength(JSON.stringify(part))).toBeLessThan(MAX_QUEUED_BYTES + 1000);
-    expect(parts.map((p) => p.deliveryKey)).toEqual(parts.map((_, i) => `k#${i + 1}`));
-    expect(parts.flatMap((p) => p.message.items.map((item) => item.title))).toEqual(items.map((item) => item.title));
-    expect(parts.map((p) => p.message.attachments.length)).toEqual([1, ...parts.slice(1).map(() => 0)]);
-    expect(parts.at(-1)!.message.omitted).toBe(3);
-    expect(parts[0]!.message.omitted).toBeUndefined();
+    // Assess: the sender's key, the files, the first items, and every item either queued or counted.
+    expect(queuedSize(queued)).toBeLessThan(MAX_QUEUED_BYTES);
+    expect(queued.deliveryKey).toBe('k');
+    expect(queued.message.attachments).toHaveLength(1);
+    const titles = queued.message.items.map((item) => item.title);
+    expect(titles).toEqual(items.slice(0, titles.length).map((item) => item.title));
+    expect(queued.message.omitted).toBe(3 + 600 - titles.length);
+    const left = items.slice(titles.length);
+    expect(queued.message.omittedByStatus).toEqual(
+      expect.arrayContaining([
+        { status: 'firing', count: left.filter((i) => i.status === 'firing').length },
+        { status: 'resolved', count: left.filter((i) => i.status === 'resolved').length },
+      ]),
+    );
+    // Rendered, it is what the whole group would have been: at most MAX_PARTS posts.
+    expect(renderMessage(queued.message)).toEqual(renderMessage(message));
+    expect(renderMessage(queued.message)).toHaveLength(MAX_PARTS);
   });
 
   it('never cuts a long value between the halves of an emoji', () => {
     const title = `${'x'.repeat(3999)}😀${'y'.repeat(100)}`;
 
-    const [n] = toNotifications(chatMessage({ source: 's', status: 'info', title }), base);
+    const n = toNotification(chatMessage({ source: 's', status: 'info', title }), base);
 
     expect(n!.message.title).toBe(`${'x'.repeat(3999)}…`);
     expect(n!.message.title).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
@@ -49,7 +61,7 @@ describe('toNotifications', () => {
 
   it('cuts absurdly long values but never URLs', () => {
     const url = `https://example.com/${'a'.repeat(5000)}`;
-    const [n] = toNotifications(chatMessage({ source: 's', status: 'info', title: 'x'.repeat(10_000), links: [{ label: 'l', url }] }), base);
+    const n = toNotification(chatMessage({ source: 's', status: 'info', title: 'x'.repeat(10_000), links: [{ label: 'l', url }] }), base);
 
     expect(n!.message.title.length).toBe(4001);
     expect(n!.message.links[0]!.url).toBe(url);
@@ -84,7 +96,7 @@ describe('queued messages always fit', () => {
     const url = `https://grafana.example.com/render/${'a'.repeat(MAX_URL_CHARS)}.png`;
 
     // Act
-    const [n] = toNotifications(chatMessage({ source: 'grafana', status: 'firing', title: 't', attachments: [{ kind: 'url', url, name: 'panel.png' }] }), base);
+    const n = toNotification(chatMessage({ source: 'grafana', status: 'firing', title: 't', attachments: [{ kind: 'url', url, name: 'panel.png' }] }), base);
 
     // Assess
     expect(n!.message.attachments).toEqual([]);
@@ -96,12 +108,11 @@ describe('queued messages always fit', () => {
     const fields = Array.from({ length: 5_000 }, (_, i) => ({ name: `label_${i}`, value: 'v'.repeat(3_000) }));
 
     // Act
-    const parts = toNotifications(chatMessage({ source: 'alertmanager', status: 'firing', title: 'Storm', fields }), base);
+    const queued = toNotification(chatMessage({ source: 'alertmanager', status: 'firing', title: 'Storm', fields }), base);
 
     // Assess
-    expect(parts).toHaveLength(1);
-    expect(queuedSize(parts[0])).toBeLessThan(MAX_QUEUED_BYTES);
-    const shown = parts[0]!.message.fields;
+    expect(queuedSize(queued)).toBeLessThan(MAX_QUEUED_BYTES);
+    const shown = queued.message.fields;
     expect(shown.at(-1)).toEqual({ name: 'Not shown', value: `${5_000 - (shown.length - 1)} more fields and links` });
     expect(shown[0]!.value.length).toBeLessThan(100);
   });
@@ -111,11 +122,11 @@ describe('queued messages always fit', () => {
     const item = { status: 'firing' as const, title: 'one alert', fields: Array.from({ length: 400 }, (_, i) => ({ name: `l${i}`, value: 'x'.repeat(4_000) })), links: [] };
 
     // Act
-    const parts = toNotifications(chatMessage({ source: 'alertmanager', status: 'firing', title: 'Group', items: [item, { ...item, title: 'two' }] }), base);
+    const queued = toNotification(chatMessage({ source: 'alertmanager', status: 'firing', title: 'Group', items: [item, { ...item, title: 'two' }] }), base);
 
     // Assess
-    for (const part of parts) expect(queuedSize(part)).toBeLessThan(MAX_QUEUED_BYTES);
-    expect(parts.flatMap((p) => p.message.items.map((i) => i.title))).toEqual(['one alert', 'two']);
+    expect(queuedSize(queued)).toBeLessThan(MAX_QUEUED_BYTES);
+    expect(queued.message.items.map((i) => i.title)).toEqual(['one alert', 'two']);
   });
 });
 

@@ -80,16 +80,54 @@ describe('renderMessage', () => {
   });
 
   it('splits a long group into parts, each under the size limit, losing no alert', () => {
-    const message = group(400);
+    const message = group(150);
 
     const parts = renderMessage(message);
 
     expect(parts.length).toBeGreaterThan(1);
+    expect(parts.length).toBeLessThanOrEqual(MAX_PARTS);
     for (const part of parts) expect(wireSize(part)).toBeLessThanOrEqual(MAX_BODY_BYTES);
     const joined = parts.join('');
-    for (let i = 0; i < 400; i += 1) expect(joined).toContain(`<b>Alert ${i}</b>`);
+    for (let i = 0; i < 150; i += 1) expect(joined).toContain(`<b>Alert ${i}</b> <i>`);
     expect(parts[0]).toContain(`(part 1/${parts.length})`);
     expect(joined).not.toContain('more not shown');
+  });
+
+  it('sums up a group too long for its parts: the first alerts in full, then one line each with counts per status', () => {
+    // Prepare
+    const message = group(600);
+
+    // Act
+    const parts = renderMessage(message);
+
+    // Assess: the first parts show alerts in full, in order; the last one line per alert, in order, as far as they fit.
+    expect(parts).toHaveLength(MAX_PARTS);
+    for (const part of parts) expect(wireSize(part)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    const full = parts.slice(0, -1).join('').match(/<b>Alert \d+<\/b> <i>/g)!.map((m) => Number(/\d+/.exec(m)![0]));
+    const summary = parts.at(-1)!;
+    const lines = summary.match(/<li>.*?<\/li>/g)!;
+    expect(full).toEqual(Array.from({ length: full.length }, (_, i) => i));
+    expect(lines[0]).toBe(`<li>${full.length % 2 === 0 ? '🔥' : '✅'} <b>Alert ${full.length}</b> · instance: host-${full.length}.example.com:9100</li>`);
+    const rest = 600 - full.length;
+    const firing = Math.ceil(rest / 2);
+    expect(summary).toContain(`<b>${rest} more</b> (${firing} 🔥 firing, ${rest - firing} ✅ resolved), one line each:`);
+    expect(summary).not.toContain('is unhappy');
+    expect(summary).toContain(`and ${rest - lines.length} more not shown`);
+    expect(lines.length).toBeGreaterThan(100);
+  });
+
+  it('counts by status the alerts the relay left out before rendering, and those the sender left out', () => {
+    // Prepare
+    const message = { ...group(400), omitted: 1_005, omittedByStatus: [{ status: 'resolved' as const, count: 1_000 }] };
+
+    // Act
+    const summary = renderMessage(message).at(-1)!;
+
+    // Assess: the sender's 5 are counted in the total, with no status.
+    const full = renderMessage(message).slice(0, -1).join('').match(/<b>Alert \d+<\/b> <i>/g)!.length;
+    const rest = 400 - full;
+    const firing = Math.ceil(rest / 2);
+    expect(summary).toContain(`<b>${(rest + 1_005).toLocaleString('en-US')} more</b> (${(1_000 + rest - firing).toLocaleString('en-US')} ✅ resolved, ${firing} 🔥 firing)`);
   });
 
   it('caps the parts and counts the alerts left out', () => {
@@ -99,7 +137,7 @@ describe('renderMessage', () => {
 
     expect(parts).toHaveLength(MAX_PARTS);
     const shown = parts.join('').match(/<li>/g)!.length;
-    expect(parts[MAX_PARTS - 1]).toContain(`and ${5000 - shown} more not shown`);
+    expect(parts[MAX_PARTS - 1]).toContain(`and ${(5000 - shown).toLocaleString('en-US')} more not shown`);
   });
 
   it('stays under the limit whatever the values hold', () => {

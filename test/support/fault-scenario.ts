@@ -9,6 +9,11 @@ import { startLocalRelay } from '../../lambda/local/server';
 import { scaleLimits, SPACES_LIMITS } from '../../lambda/spaces/rate-limit';
 import { mapLimit } from '../../lambda/runtime/concurrency';
 import { countTotals } from '../../lambda/runtime/metrics';
+import type { DeliverTuning } from '../../lambda/deliver/dependencies';
+import { DEFAULT_SETTLE_MS } from '../../lambda/deliver/post-once';
+import { IN_PLACE_RETRY } from '../../lambda/deliver/retry-in-place';
+import { DEFAULT_TIMEOUT_MS } from '../../lambda/spaces/client';
+import { DEFAULT_RETRY_POLICY } from '../../lambda/spaces/retry';
 
 export interface FaultScenarioOptions {
   readonly messages: number;
@@ -26,6 +31,13 @@ export interface FaultScenarioOptions {
    * delay falls between the timeout and their sum, so the slow post is stored before it is looked for.
    */
   readonly clientTimeoutMs?: number;
+  /**
+   * Deliver's own clocks. `fast` (the default): retries, timeouts and the settle pause in milliseconds, whatever the
+   * time scale. `deployed`: the deployed retry policy, Spaces timeout and settle pause, multiplied by `timeScale` like
+   * the windows and the queue, with the injected 429s asking for a second and the slow answers falling between the
+   * client's timeout and its look for the unanswered post — the time a reader waits, scaled.
+   */
+  readonly clocks?: 'fast' | 'deployed';
 }
 
 export interface FaultScenarioResult {
@@ -40,31 +52,79 @@ export interface FaultScenarioResult {
   readonly unexpectedDeadLetters: string[];
   readonly forbidden: number;
   readonly posts: number;
+  /** Posts that are digests of several notifications. */
+  readonly digests: number;
   readonly spacesCalls: number;
   /** 429s the stand-in answered because a limit was really exceeded (the injected ones are not counted here). */
   readonly rateLimited: number;
   readonly injected: Record<FaultKind | 'forbidden', number>;
   readonly queueRetries: number;
-  /** Retries counted by deliver: Spaces calls tried again by the client, and records handed back to the queue. */
-  readonly retried: number;
+  /**
+   * Retries counted by deliver: Spaces calls tried again by the client, notifications tried again within the
+   * invocation, and records handed back to the queue.
+   */
+  readonly retried: { readonly calls: number; readonly inPlace: number; readonly handedBack: number };
   /** Looks among the space's messages for a post whose answer was lost. */
   readonly lookups: number;
   readonly drainMs: number;
+  /** From the first webhook sent until the last expected marker showed in the space. */
+  readonly readableMs: number;
 }
 
 const TOKEN = 'fault-scenario-token';
 const SPACE = 'ops-space';
 const FORBIDDEN_SPACE = 'no-access-space';
 
+/** The process's retry counters so far, by where the retry happened (see `Counter` in runtime/metrics). */
+function retriedTotals(): FaultScenarioResult['retried'] {
+  const totals = countTotals();
+  return { calls: totals['retried.call'] ?? 0, inPlace: totals['retried.in-place'] ?? 0, handedBack: totals['retried.queue'] ?? 0 };
+}
+
+function subtract(after: FaultScenarioResult['retried'], before: FaultScenarioResult['retried']): FaultScenarioResult['retried'] {
+  return { calls: after.calls - before.calls, inPlace: after.inPlace - before.inPlace, handedBack: after.handedBack - before.handedBack };
+}
+
 const marker = (index: number): string => `M-${String(index).padStart(5, '0')}`;
 
-export async function runFaultScenario(options: FaultScenarioOptions): Promise<FaultScenarioResult> {
+/** Deliver's clocks and the faults' timing for a scenario (see `FaultScenarioOptions.clocks`). */
+function timing(options: FaultScenarioOptions): { tuning: DeliverTuning; retryAfterSeconds: number; slowMs: number } {
+  if (options.clocks === 'deployed') {
+    const scale = (ms: number): number => Math.max(1, Math.round(ms * options.timeScale));
+    const timeoutMs = scale(DEFAULT_TIMEOUT_MS);
+    const settleMs = scale(DEFAULT_SETTLE_MS);
+    const retry = DEFAULT_RETRY_POLICY;
+    return {
+      tuning: {
+        retry: { attempts: retry.attempts, baseDelayMs: scale(retry.baseDelayMs), maxDelayMs: scale(retry.maxDelayMs), maxRetryAfterMs: scale(retry.maxRetryAfterMs) },
+        spacesTimeoutMs: timeoutMs,
+        settleMs,
+        retryInPlace: { rounds: IN_PLACE_RETRY.rounds, pauseMs: scale(IN_PLACE_RETRY.pauseMs) },
+      },
+      retryAfterSeconds: options.timeScale,
+      slowMs: timeoutMs + Math.round(settleMs / 2),
+    };
+  }
   const timeoutMs = options.clientTimeoutMs ?? 40;
+  return {
+    tuning: {
+      retry: { attempts: 6, baseDelayMs: 2, maxDelayMs: 20, maxRetryAfterMs: 2_000 },
+      spacesTimeoutMs: timeoutMs,
+      settleMs: timeoutMs,
+      retryInPlace: { rounds: IN_PLACE_RETRY.rounds, pauseMs: timeoutMs },
+    },
+    retryAfterSeconds: 0.005,
+    slowMs: Math.round(timeoutMs * 1.25),
+  };
+}
+
+export async function runFaultScenario(options: FaultScenarioOptions): Promise<FaultScenarioResult> {
+  const clocks = timing(options);
   const faults = randomFaults({
     rate: options.faultRate,
     seed: options.seed ?? 7,
-    retryAfterSeconds: 0.005,
-    slowMs: Math.round(timeoutMs * 1.25),
+    retryAfterSeconds: clocks.retryAfterSeconds,
+    slowMs: clocks.slowMs,
     forbiddenSpaces: [FORBIDDEN_SPACE],
   });
   const relay = await startLocalRelay({
@@ -76,16 +136,14 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     tuning: {
       // Deliver keeps its usual 10 % headroom below these.
       rateLimits: scaleLimits(SPACES_LIMITS, { timeScale: options.timeScale }),
-      retry: { attempts: 6, baseDelayMs: 2, maxDelayMs: 20, maxRetryAfterMs: 2_000 },
-      spacesTimeoutMs: timeoutMs,
-      settleMs: timeoutMs,
+      ...clocks.tuning,
     },
     // The deployed queue's rules, on a clock scaled like the rate-limit windows.
     queue: { msPerSecond: 1000 * options.timeScale },
   });
   try {
     const started = Date.now();
-    const retriedBefore = countTotals().retried ?? 0;
+    const retriedBefore = retriedTotals();
     const statuses = await mapLimit(
       Array.from({ length: options.messages }, (_, i) => i),
       16,
@@ -105,8 +163,12 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
 
     const standIn = relay.standIn!;
     const seen = new Map<string, number>();
+    const shownAt = new Map<string, number>();
     for (const message of standIn.messages.filter((m) => m.spaceId === SPACE)) {
-      for (const found of message.bodyText.match(/M-\d{5}/g) ?? []) seen.set(found, (seen.get(found) ?? 0) + 1);
+      for (const found of message.bodyText.match(/M-\d{5}/g) ?? []) {
+        seen.set(found, (seen.get(found) ?? 0) + 1);
+        if (!shownAt.has(found)) shownAt.set(found, Date.parse(message.created));
+      }
     }
     const expected = Array.from({ length: options.messages }, (_, i) => i).filter(
       (i) => i % options.forbiddenEvery !== options.forbiddenEvery - 1,
@@ -123,13 +185,15 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       unexpectedDeadLetters: deadMarkers.filter((m) => !(Number(m.slice(2)) % options.forbiddenEvery === options.forbiddenEvery - 1)),
       forbidden,
       posts: standIn.messages.length,
+      digests: standIn.messages.filter((m) => m.bodyText.includes('Digest of ')).length,
       spacesCalls: standIn.calls.length,
       rateLimited: standIn.rateLimited,
       injected: faults.injected,
       queueRetries: relay.queue.stats.retries,
-      retried: (countTotals().retried ?? 0) - retriedBefore,
+      retried: subtract(retriedTotals(), retriedBefore),
       lookups: standIn.calls.filter((c) => c.operation === 'query').length,
       drainMs,
+      readableMs: Math.max(0, ...expected.map((i) => (shownAt.get(marker(i)) ?? Number.NaN) - started)),
     };
   } finally {
     await relay.close();

@@ -1,4 +1,5 @@
 /** A local relay for behaviour tests: quick retries and a fast queue clock, and a helper to send webhooks as a sender would. */
+import { IN_PLACE_RETRY, type InPlaceRetry } from '../../lambda/deliver/retry-in-place';
 import { startLocalRelay, type LocalRelay, type LocalRelayOptions } from '../../lambda/local/server';
 
 export const WEBHOOK_TOKEN = 'relay-test-token';
@@ -8,6 +9,9 @@ export const WEBHOOK_TOKEN = 'relay-test-token';
  * keeps failing reaches the dead letters after its ten receives in a few seconds.
  */
 export const FAST_QUEUE = { msPerSecond: 1 } as const;
+
+/** The deployed rounds of retrying in place, milliseconds apart (no shorter than the test relay's settle pause). */
+export const FAST_RETRY_IN_PLACE: InPlaceRetry = { rounds: IN_PLACE_RETRY.rounds, pauseMs: 5 };
 
 /** The `CHANNELS` setting, as the stack writes it. */
 export const channels = (map: Record<string, string>): { CHANNELS: string } => ({ CHANNELS: JSON.stringify(map) });
@@ -20,7 +24,12 @@ export function startTestRelay(options: Partial<LocalRelayOptions> = {}, start =
     queue: FAST_QUEUE,
     ...options,
     settings: { ...channels({ default: 'ops-space' }), ...options.settings },
-    tuning: { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1_000 }, settleMs: 5, ...options.tuning },
+    tuning: {
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1_000 },
+      settleMs: 5,
+      retryInPlace: FAST_RETRY_IN_PLACE,
+      ...options.tuning,
+    },
   });
 }
 
