@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { STATE_TTL_SECONDS } from '../infra/limits';
 
 const HANDLERS = ['ingest', 'deliver'] as const;
 /** Where each handler's SDK comes from in the deployed stack. */
@@ -21,6 +22,7 @@ const ENV = {
   CHANNELS: '{"default":"s"}',
   IDEMPOTENCY_TABLE: 'idempotency',
   DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
+  STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
   AWS_REGION: 'eu-west-1',
 };
 
