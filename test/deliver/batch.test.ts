@@ -13,6 +13,14 @@ import { grantSecret, startSpacesServer, TEST_GRANT, type RunningStandIn } from 
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
+/** A Grafana alert whose panel screenshot is served by `host`. */
+const grafanaWithPanel = (host: string) => ({
+  receiver: 'grafana',
+  status: 'firing',
+  groupKey: '{}:{alertname="Latency"}',
+  alerts: [{ status: 'firing', labels: { alertname: 'Latency' }, annotations: {}, imageURL: `${host}/panel.png` }],
+});
+
 describe('delivering a batch', () => {
   let relay: LocalRelay | undefined;
   let images: http.Server | undefined;
@@ -22,6 +30,16 @@ describe('delivering a batch', () => {
     images?.close();
     await spaces?.close();
   });
+
+  /** Serves the panel screenshot on 127.0.0.1 (allow-listed by address); `onDownload` hears of each download. */
+  async function servePanel(onDownload: () => void = () => undefined): Promise<string> {
+    images = http.createServer((_req, res) => {
+      onDownload();
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG);
+    });
+    await new Promise<void>((resolve) => images!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
+  }
 
   it('posts a webhook sent twice only once, and counts the copy as deduplicated', async () => {
     // Prepare
@@ -197,23 +215,13 @@ describe('delivering a batch', () => {
   it('does not upload a file again when only the post failed', async () => {
     // Prepare: a panel image served locally and allow-listed; the first post fails.
     let downloads = 0;
-    images = http.createServer((_req, res) => {
-      downloads += 1;
-      res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG);
-    });
-    await new Promise<void>((resolve) => images!.listen(0, '127.0.0.1', resolve));
-    const host = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
+    const host = await servePanel(() => (downloads += 1));
     let failing = 1;
     relay = await startTestRelay({
       settings: { ATTACHMENT_URL_HOSTS: host },
       standInFault: (op): Fault | undefined => (op === 'post' && failing-- > 0 ? { status: 500 } : undefined),
     });
-    const grafana = {
-      receiver: 'grafana',
-      status: 'firing',
-      groupKey: '{}:{alertname="Latency"}',
-      alerts: [{ status: 'firing', labels: { alertname: 'Latency' }, annotations: {}, imageURL: `${host}/panel.png` }],
-    };
+    const grafana = grafanaWithPanel(host);
 
     // Act
     await sendHook(relay, '/hooks/grafana', grafana);
@@ -230,20 +238,13 @@ describe('delivering a batch', () => {
 
   it('does not post without its file when the upload URL was refused for the credential: the whole notification waits', async () => {
     // Prepare: a panel image served locally; Spaces refuses the credential for the first upload-URL call and its retry.
-    images = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG));
-    await new Promise<void>((resolve) => images!.listen(0, '127.0.0.1', resolve));
-    const host = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
+    const host = await servePanel();
     let refusals = 2;
     relay = await startTestRelay({
       settings: { ATTACHMENT_URL_HOSTS: host },
       standInFault: (op): Fault | undefined => (op === 'getuploadurl' && refusals-- > 0 ? { status: 401 } : undefined),
     });
-    const grafana = {
-      receiver: 'grafana',
-      status: 'firing',
-      groupKey: '{}:{alertname="Latency"}',
-      alerts: [{ status: 'firing', labels: { alertname: 'Latency' }, annotations: {}, imageURL: `${host}/panel.png` }],
-    };
+    const grafana = grafanaWithPanel(host);
 
     // Act
     await sendHook(relay, '/hooks/grafana', grafana);

@@ -1,9 +1,9 @@
 /** Claims on delivery keys: in memory, and on DynamoDB as moto_server serves it (the deployed table layout). */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STATE_TTL_SECONDS } from '../../infra/limits';
 import { DeliveryIdempotency, dynamoDbPersistence, MemoryPersistenceLayer } from '../../lambda/deliver/idempotency';
 import { DynamoDbStateStore, MemoryStateStore, type StateStore } from '../../lambda/deliver/state-store';
-import { startMoto, type Moto } from '../support/moto';
+import { createStateTable, type Moto, startMoto } from '../support/moto';
 
 const LEASE_MS = 60_000;
 const RECEIVED_AT = '2026-03-02T09:00:00.000Z';
@@ -109,14 +109,7 @@ describe('on DynamoDB (IDEMPOTENCY_TABLE: partition key id, TTL on expiration)',
   beforeAll(async () => {
     moto = await startMoto();
     client = new DynamoDBClient(moto.clientConfig);
-    await client.send(
-      new CreateTableCommand({
-        TableName: table,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createStateTable(client, table);
   }, 30_000);
 
   afterAll(async () => moto?.stop());

@@ -1,7 +1,7 @@
 /** The state store's conditional write, on which leases rest: memory locally, the idempotency table on moto deployed. */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbStateStore, MemoryStateStore, stateStoreLease, type StateStore } from '../../lambda/deliver/state-store';
-import { startMoto, type Moto } from '../support/moto';
+import { createStateTable, type Moto, startMoto } from '../support/moto';
 
 let moto: Moto;
 let dynamoDb: DynamoDBClient;
@@ -9,14 +9,7 @@ let dynamoDb: DynamoDBClient;
 beforeAll(async () => {
   moto = await startMoto();
   dynamoDb = new DynamoDBClient(moto.clientConfig);
-  await dynamoDb.send(
-    new CreateTableCommand({
-      TableName: 'state',
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createStateTable(dynamoDb, 'state');
 }, 30_000);
 
 afterAll(async () => {

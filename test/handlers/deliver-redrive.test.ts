@@ -4,7 +4,7 @@
  * Only `Date` is moved forward (to where a dead letter redriven on its 13th day would find it); timers and I/O stay
  * real.
  */
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -12,7 +12,7 @@ import { DELIVER_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB, STATE_TTL_SECONDS } from '
 import { lambdaContext, sqsRecord } from '../../lambda/local/lambda-shapes';
 import { chatMessage } from '../../lambda/model/message';
 import { renderMessage } from '../../lambda/render/body-text';
-import { startMoto, type Moto } from '../support/moto';
+import { createStateTable, type Moto, startMoto } from '../support/moto';
 import { DAY_MS, FIRST_DAY, longAlertGroup, onlyDateMoves, partsOf, queuedBody } from '../support/redrive';
 import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 
@@ -48,14 +48,7 @@ describe('a notification redriven from the dead-letter queue 13 days later', () 
     });
     dynamoDb = new DynamoDBClient(moto.clientConfig);
     sqs = new SQSClient(moto.clientConfig);
-    await dynamoDb.send(
-      new CreateTableCommand({
-        TableName: 'idempotency',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createStateTable(dynamoDb, 'idempotency');
     await new SecretsManagerClient(moto.clientConfig).send(new CreateSecretCommand({ Name: 'spaces-token', SecretString: TEST_TOKEN }));
     dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'relay-dlq' }))).QueueUrl!;
     const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'relay-queue' }))).QueueUrl!;

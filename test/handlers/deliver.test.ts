@@ -2,7 +2,7 @@
  * The deployed wiring, end to end without AWS: the deliver handler on an SQS event, with DynamoDB, SQS and Secrets
  * Manager served by moto_server and Spaces by the stand-in.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSBatchResponse } from 'aws-lambda';
@@ -18,7 +18,7 @@ import { readDeliverConfig } from '../../lambda/runtime/config';
 import { countTotals } from '../../lambda/runtime/metrics';
 import { secretsManagerTokenSecret, spacesCredentials } from '../../lambda/spaces/credentials';
 import { captured, loadVerbose, logRecords } from '../support/logs';
-import { startMoto, type Moto } from '../support/moto';
+import { createStateTable, startMoto, type Moto } from '../support/moto';
 import { grantSecret, startSpacesServer, TEST_GRANT, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 
 const record = (messageId: string, body: string, receiveCount = 1) => ({
@@ -71,14 +71,7 @@ describe('deliver handler', () => {
         return op === 'post' && req.url?.includes('locked') ? { status: 403 } : undefined;
       },
     });
-    await new DynamoDBClient(moto.clientConfig).send(
-      new CreateTableCommand({
-        TableName: 'idempotency',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createStateTable(new DynamoDBClient(moto.clientConfig), 'idempotency');
     await new SecretsManagerClient(moto.clientConfig).send(new CreateSecretCommand({ Name: 'spaces-token', SecretString: TEST_TOKEN }));
     dlqUrl = (await new SQSClient(moto.clientConfig).send(new CreateQueueCommand({ QueueName: 'relay-dlq' }))).QueueUrl!;
     const queueUrl = (await new SQSClient(moto.clientConfig).send(new CreateQueueCommand({ QueueName: 'relay-queue' }))).QueueUrl!;
@@ -180,14 +173,7 @@ describe('deliver handler with an OAuth grant in the token secret', () => {
     Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
     secrets = new SecretsManagerClient(moto.clientConfig);
     sqs = new SQSClient(moto.clientConfig);
-    await new DynamoDBClient(moto.clientConfig).send(
-      new CreateTableCommand({
-        TableName: 'idempotency',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createStateTable(new DynamoDBClient(moto.clientConfig), 'idempotency');
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'relay-queue' }))).QueueUrl!;
   }, 30_000);
 

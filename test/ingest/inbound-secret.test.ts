@@ -26,6 +26,7 @@ import { hmacSha256Hex } from '../../lambda/security/hmac';
 import type { InboundRequest } from '../../lambda/sources/source';
 import { fixtureBytes, fixtureSidecar, webhookRequest } from '../support/fixtures';
 import { startMoto, type Moto } from '../support/moto';
+import { onlyDateMoves } from '../support/redrive';
 
 const OLD = 'old-inbound-secret-0123456789';
 const NEW = 'new-inbound-secret-9876543210';
@@ -48,18 +49,6 @@ const SENDERS: [string, (secret: string) => InboundRequest, string][] = [
     'X-Hub-Signature-256 does not match the body: check the webhook secret',
   ],
 ];
-
-/** Fakes `Date` alone, so the SDK's timers and sockets keep running in real time. */
-function clockAt(time: number): void {
-  jest.useFakeTimers({
-    now: time,
-    doNotFake: [
-      'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
-      'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval',
-      'setTimeout', 'clearTimeout',
-    ],
-  });
-}
 
 let moto: Moto;
 let client: SecretsManagerClient;
@@ -116,9 +105,9 @@ describe.each(SENDERS)('rotating the inbound secret, for %s', (_sender, signedWi
     const rotatedAt = await relay.rotate(NEW);
 
     // Act
-    clockAt(rotatedAt + 59 * MINUTE);
+    onlyDateMoves(rotatedAt + 59 * MINUTE, { frozen: true });
     const during = await relay.send(signedWith(OLD));
-    clockAt(rotatedAt + 61 * MINUTE);
+    onlyDateMoves(rotatedAt + 61 * MINUTE, { frozen: true });
     const after = await relay.send(signedWith(OLD));
     const current = await relay.send(signedWith(NEW));
 
@@ -150,7 +139,7 @@ describe.each(SENDERS)('rotating the inbound secret, for %s', (_sender, signedWi
     // Act
     const before = await relay.send(signedWith('a-guess'));
     await relay.rotate(NEW);
-    clockAt(Date.now() + REREAD_INTERVAL_MS);
+    onlyDateMoves(Date.now() + REREAD_INTERVAL_MS, { frozen: true });
     const after = await relay.send(signedWith('a-guess'));
 
     // Assess
@@ -167,7 +156,7 @@ describe.each(SENDERS)('rotating the inbound secret, for %s', (_sender, signedWi
     const rotatedAt = await relay.rotate(NEW);
 
     // Act: the cached read has expired
-    clockAt(rotatedAt + SECRET_MAX_AGE_MS + 1_000);
+    onlyDateMoves(rotatedAt + SECRET_MAX_AGE_MS + 1_000, { frozen: true });
     const previous = await relay.send(signedWith(OLD));
     const current = await relay.send(signedWith(NEW));
 
@@ -183,14 +172,14 @@ describe('the inbound secret store', () => {
     const relay = await relayWithSecret(60);
     const [, signedWith] = SENDERS[0]!;
     const start = Date.now();
-    clockAt(start);
+    onlyDateMoves(start, { frozen: true });
     await relay.send(signedWith(OLD));
 
     // Act
     const flood = await Promise.all(Array.from({ length: 20 }, () => relay.send(signedWith('a-guess'))));
     for (let i = 0; i < 20; i += 1) await relay.send(signedWith('another-guess'));
     const readsInFlood = relay.reads();
-    clockAt(start + REREAD_INTERVAL_MS);
+    onlyDateMoves(start + REREAD_INTERVAL_MS, { frozen: true });
     await relay.send(signedWith('a-guess'));
 
     // Assess

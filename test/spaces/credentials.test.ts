@@ -3,7 +3,7 @@
  * DynamoDB), the token endpoint and the API on the contract-checking stand-in. Two providers sharing a secret and a
  * table are two deliver invocations.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 import { DynamoDbStateStore, stateStoreLease } from '../../lambda/deliver/state-store';
@@ -20,7 +20,7 @@ import {
 } from '../../lambda/spaces/credentials';
 import { CredentialError } from '../../lambda/spaces/errors';
 import { requestAccessToken } from '../../lambda/spaces/oauth';
-import { startMoto, type Moto } from '../support/moto';
+import { createStateTable, type Moto, startMoto } from '../support/moto';
 import { grantSecret, startSpacesServer, TEST_GRANT, type RunningStandIn } from '../support/spaces-server';
 
 const TABLE = 'credentials-test';
@@ -35,14 +35,7 @@ beforeAll(async () => {
   moto = await startMoto();
   secrets = new SecretsManagerClient(moto.clientConfig);
   dynamoDb = new DynamoDBClient(moto.clientConfig);
-  await dynamoDb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createStateTable(dynamoDb, TABLE);
 }, 30_000);
 
 afterAll(async () => {

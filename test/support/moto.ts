@@ -3,6 +3,7 @@
  * with dummy credentials and path-style addressing. When moto_server is not installed the caller fails with a message saying so — a test that
  * needs S3 must never pass without it.
  */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -75,4 +76,19 @@ export async function startMoto(timeoutMs = 20_000): Promise<Moto> {
       await exited;
     },
   };
+}
+
+/**
+ * Creates deliver's state table as the stack does (partition key `id`, on demand) — idempotency records, journal,
+ * leases — on `dynamoDb`, a client of the moto_server under test.
+ */
+export async function createStateTable(dynamoDb: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamoDb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
 }

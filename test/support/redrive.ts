@@ -27,9 +27,12 @@ const REAL_TIMERS = [
   'clearTimeout',
 ] as const;
 
-/** Fakes `Date` only, running on from `at`; move it with `jest.setSystemTime`, undo with `jest.useRealTimers`. */
-export function onlyDateMoves(at: number = FIRST_DAY): void {
-  jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], advanceTimers: true, now: at });
+/**
+ * Fakes `Date` only — the SDK's and the relay's timers and sockets keep real time — set to `at` and running on from
+ * there (or standing still with `frozen`); move it with `jest.setSystemTime`, undo with `jest.useRealTimers`.
+ */
+export function onlyDateMoves(at: number = FIRST_DAY, { frozen = false } = {}): void {
+  jest.useFakeTimers({ doNotFake: [...REAL_TIMERS], advanceTimers: !frozen, now: at });
 }
 
 /** An Alertmanager-like group of 24 alerts: three parts when rendered. */
