@@ -83,6 +83,12 @@ export const ChatMessageSchema = v.object({
   title: v.string(),
   severity: v.optional(v.string()),
   summary: v.optional(v.string()),
+  /**
+   * Formatted text the relay itself converted from the sender's markup (Slack mrkdwn, Discord or Teams markdown, cards):
+   * blocks of HTML, each complete in itself (balanced tags) with every character that came from the payload escaped.
+   * Shown after the summary; split between parts only at block boundaries.
+   */
+  markup: v.optional(v.array(v.string())),
   fields: v.array(FieldSchema),
   links: v.array(LinkSchema),
   items: v.array(ItemSchema),

@@ -4,7 +4,8 @@
  */
 import * as v from 'valibot';
 import { cutText } from '../runtime/text';
-import { itemsShown } from '../render/body-text';
+import { itemsShown, MAX_BODY_BYTES, MAX_PARTS } from '../render/body-text';
+import { cutHtml } from '../render/html-cut';
 import { ChatMessageSchema, type ChatMessage, type Field, type Item, type Link, type Status } from './message';
 
 export const QueuedNotificationSchema = v.object({
@@ -28,6 +29,11 @@ const MAX_HEAD_BYTES = MAX_QUEUED_BYTES / 2;
  * message shows in full (see `MAX_PARTS`) fit a queue message beside the head.
  */
 const MAX_ITEM_BYTES = 10_000;
+/**
+ * A message's markup blocks take at most this in the queue: what its parts can show, which is less (each part also
+ * has a head line); the rest of the head shares what is left of `MAX_HEAD_BYTES`.
+ */
+const MAX_MARKUP_BYTES = MAX_PARTS * MAX_BODY_BYTES;
 /** Room for the counts by status of the items left out: a few bytes per status, whichever the items have. */
 const STATUS_COUNTS_BYTES = 1_000;
 /** How long a summary line's title and field may be in the queue; the renderer cuts them shorter still. */
@@ -43,6 +49,23 @@ const MIN_VALUE_CHARS = 64;
 export const MAX_URL_CHARS = 8_192;
 
 const byteSize = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+
+/**
+ * The markup blocks that fit `MAX_MARKUP_BYTES`, in order: the one that crosses it is cut between tags (see
+ * `cutHtml`), the rest are left out. Never cut as text, which could end a block inside a tag or an entity.
+ */
+function boundedMarkup(markup: readonly string[]): string[] {
+  const kept: string[] = [];
+  let left = MAX_MARKUP_BYTES;
+  for (const block of markup) {
+    // A cut block needs room for its closing tags and `…`; less than this is not worth a block.
+    if (left < 64) break;
+    const fitted = cutHtml(block, left);
+    kept.push(fitted);
+    left -= byteSize(fitted) + 1;
+  }
+  return kept;
+}
 
 /** Every string in `value` cut to `max`, URLs excepted (they are bounded by `boundedUrls` first). */
 function cutStrings<T>(value: T, max: number): T {
@@ -134,8 +157,11 @@ export function toNotification(
 ): QueuedNotification {
   const bounded = boundedUrls(message);
   const items = bounded.items.map((item) => fitted(item, MAX_ITEM_BYTES));
+  const markup = bounded.markup && boundedMarkup(bounded.markup);
+  const markupBytes = markup ? byteSize(markup) : 0;
   // Attachments are not cut: a shortened key or URL names another file. Sources name a few, with bounded keys.
-  const head: ChatMessage = { ...fitted({ ...bounded, items: [], attachments: [] }, MAX_HEAD_BYTES), attachments: bounded.attachments };
+  const rest = fitted({ ...bounded, markup: undefined, items: [], attachments: [] }, MAX_HEAD_BYTES - markupBytes);
+  const head: ChatMessage = { ...rest, ...(markup && { markup }), attachments: bounded.attachments };
   const { full, lines } = itemsShown({ ...head, items });
   const shown = [...items.slice(0, full), ...items.slice(full, full + lines).map(asLine)];
   // Each item is bounded, but many large ones shown in full could still outgrow a queue message: the last give way.

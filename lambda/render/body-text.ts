@@ -7,6 +7,9 @@
  */
 import type { ChatMessage, Field, Item, Link, Status, StatusCount } from '../model/message';
 import { redact } from '../runtime/redact';
+import { cutHtml, wireSize } from './html-cut';
+
+export { wireSize } from './html-cut';
 
 /** Budget for one bodyText, measured as it travels (UTF-8 of its JSON string), leaving room for the `data[]` entries. */
 export const MAX_BODY_BYTES = 15_000;
@@ -180,11 +183,6 @@ function item(entry: Item): string {
   return `<li>${html}</li>`;
 }
 
-/** The size a bodyText has on the wire: its UTF-8 JSON string, quotes and escapes included. */
-export function wireSize(bodyText: string): number {
-  return utf8(JSON.stringify(bodyText));
-}
-
 /** A line the deliverer adds about a message, with where to go instead (the S3 console for a file too large to attach). */
 export interface RenderNote {
   readonly text: string;
@@ -237,7 +235,10 @@ function pack<T>(entries: readonly T[], render: (entry: T) => string, room: (ind
   for (const entry of entries) {
     const html = render(entry);
     const size = wireSize(html);
-    if (size > left && chunks[chunks.length - 1]!.length > 0) {
+    // An entry too large for what is left of a part starts the next one; the first part may stay without entries
+    // when its head leaves too little room for a markup block that a whole part holds.
+    const current = chunks[chunks.length - 1]!;
+    if (size > left && (current.length > 0 || (chunks.length === 1 && size <= room(1)))) {
       if (chunks.length === maxParts) break;
       chunks.push([]);
       left = room(chunks.length - 1);
@@ -248,13 +249,33 @@ function pack<T>(entries: readonly T[], render: (entry: T) => string, room: (ind
   return chunks;
 }
 
-/** How a message is laid out in parts: the items shown in full per part, and the summary part if there is one. */
+/**
+ * What the parts show after the head, in order: the message's markup blocks, then its items. An item renders as a
+ * `<li>`; a part wraps its run of them in one list.
+ */
+type Entry = { readonly markup: string } | Item;
+
+const entryHtml = (entry: Entry): string => ('markup' in entry ? entry.markup : item(entry));
+
+/** A part's entries as HTML: its markup blocks as they are, its items in one list. */
+function partBody(chunk: readonly string[]): string {
+  const blocks = chunk.filter((html) => !html.startsWith('<li>'));
+  const lines = chunk.filter((html) => html.startsWith('<li>'));
+  return blocks.join('') + (lines.length > 0 ? `<ul>${lines.join('')}</ul>` : '');
+}
+
+/** How a message is laid out in parts: the entries shown per part, and the summary part if there is one. */
 interface Layout {
   readonly first: string;
+  /** Per part, its markup blocks and items as HTML (see `partBody`). */
   readonly chunks: string[][];
+  /** How many items the chunks show in full. */
+  readonly full: number;
   readonly summary?: { readonly heading: string; readonly lines: string[] };
   /** Entries shown nowhere, the sender's and the relay's own omissions included. */
   readonly omitted: number;
+  /** Whether markup blocks were left out (more text than `MAX_PARTS` parts hold). */
+  readonly markupCut: boolean;
 }
 
 function layout(message: ChatMessage, notes: string): Layout {
@@ -265,19 +286,25 @@ function layout(message: ChatMessage, notes: string): Layout {
   // Items the relay already cut to a line (see `Item.brief`) are never shown in full.
   const brief = message.items.findIndex((entry) => entry.brief);
   const known = message.omitted ?? 0;
+  // A block larger than a whole part is cut to one, between tags (the markup is the relay's own, balanced HTML).
+  const markup = (message.markup ?? []).map((html) => ({ markup: cutHtml(html, room(1)) }));
+  const entries: Entry[] = [...markup, ...(brief < 0 ? message.items : message.items.slice(0, brief))];
+  const itemsIn = (chunks: readonly string[][]): number => chunks.reduce((sum, chunk) => sum + chunk.filter((html) => html.startsWith('<li>')).length, 0);
+  const blocksIn = (chunks: readonly string[][]): number => chunks.reduce((sum, chunk) => sum + chunk.length, 0) - itemsIn(chunks);
 
-  const whole = pack(brief < 0 ? message.items : message.items.slice(0, brief), item, room, MAX_PARTS);
-  const shown = whole.reduce((sum, chunk) => sum + chunk.length, 0);
-  if (shown === message.items.length) return { first, chunks: whole, omitted: known };
+  const whole = pack(entries, entryHtml, room, MAX_PARTS);
+  const markupCut = blocksIn(whole) < markup.length;
+  if (itemsIn(whole) === message.items.length) return { first, chunks: whole, full: itemsIn(whole), omitted: known, markupCut };
 
   // Too many for MAX_PARTS parts: the first ones in full, then the rest one line each, as many as fit, and a count.
   const chunks = whole.slice(0, MAX_PARTS - 1);
-  const full = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const full = itemsIn(chunks);
   const rest = message.items.slice(full);
   const counts = [...rest.map((entry) => ({ status: entry.status, count: 1 })), ...(message.omittedByStatus ?? [])];
   const heading = `<p><b>${counted(rest.length + known)} more</b> (${tally(counts)}), one line each:</p>`;
   const [lines = []] = pack(rest, line, () => room(MAX_PARTS - 1) - wireSize(heading), 1);
-  return { first, chunks, summary: { heading, lines }, omitted: known + rest.length - lines.length };
+  const omitted = known + rest.length - lines.length;
+  return { first, chunks, full, summary: { heading, lines }, omitted, markupCut: blocksIn(chunks) < markup.length };
 }
 
 /**
@@ -287,12 +314,13 @@ function layout(message: ChatMessage, notes: string): Layout {
  * many were left out.
  */
 export function renderMessage(message: ChatMessage, options: RenderOptions = {}): string[] {
-  const { first, chunks, summary, omitted } = layout(message, (options.notes ?? []).map(note).join(''));
-  const bodies = [...chunks.map((chunk) => (chunk.length > 0 ? `<ul>${chunk.join('')}</ul>` : '')), ...(summary ? [summary.heading + (summary.lines.length > 0 ? `<ul>${summary.lines.join('')}</ul>` : '')] : [])];
+  const { first, chunks, summary, omitted, markupCut } = layout(message, (options.notes ?? []).map(note).join(''));
+  const bodies = [...chunks.map(partBody), ...(summary ? [summary.heading + (summary.lines.length > 0 ? `<ul>${summary.lines.join('')}</ul>` : '')] : [])];
   return bodies.map((body, index) => {
     let html = headline(message, { index: index + 1, count: bodies.length });
     if (index === 0) html += first;
     html += body;
+    if (index === bodies.length - 1 && markupCut) html += '<p><i>… the rest of the text is not shown</i></p>';
     if (index === bodies.length - 1 && omitted > 0) html += `<p><i>and ${counted(omitted)} more not shown</i></p>`;
     return html;
   });
@@ -303,6 +331,6 @@ export function renderMessage(message: ChatMessage, options: RenderOptions = {})
  * notes, which only take room): ingest queues no more than that.
  */
 export function itemsShown(message: ChatMessage): { readonly full: number; readonly lines: number } {
-  const { chunks, summary } = layout(message, '');
-  return { full: chunks.reduce((sum, chunk) => sum + chunk.length, 0), lines: summary?.lines.length ?? 0 };
+  const { full, summary } = layout(message, '');
+  return { full, lines: summary?.lines.length ?? 0 };
 }

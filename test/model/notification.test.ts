@@ -145,3 +145,21 @@ describe('notificationsFor', () => {
     ]);
   });
 });
+
+describe('toNotification with markup', () => {
+  it('keeps the markup the parts can show and cuts the block that crosses the budget between tags', () => {
+    // Prepare: 300 KB of blocks, more than a queue message holds
+    const block = `<p><b>${'x'.repeat(995)}</b></p>`;
+    const message = chatMessage({ source: 's', status: 'info', title: 't', markup: Array.from({ length: 300 }, () => block) });
+
+    // Act
+    const queued = toNotification(message, base);
+
+    // Assess
+    expect(queuedSize(queued)).toBeLessThan(MAX_QUEUED_BYTES);
+    const markup = queued.message.markup!;
+    expect(markup.length).toBeLessThan(300);
+    expect(markup.length).toBeGreaterThan(40);
+    expect(markup.at(-1)).toMatch(/^<p><b>x*…<\/b><\/p>$/);
+  });
+});

@@ -179,3 +179,59 @@ describe('text', () => {
     expect(text('日本語 ✓', 100)).toBe('日本語 ✓');
   });
 });
+
+describe('renderMessage with markup', () => {
+  const paragraph = (i: number): string => `<p>paragraph <b>${i}</b> ${'lorem ipsum '.repeat(40)}</p>`;
+
+  it('shows the markup blocks after the summary, as the relay wrote them', () => {
+    // Prepare
+    const message = chatMessage({ source: 'x', status: 'info', title: 't', summary: 'one line', markup: ['<p><b>bold</b> &amp; <i>it</i></p>', '<pre>code</pre>'] });
+
+    // Act
+    const [html] = renderMessage(message);
+
+    // Assess
+    expect(html).toContain('<p>one line</p><p><b>bold</b> &amp; <i>it</i></p><pre>code</pre>');
+  });
+
+  it('splits long markup between blocks, each part under the limit, losing no block', () => {
+    // Prepare: about 40 KB of blocks
+    const message = chatMessage({ source: 'x', status: 'info', title: 't', markup: Array.from({ length: 80 }, (_, i) => paragraph(i)) });
+
+    // Act
+    const parts = renderMessage(message);
+
+    // Assess
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(wireSize(part)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    const shown = parts.join('').match(/<p>paragraph <b>\d+<\/b>/g)!;
+    expect(shown).toHaveLength(80);
+    for (const part of parts) expect(part.match(/<p>/g)!.length).toBe(part.match(/<\/p>/g)!.length);
+  });
+
+  it('cuts a block larger than a part between tags, and says when text is left out', () => {
+    // Prepare: one block larger than any part, then more than the parts hold
+    const huge = `<blockquote><p>${'<b>x</b> &amp; '.repeat(5_000)}</p></blockquote>`;
+    const message = chatMessage({ source: 'x', status: 'info', title: 't', markup: [huge, ...Array.from({ length: 200 }, (_, i) => paragraph(i))] });
+
+    // Act
+    const parts = renderMessage(message);
+
+    // Assess
+    expect(parts).toHaveLength(MAX_PARTS);
+    for (const part of parts) expect(wireSize(part)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+    expect(parts.join('')).toMatch(/…<\/p><\/blockquote>/);
+    expect(parts.at(-1)).toContain('the rest of the text is not shown');
+  });
+
+  it('puts a group’s items after the markup, in a list of their own', () => {
+    // Prepare
+    const message = { ...group(3), markup: ['<p>intro</p>'] };
+
+    // Act
+    const [html] = renderMessage(message);
+
+    // Assess
+    expect(html).toMatch(/<p>intro<\/p><ul><li>🔥 <b>Alert 0<\/b>.*<\/ul>$/);
+  });
+});
