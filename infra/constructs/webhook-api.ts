@@ -19,8 +19,11 @@ import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 
-/** The routes ingest answers: auto-detect, per source, and per source and channel. */
-export const WEBHOOK_ROUTES = ['/hooks', '/hooks/{source}', '/hooks/{source}/{channel}'] as const;
+/**
+ * The routes ingest answers: auto-detect, per source, per source and channel, and per source and channel with the
+ * inbound secret as the last segment (chat-webhook URLs, whose senders can set no header).
+ */
+export const WEBHOOK_ROUTES = ['/hooks', '/hooks/{source}', '/hooks/{source}/{channel}', '/hooks/{source}/{channel}/{secret}'] as const;
 
 /** A custom domain name for the API: a URL that outlives the API (a replaced stack gets a new execute-api host). */
 export interface WebhookDomain {
@@ -151,7 +154,9 @@ export class WebhookApi extends Construct {
 /** The name of the throttled-request count, in the relay's namespace. */
 const THROTTLED_METRIC = 'throttledRequests';
 
-// HTTP API context variables (they differ from the REST API ones, so AccessLogFormat's presets do not fit).
+// HTTP API context variables (they differ from the REST API ones, so AccessLogFormat's presets do not fit). No
+// `$context.path`: a chat-webhook URL carries the inbound secret as its last segment, and the log must not keep it;
+// `routeKey` is the route's template (`POST /hooks/{source}/{channel}/{secret}`), and ingest logs source and channel.
 const ACCESS_LOG_FIELDS = {
   apiId: '$context.apiId',
   requestId: '$context.requestId',
@@ -159,7 +164,6 @@ const ACCESS_LOG_FIELDS = {
   sourceIp: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',
   method: '$context.httpMethod',
-  path: '$context.path',
   routeKey: '$context.routeKey',
   status: '$context.status',
   responseLength: '$context.responseLength',

@@ -1,7 +1,7 @@
 /** API Gateway HTTP API (payload 2.0) ⇄ the relay's plain request and JSON response. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { JsonResponse } from '../runtime/errors';
-import { redactingReplacer } from '../runtime/redact';
+import { redact, redactingReplacer } from '../runtime/redact';
 import type { InboundRequest } from '../sources/source';
 
 export function fromApiGateway(event: APIGatewayProxyEventV2): InboundRequest {
@@ -16,11 +16,15 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): InboundRequest {
   };
 }
 
+/** What an answer sends: its `text` when it has one, else its body as JSON; redacted (`redact.ts`) either way. */
+export function answerContent(response: JsonResponse): { readonly contentType: string; readonly body: string } {
+  return response.text === undefined
+    ? { contentType: 'application/json', body: JSON.stringify(response.body, redactingReplacer) }
+    : { contentType: 'text/plain; charset=utf-8', body: redact(response.text) };
+}
+
 /** The answer as API Gateway sends it; its body redacted (`redact.ts`), as every answer of the relay is. */
 export function toApiGateway(response: JsonResponse): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode: response.statusCode,
-    headers: { 'content-type': 'application/json', ...response.headers },
-    body: JSON.stringify(response.body, redactingReplacer),
-  };
+  const { contentType, body } = answerContent(response);
+  return { statusCode: response.statusCode, headers: { 'content-type': contentType, ...response.headers }, body };
 }

@@ -25,8 +25,10 @@ import { count } from '../runtime/metrics';
 import { notificationsFor, type QueuedNotification } from '../model/notification';
 import { mediaType } from '../net/content-type';
 import { decodedRequest } from './content-encoding';
-import { parseHookPath } from './hook-path';
-import { SOURCES } from '../sources';
+import { inStyle } from './answer-style';
+import { parseHookPath, shownPath } from './hook-path';
+import { verifyPathSecret } from '../sources/shared-secret';
+import { findSource, SOURCES } from '../sources';
 import { decodeJson, type InboundRequest, type RequestHead, type RequestHeaders, type Source } from '../sources/source';
 import type { ResolvedSettings } from '../sources/settings';
 import { validate } from '../runtime/validate';
@@ -71,10 +73,14 @@ function namedSource(name: string): Source<unknown, unknown> {
 function admit(source: Source<unknown, unknown>, channel: string, deps: IntakeDependencies): void {
   if (!isEnabled(source, deps)) {
     const enabled = RELAY_SOURCES.filter((s) => isEnabled(s, deps)).map((s) => s.name);
-    throw new NotFoundError(`source "${source.name}" is not turned on for this relay; turned on: ${enabled.join(', ')}`);
+    throw new NotFoundError(`source "${source.name}" is not turned on for this relay; turned on: ${enabled.join(', ')}`, {
+      problems: [{ field: 'source', problem: 'not turned on' }],
+    });
   }
   if (!deps.channels.includes(channel)) {
-    throw new NotFoundError(`unknown channel "${channel}"; configured: ${deps.channels.join(', ')}`);
+    throw new NotFoundError(`unknown channel "${channel}"; configured: ${deps.channels.join(', ')}`, {
+      problems: [{ field: 'channel', problem: 'not configured' }],
+    });
   }
 }
 
@@ -95,10 +101,20 @@ function checkContentType(source: Source<unknown, unknown>, headers: RequestHead
   }
 }
 
-/** The value of the inbound secret the headers prove, for a sender whose proof is in them; else `undefined`. */
-async function headerProof(source: Source<unknown, unknown>, headers: RequestHeaders, deps: IntakeDependencies): Promise<SecretUsed | undefined> {
+/**
+ * The value of the inbound secret the path or the headers prove, for a sender whose proof is in them; else
+ * `undefined`. A secret in the path, where the endpoint takes one, is the proof; otherwise the headers are.
+ */
+async function headProof(
+  source: Source<unknown, unknown>,
+  headers: RequestHeaders,
+  pathSecret: string | undefined,
+  deps: IntakeDependencies,
+): Promise<SecretUsed | undefined> {
   const endpoint = source.webhook!;
-  if (!deps.inboundSecrets || !endpoint.verifyHeaders) return undefined;
+  if (!deps.inboundSecrets) return undefined;
+  if (pathSecret !== undefined) return verifySender((secret) => verifyPathSecret(pathSecret, secret), deps.inboundSecrets);
+  if (!endpoint.verifyHeaders) return undefined;
   return verifySender((secret) => endpoint.verifyHeaders!(headers, secret), deps.inboundSecrets);
 }
 
@@ -120,10 +136,10 @@ interface Screened {
 async function screen(head: RequestHead, deps: IntakeDependencies): Promise<Screened> {
   if (head.method !== 'POST') throw new MethodNotAllowedError(`use POST, not ${head.method}`);
   const hook = parseHookPath(head.path);
-  if (!hook) {
-    throw new NotFoundError(`no route for ${head.path}: post to /hooks/{source}, /hooks/{source}/{channel} or /hooks`);
+  const source = hook?.source === undefined ? undefined : namedSource(hook.source);
+  if (!hook || (hook.secret !== undefined && !source?.webhook!.secretInPath)) {
+    throw new NotFoundError(`no route for ${shownPath(head.path)}: post to /hooks/{source}, /hooks/{source}/{channel} or /hooks`);
   }
-  const source = hook.source === undefined ? undefined : namedSource(hook.source);
   const channel = hook.channel ?? 'default';
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const declared = Number(head.headers['content-length']);
@@ -131,7 +147,7 @@ async function screen(head: RequestHead, deps: IntakeDependencies): Promise<Scre
   if (!source) return { channel, admitted: false };
 
   checkContentType(source, head.headers);
-  const proved = await headerProof(source, head.headers, deps);
+  const proved = await headProof(source, head.headers, hook.secret, deps);
   if (deps.inboundSecrets && proved === undefined) return { source, channel, admitted: false };
   admit(source, channel, deps);
   return { source, channel, headerProof: proved, admitted: true };
@@ -185,7 +201,7 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
   let provedByHeaders = screened.headerProof;
   if (!screened.source) {
     checkContentType(source, request.headers);
-    provedByHeaders = await headerProof(source, request.headers, deps);
+    provedByHeaders = await headProof(source, request.headers, undefined, deps);
   }
   const provedByBody =
     deps.inboundSecrets && endpoint.verify && (await verifySender((secret) => endpoint.verify!(request, secret), deps.inboundSecrets));
@@ -221,13 +237,13 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
 function refusal(error: unknown, path: string): JsonResponse {
   if (!(error instanceof HttpError)) {
     // The queue or the secret store failed: nothing was queued.
-    logger.error('webhook not queued', { path, error: error as Error });
+    logger.error('webhook not queued', { path: shownPath(path), error: error as Error });
     count('rejected', 1, 'unavailable');
     return { statusCode: 503, body: { error: 'unavailable', message: 'the notification could not be queued; retry later' } };
   }
   const response = errorResponse(error);
   count('rejected', 1, error.code);
-  logger.warn('webhook rejected', { path, status: response.statusCode, reason: response.body.message });
+  logger.warn('webhook rejected', { path: shownPath(path), status: response.statusCode, reason: response.body.message });
   return response;
 }
 
@@ -242,15 +258,24 @@ export async function screenWebhook(head: RequestHead, deps: IntakeDependencies)
     await screen(head, deps);
     return undefined;
   } catch (error) {
-    return refusal(error, head.path);
+    return styled(head.path, refusal(error, head.path));
   }
 }
 
-/** Answers one webhook request: 202 `{id}` once queued, or a 4xx with a JSON body naming the problem. */
+/** An answer in the style of the source the path names (see `WebhookEndpoint.answers`); the relay's own elsewhere. */
+function styled(path: string, answer: JsonResponse): JsonResponse {
+  const name = parseHookPath(path)?.source;
+  return inStyle(name === undefined ? undefined : findSource(name)?.webhook?.answers, answer);
+}
+
+/**
+ * Answers one webhook request: 202 `{id}` once queued, or a 4xx with a JSON body naming the problem — or the same
+ * in the style of the chat service the source's sender thinks it posts to.
+ */
 export async function ingestWebhook(request: InboundRequest, deps: IntakeDependencies): Promise<JsonResponse> {
   try {
-    return await accept(request, deps);
+    return styled(request.path, await accept(request, deps));
   } catch (error) {
-    return refusal(error, request.path);
+    return styled(request.path, refusal(error, request.path));
   }
 }

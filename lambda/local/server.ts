@@ -32,7 +32,7 @@ import { createDeliverHandler } from '../deliver/handler';
 import { MemoryPersistenceLayer } from '../deliver/idempotency';
 import { MemoryStateStore } from '../deliver/state-store';
 import { ingestDependencies } from '../ingest/dependencies';
-import { fromApiGateway } from '../ingest/api-gateway';
+import { answerContent, fromApiGateway } from '../ingest/api-gateway';
 import { fixedInboundSecret } from '../ingest/inbound-secret';
 import { createIngestHandler } from '../ingest/handler';
 import { DEFAULT_MAX_BODY_BYTES, screenWebhook } from '../ingest/intake';
@@ -50,7 +50,6 @@ import {
   type JsonResponse,
 } from '../runtime/errors';
 import { countTotals } from '../runtime/metrics';
-import { redactingReplacer } from '../runtime/redact';
 import { verifySharedSecret } from '../sources/shared-secret';
 import type { RequestHead } from '../sources/source';
 import { localTokenSecret } from '../spaces/credentials';
@@ -133,8 +132,9 @@ const LOCAL_DELIVER_CONCURRENCY = '1';
 
 /** Sends a JSON answer of the local routes; its body redacted (`redact.ts`), as every answer of the relay is. */
 function reply(res: ServerResponse, response: JsonResponse): void {
-  res.writeHead(response.statusCode, { 'content-type': 'application/json', ...response.headers });
-  res.end(JSON.stringify(response.body, redactingReplacer));
+  const { contentType, body } = answerContent(response);
+  res.writeHead(response.statusCode, { 'content-type': contentType, ...response.headers });
+  res.end(body);
 }
 
 /** Reads a body up to `limit` bytes; `undefined` as soon as it is longer (the rest is not read). */

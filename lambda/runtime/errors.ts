@@ -81,6 +81,11 @@ export interface JsonResponse {
   readonly statusCode: number;
   readonly body: Record<string, unknown>;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The whole answer as text (`text/plain`) instead of `body`, for a sender that expects a chat service's answer
+   * (Slack's `ok`; see `ingest/answer-style.ts`). `body` stays the relay's own account of it, for logs and tests.
+   */
+  readonly text?: string;
 }
 
 /** Turns a thrown `HttpError` into its JSON answer; anything else is a fault of ours and is rethrown. */

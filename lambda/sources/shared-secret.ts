@@ -2,6 +2,11 @@ import { SecretMismatchError, UnauthorizedError } from '../runtime/errors';
 import { secretsEqual } from '../security/constant-time';
 import type { RequestHeaders } from './source';
 
+/** The check for the inbound secret given as the last path segment (see `WebhookEndpoint.secretInPath`). */
+export function verifyPathSecret(given: string, secret: string): void {
+  if (!secretsEqual(given, secret)) throw new SecretMismatchError('the webhook secret in the path does not match');
+}
+
 /**
  * The check for senders that can only add a static credential (Alertmanager, Grafana, generic callers):
  * `Authorization: Bearer <secret>`, or Basic auth with the secret as the password (any user name). The headers alone

@@ -5,6 +5,7 @@ import type * as v from 'valibot';
 import { BadRequestError } from '../runtime/errors';
 import { JsonShapeError, parseJson } from '../runtime/json';
 import type { ChatMessage } from '../model/message';
+import type { AnswerStyle } from '../ingest/answer-style';
 
 /** Header names in lower case. */
 export type RequestHeaders = Readonly<Record<string, string>>;
@@ -25,6 +26,17 @@ export type RequestHead = Omit<InboundRequest, 'body'>;
 interface EndpointBase<T> {
   /** Media types the sender uses; anything else is answered 415. */
   readonly contentTypes: readonly string[];
+  /**
+   * How answers are written: the relay's JSON (default), or as the chat service whose incoming webhooks the sender
+   * thinks it posts to (`slack`, `teams`, `discord`: see `ingest/answer-style.ts`).
+   */
+  readonly answers?: AnswerStyle;
+  /**
+   * Whether the inbound secret may be the last segment of the path, `/hooks/{source}/{channel}/{secret}`: a chat
+   * webhook URL is all its senders can be given (most set no header). Compared in constant time, and never logged:
+   * logs and answers show the path without it. The endpoint's own proof still applies to a path without one.
+   */
+  readonly secretInPath?: boolean;
   /** Turns the raw body into the value the schema checks. Default: `decodeJson`. Throws `BadRequestError`. */
   decode?(request: InboundRequest): unknown;
   /**

@@ -49,6 +49,20 @@ describe('ingestWebhook', () => {
     expect(queued[0]!.message.summary).toBe('backup finished');
   });
 
+  it('answers a secret in the path of a source that takes none 404, without repeating it', async () => {
+    // Prepare
+    const { deps, queued } = setup();
+
+    // Act
+    const response = await ingestWebhook(webhookRequest(`/hooks/alertmanager/default/${SECRET}`, alert, auth), deps);
+
+    // Assess
+    expect(response.statusCode).toBe(404);
+    expect(response.body.message).toMatch(/^no route for \/hooks\/alertmanager\/default\/\[redacted\]/);
+    expect(JSON.stringify(response)).not.toContain(SECRET);
+    expect(queued).toHaveLength(0);
+  });
+
   it.each([
     ['an unknown source', '/hooks/nagios', 404, /unknown source "nagios"; supported: alertmanager, grafana, .*, generic$/],
     ['an unknown channel', '/hooks/alertmanager/nope', 404, /unknown channel "nope"; configured: default, oncall/],

@@ -29,12 +29,12 @@ describe('WebhookApi', () => {
     template = Template.fromStack(stack);
   });
 
-  it('routes POST /hooks, /hooks/{source} and /hooks/{source}/{channel} to the handler, and nothing else', () => {
+  it('routes POST /hooks, /hooks/{source}, /hooks/{source}/{channel} and /hooks/{source}/{channel}/{secret} to the handler, and nothing else', () => {
     // Assess
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => route.Properties.RouteKey,
     );
-    expect(routes.sort()).toEqual(['POST /hooks', 'POST /hooks/{source}', 'POST /hooks/{source}/{channel}']);
+    expect(routes.sort()).toEqual(['POST /hooks', 'POST /hooks/{source}', 'POST /hooks/{source}/{channel}', 'POST /hooks/{source}/{channel}/{secret}']);
     template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
@@ -67,6 +67,14 @@ describe('WebhookApi', () => {
       integrationError: '$context.integrationErrorMessage',
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  it('keeps the request path out of its access log: a chat-webhook URL ends in the inbound secret', () => {
+    // Assess: only the route's template, never the path as requested
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!;
+    const format: string = stage.Properties.AccessLogSettings.Format;
+    expect(format).not.toMatch(/\$context\.(path|resourcePath)|\$request\.path/);
+    expect(format).toContain('$context.routeKey');
   });
 
   it('counts the requests it throttled from its access log, per API, since HTTP APIs publish no such metric', () => {
