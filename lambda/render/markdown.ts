@@ -310,8 +310,11 @@ class InlineWriter {
   }
 }
 
-/** Inline markdown → HTML content (emphasis, code, links, Discord's tokens; line breaks as `<br>`). */
-function inline(source: string, options: MarkdownOptions): string {
+/**
+ * Inline markdown → HTML content (emphasis, code, links, Discord's tokens; line breaks as `<br>`), balanced and
+ * escaped, for the caller to put inside a block of its own (a fact's value, an embed field).
+ */
+export function inline(source: string, options: MarkdownOptions = {}): string {
   return new InlineWriter(source, options, true).write();
 }
 
@@ -401,4 +404,19 @@ export function markdownToHtml(markdown: string, options: MarkdownOptions = {}):
   return blocksOf(markdown)
     .map((block) => blockHtml(block, options))
     .filter((html) => html !== '' && !/^<(p|blockquote)>(<b><\/b>)?<\/\1>$/.test(html));
+}
+
+const ENTITY_TEXT: Readonly<Record<string, string>> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&amp;': '&' };
+
+/**
+ * Markdown as the plain text a reader sees (`**Uptime Kuma**` → `Uptime Kuma`, `[Run](…)` → `Run`), for a value the
+ * renderer escapes itself: a message's title.
+ */
+export function markdownToText(markdown: string): string {
+  return markdownToHtml(markdown)
+    .join(' ')
+    .replace(/<br>/g, ' ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(lt|gt|quot|#39|amp);/g, (entity) => ENTITY_TEXT[entity]!)
+    .trim();
 }

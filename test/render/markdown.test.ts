@@ -1,4 +1,4 @@
-import { markdownToHtml, type DroppedMarkdown } from '../../lambda/render/markdown';
+import { inline, markdownToHtml, markdownToText, type DroppedMarkdown } from '../../lambda/render/markdown';
 
 const html = (markdown: string): string => markdownToHtml(markdown).join('');
 
@@ -205,5 +205,17 @@ describe('markdownToHtml', () => {
       // Assess
       expect(ratio).toBeLessThan(2.5);
     });
+  });
+});
+
+describe('inline', () => {
+  it('converts a value without wrapping it in a block', () => {
+    expect(inline('[a/b](https://x.example/) *ref*')).toBe('<a href="https://x.example/">a/b</a> <i>ref</i>');
+  });
+});
+
+describe('markdownToText', () => {
+  it('gives the text a reader sees, for the renderer to escape', () => {
+    expect(markdownToText('**Uptime Kuma** [Run #4](https://x.example/) &lt; `a<b` my\\_job')).toBe('Uptime Kuma Run #4 &lt; a<b my_job');
   });
 });
