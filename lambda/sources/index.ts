@@ -4,6 +4,7 @@ import { circleci } from './circleci';
 import { cloudwatch } from './cloudwatch';
 import { codebuild } from './codebuild';
 import { codepipeline } from './codepipeline';
+import { discord } from './discord';
 import { generic } from './generic';
 import { github } from './github';
 import { gitlab } from './gitlab';
@@ -11,6 +12,7 @@ import { grafana } from './grafana';
 import { jenkins } from './jenkins';
 import { s3 } from './s3';
 import { sns } from './sns';
+import { teams } from './teams';
 import type { Source } from './source';
 
 // eslint-style `any`: each source has its own payload and settings types; the registry only routes.
@@ -27,6 +29,8 @@ export const SOURCES: readonly Source<any, any>[] = [
   codebuild,
   codepipeline,
   s3,
+  teams,
+  discord,
   generic,
 ];
 

@@ -1,0 +1,121 @@
+/**
+ * What the chat-webhook sources (Microsoft Teams cards, Discord embeds) share: a card's text made into the relay's
+ * own markup, its look read as a status, its images as attachments, and a tally of what could not be shown.
+ */
+import { linkIf, type Attachment, type Link, type Status } from '../model/message';
+import { attr, href } from '../render/body-text';
+import { inline, markdownToHtml, markdownToText, type DroppedMarkdown } from '../render/markdown';
+import { count } from '../runtime/metrics';
+import { cutText } from '../runtime/text';
+
+/**
+ * The longest text of one card value the relay converts. A message shows at most 4 parts of 15 KB; text past this
+ * could never be shown, so it is cut (and marked `…`) before any work is spent on it.
+ */
+export const MAX_CARD_TEXT = 8_000;
+/** The most images one message attaches; more would crowd out the text, and each costs an upload. */
+export const MAX_CARD_IMAGES = 4;
+
+/** What a card can hold that the relay leaves out, counted by kind in the `dropped` metric. */
+export type DroppedPart = DroppedMarkdown | 'card-element' | 'action' | 'image';
+
+/**
+ * The relay's own HTML for one card, built in the card's order: blocks (see `ChatMessage.markup`), links and images,
+ * with what was left out tallied. `report` counts the tally once the message is made.
+ */
+export class CardWriter {
+  readonly blocks: string[] = [];
+  readonly links: Link[] = [];
+  private readonly images: string[] = [];
+  private readonly dropped = new Map<DroppedPart, number>();
+  private readonly onDrop = (what: DroppedPart): void => {
+    this.dropped.set(what, (this.dropped.get(what) ?? 0) + 1);
+  };
+
+  /** Markdown text as blocks (paragraphs, lists, quotes, code). */
+  markdown(value: string | null | undefined): void {
+    if (value) this.blocks.push(...markdownToHtml(cutText(value, MAX_CARD_TEXT), { onDrop: this.onDrop }));
+  }
+
+  /** Markdown as one paragraph in a style of its own (`b` for a heading, `i` for a byline or a footer). */
+  line(value: string | null | undefined, tag: 'b' | 'i', url?: string | null): void {
+    const html = value ? this.inline(value) : '';
+    if (!html) return;
+    const target = url ? href(url) : undefined;
+    const body = target ? `<a href="${attr(target)}">${html}</a>` : html;
+    this.blocks.push(`<p><${tag}>${body}</${tag}></p>`);
+  }
+
+  /** Name–value pairs (Teams facts, Discord fields), one per line, the values markdown. */
+  facts(pairs: readonly { readonly name?: string | null; readonly value?: string | null }[]): void {
+    const lines = pairs
+      .map(({ name, value }) => [name ? this.inline(name) : '', value ? this.inline(value) : ''] as const)
+      .filter(([name, value]) => name || value)
+      .map(([name, value]) => (name && value ? `<b>${name}</b>: ${value}` : name ? `<b>${name}</b>` : value));
+    if (lines.length > 0) this.blocks.push(`<p>${lines.join('<br>')}</p>`);
+  }
+
+  /** A link the card offers (a button, a title's target); a target that is not http(s) is left out and counted. */
+  link(label: string | null | undefined, url: string | null | undefined, fallback = 'Link'): void {
+    const [link] = linkIf(markdownToText(cutText(label ?? '', 300)) || fallback, url);
+    if (link) this.links.push(link);
+    else if (url) this.onDrop('action');
+  }
+
+  /** An image of the card, attached when its host is allowed (else linked, as every URL attachment). */
+  image(url: string | null | undefined): void {
+    if (!url) return;
+    if (this.images.length >= MAX_CARD_IMAGES || linkIf('Image', url).length === 0) this.onDrop('image');
+    else if (!this.images.includes(url)) this.images.push(url);
+  }
+
+  /** Something the relay cannot show: an input field, a media player, a button that posts back. */
+  drop(what: DroppedPart): void {
+    this.onDrop(what);
+  }
+
+  /** The images as attachments that must be images (not the HTML of a login page). */
+  attachments(): Attachment[] {
+    return this.images.map((url) => ({ kind: 'url', url: new URL(url).href, accept: 'image/' }));
+  }
+
+  /** Links to the images, so that an image whose host is not allowed is still one click away. */
+  imageLinks(): Link[] {
+    return this.images.flatMap((url, index) => linkIf(this.images.length > 1 ? `Image ${index + 1}` : 'Image', url));
+  }
+
+  /** Counts what was left out, by kind, in the `dropped` metric. */
+  report(): void {
+    for (const [what, n] of this.dropped) count('dropped', n, what);
+  }
+
+  private inline(value: string): string {
+    return inline(cutText(value, MAX_CARD_TEXT), { onDrop: this.onDrop });
+  }
+}
+
+/**
+ * The status a title says in words, as Alertmanager and Grafana templates write it (`[FIRING:2] …`,
+ * `Prometheus Alert (resolved)`).
+ */
+export function statusFromTitle(title: string): Status | undefined {
+  const word = /\b(firing|resolved)\b/i.exec(title)?.[1]?.toLowerCase();
+  return word === 'firing' || word === 'resolved' ? word : undefined;
+}
+
+/**
+ * The status a card's colour suggests: red for a failure, green for a success; any other colour says nothing
+ * the relay could show without guessing. Teams writes colours as hex (`#CC0003`, `8C1A1A`), Discord as a number.
+ */
+export function statusFromColor(color: string | number | null | undefined): Status | undefined {
+  const rgb = typeof color === 'number' ? color : /^#?([0-9a-f]{6})$/i.test(color ?? '') ? parseInt(color!.replace('#', ''), 16) : undefined;
+  if (rgb === undefined || !Number.isInteger(rgb) || rgb < 0 || rgb > 0xffffff) return undefined;
+  const [r, g, b] = [(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff];
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  // Too grey or too dark to read as a colour at all.
+  if (max < 64 || max - min < max * 0.4) return undefined;
+  if (r === max && g < r * 0.45 && b < r * 0.6) return 'failure';
+  if (g === max && r < g * 0.75) return 'success';
+  return undefined;
+}
