@@ -4,6 +4,7 @@
  * every route; and queue record bodies for deliver and `/events`.
  */
 import fc from 'fast-check';
+import { findSource } from '../../lambda/sources';
 import { seedText, type Seed } from './corpus';
 import { Nested, Repeated, toJsonText } from './json-tree';
 import { applyByteMutation, applyMutation, byteMutations, mutations, oddValue, type Mutation } from './payload-mutations';
@@ -34,10 +35,23 @@ export class WireRequest {
 const METHODS = ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'post'];
 const method = fc.oneof({ weight: 20, arbitrary: fc.constant('POST') }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) });
 
-/** `/hooks/{source}` most of the time; its channel routes, the auto-detect route, and near misses. */
+/** Routes with the inbound secret as their last segment, right or wrong, for a source that takes it there. */
+function secretRoutes(source: string): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(`/hooks/${source}/default/${SECRET}`, `/hooks/${source}/ops/${SECRET}`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(`/hooks/${source}/default/${SECRET}-old`, `/hooks/${source}/nope/${SECRET}`, `/hooks/${source}/default/${SECRET}/more`, `/hooks/${source}/${SECRET}`),
+    },
+  );
+}
+
+/** `/hooks/{source}` most of the time; its channel routes, the auto-detect route, the secret in the path, near misses. */
 function hookRoute(source: string): fc.Arbitrary<string> {
+  const inPath = findSource(source)?.webhook?.secretInPath === true;
   return fc.oneof(
     { weight: 10, arbitrary: fc.constant(`/hooks/${source}`) },
+    ...(inPath ? [{ weight: 6, arbitrary: secretRoutes(source) }] : []),
     { weight: 2, arbitrary: fc.constant(`/hooks/${source}/ops`) },
     { weight: 2, arbitrary: fc.constant('/hooks') },
     {

@@ -95,6 +95,8 @@ function webhookSeeds(source: string): Seed[] | undefined {
     case 'gitlab':
     case 'jenkins':
     case 'circleci':
+    case 'teams':
+    case 'discord':
       return fixtureSeeds(source);
     case 'github':
       // The signature test vector is GitHub's "Hello, World!" example, not a payload.

@@ -20,6 +20,9 @@ const SCHEMES: Readonly<Record<string, Scheme>> = {
   grafana: 'shared',
   jenkins: 'shared',
   generic: 'shared',
+  // They take the secret in the path too: `hookRoute` sends it there as well.
+  teams: 'shared',
+  discord: 'shared',
   github: 'github',
   gitlab: 'gitlab',
   circleci: 'circleci',
