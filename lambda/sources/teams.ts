@@ -104,19 +104,31 @@ export const WorkflowsMessageSchema = v.object({
   attachments: v.pipe(v.array(AdaptiveAttachmentSchema), v.minLength(1, 'a Workflows message has at least one card')),
 });
 
+const WorkflowsBranch = v.pipe(WorkflowsMessageSchema, v.transform((message) => ({ kind: 'workflows' as const, ...message })));
+const BareCardBranch = v.pipe(
+  AdaptiveCardSchema,
+  v.transform((card) => ({
+    kind: 'workflows' as const,
+    summary: undefined,
+    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive' as const, content: card }],
+  })),
+);
+const MessageCardBranch = v.pipe(
+  MessageCardSchema,
+  v.check((card) => Boolean(card.title || card.text || card.summary || card.sections?.length), 'a MessageCard needs a title, text, summary or sections'),
+  v.transform((card) => ({ kind: 'messageCard' as const, ...card })),
+);
+
 /**
- * What Teams webhooks take, told apart by shape: `attachments` is a Workflows message, `type: "AdaptiveCard"` a bare
- * card (some Power Automate flows post it as is), anything else a MessageCard.
+ * What Teams webhooks take, told apart by shape before it is checked, so that a refusal names the field of the
+ * kind it is: `attachments` is a Workflows message, `type: "AdaptiveCard"` a bare card (some Power Automate flows
+ * post it as is), anything else a MessageCard.
  */
-export const TeamsSchema = v.union([
-  v.pipe(WorkflowsMessageSchema, v.transform((message) => ({ kind: 'workflows' as const, ...message }))),
-  v.pipe(AdaptiveCardSchema, v.transform((card) => ({ kind: 'workflows' as const, summary: undefined, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive' as const, content: card }] }))),
-  v.pipe(
-    MessageCardSchema,
-    v.check((card) => Boolean(card.title || card.text || card.summary || card.sections?.length), 'a MessageCard needs a title, text, summary or sections'),
-    v.transform((card) => ({ kind: 'messageCard' as const, ...card })),
-  ),
-]);
+export const TeamsSchema = v.lazy((input: unknown) => {
+  const shape = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  if (Object.hasOwn(shape, 'attachments')) return WorkflowsBranch;
+  return shape.type === 'AdaptiveCard' ? BareCardBranch : MessageCardBranch;
+});
 export type Teams = v.InferOutput<typeof TeamsSchema>;
 
 /** Adaptive Card colours and container styles that say how things went. */

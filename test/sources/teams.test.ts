@@ -158,11 +158,17 @@ describe('teams source', () => {
   });
 
   it.each([
-    ['an empty object', {}],
-    ['a card of another kind', { attachments: [{ contentType: 'application/vnd.microsoft.card.hero', content: {} }] }],
-    ['an element without a type', workflows([{ text: 'x' }])],
-  ])('rejects %s', (_name, payload) => {
-    expect(v.safeParse(TeamsSchema, payload).success).toBe(false);
+    ['an empty object', {}, undefined],
+    ['a card of another kind', { attachments: [{ contentType: 'application/vnd.microsoft.card.hero', content: {} }] }, 'attachments.0.contentType'],
+    ['an element without a type', workflows([{ text: 'x' }]), 'attachments.0.content.body.0.type'],
+    ['a fact that is an object', { title: 't', sections: [{ facts: [{ name: {} }] }] }, 'sections.0.facts.0.name'],
+  ])('rejects %s, naming the field of the kind it is', (_name, payload, field) => {
+    // Act
+    const result = v.safeParse(TeamsSchema, payload);
+
+    // Assess
+    expect(result.success).toBe(false);
+    expect(v.getDotPath(result.issues![0]!) ?? undefined).toBe(field);
   });
 
   it('keys a retried identical body to one delivery, another body to another', () => {
