@@ -54,6 +54,8 @@ export class RelayDashboard extends Construct {
         metrics.count('rejected', { label: 'rejected' }),
       ]),
       graph('Rejected, by reason', [metrics.byReason('rejected')]),
+      // Accepted, but with parts a chat cannot show (a javascript: link, a card's input field): what senders lose.
+      graph('Left out of messages, by what', [metrics.byReason('dropped')]),
       graph('API requests', [
         webhooks.stage.metricCount({ period, statistic: 'Sum', label: 'requests' }),
         webhooks.stage.metricClientError({ period, label: '4xx' }),

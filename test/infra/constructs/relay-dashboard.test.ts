@@ -86,13 +86,16 @@ describe('RelayDashboard', () => {
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'SpacesRelay-t-eu-west-1' });
   });
 
-  it('shows what came in: received and rejected, the rejections by reason, and the API requests', () => {
+  it('shows what came in: received and rejected, the rejections by reason, what was left out, and the API requests', () => {
     // Assess
     const relay = (name: string) => ['SpacesRelay', name, 'service', 'spaces-relay-t'];
     const gateway = (name: string) => ['AWS/ApiGateway', name, 'ApiId', api, 'Stage', '$default'];
     expect(linesOf(widgets, 'Webhooks received and rejected')).toEqual([relay('received'), relay('rejected')]);
     expect(searchOf(widgets, 'Rejected, by reason')).toBe(
       `SEARCH('{SpacesRelay,reason,service} MetricName="rejected" service="spaces-relay-t"', 'Sum', 300)`,
+    );
+    expect(searchOf(widgets, 'Left out of messages, by what')).toBe(
+      `SEARCH('{SpacesRelay,reason,service} MetricName="dropped" service="spaces-relay-t"', 'Sum', 300)`,
     );
     expect(linesOf(widgets, 'API requests')).toEqual([
       gateway('Count'),
