@@ -42,6 +42,7 @@ export class CardWriter {
     const html = value ? this.inline(value) : '';
     if (!html) return;
     const target = url ? href(url) : undefined;
+    if (url && !target) this.onDrop('unsafe-link');
     const body = target ? `<a href="${attr(target)}">${html}</a>` : html;
     this.blocks.push(`<p><${tag}>${body}</${tag}></p>`);
   }
@@ -56,10 +57,10 @@ export class CardWriter {
   }
 
   /** A link the card offers (a button, a title's target); a target that is not http(s) is left out and counted. */
-  link(label: string | null | undefined, url: string | null | undefined, fallback = 'Link'): void {
-    const [link] = linkIf(markdownToText(cutText(label ?? '', 300)) || fallback, url);
+  link(label: string | null | undefined, url: string | null | undefined): void {
+    const [link] = linkIf(markdownToText(cutText(label ?? '', 300)) || 'Link', url);
     if (link) this.links.push(link);
-    else if (url) this.onDrop('action');
+    else if (url) this.onDrop('unsafe-link');
   }
 
   /** An image of the card, attached when its host is allowed (else linked, as every URL attachment). */

@@ -89,7 +89,8 @@ describe('discord source', () => {
     // Assess
     expect(html).toContain('@123 &lt;script&gt;x&lt;/script&gt; go');
     expect(html).not.toMatch(/javascript:|<script|attachment:/);
-    expect((countTotals()['dropped.unsafe-link'] ?? 0) - before.link).toBe(1);
+    // The content's link and the embed's target.
+    expect((countTotals()['dropped.unsafe-link'] ?? 0) - before.link).toBe(2);
     expect((countTotals()['dropped.image'] ?? 0) - before.image).toBe(1);
   });
 
