@@ -50,36 +50,34 @@ export type MessageCard = v.InferOutput<typeof MessageCardSchema>;
 /** An Adaptive Card element; only the members the relay shows are checked, the rest pass (cards carry many more). */
 export interface CardElement {
   readonly type: string;
-  readonly text?: string | undefined;
+  readonly text?: string | null | undefined;
   readonly color?: string | undefined;
   readonly style?: string | undefined;
   readonly weight?: string | undefined;
   readonly size?: string | undefined;
   readonly url?: string | undefined;
-  readonly title?: string | undefined;
+  readonly title?: string | null | undefined;
   readonly items?: readonly CardElement[] | undefined;
   readonly columns?: readonly CardElement[] | undefined;
-  readonly facts?: readonly { readonly title?: string | undefined; readonly value?: string | undefined }[] | undefined;
+  readonly facts?: readonly { readonly title?: string | null | undefined; readonly value?: string | null | undefined }[] | undefined;
   readonly images?: readonly CardElement[] | undefined;
   readonly actions?: readonly CardElement[] | undefined;
   readonly inlines?: readonly (string | CardElement)[] | undefined;
   readonly rows?: readonly { readonly cells?: readonly CardElement[] | undefined }[] | undefined;
 }
 
-const ElementText = v.optional(v.pipe(v.union([v.string(), v.number(), v.boolean()]), v.transform(String)));
-
 const CardElementSchema: v.GenericSchema<unknown, CardElement> = v.object({
   type: v.string('every card element has a type'),
-  text: ElementText,
+  text: Text,
   color: v.optional(v.string()),
   style: v.optional(v.string()),
   weight: v.optional(v.string()),
   size: v.optional(v.string()),
   url: v.optional(v.string()),
-  title: ElementText,
+  title: Text,
   items: v.optional(v.array(v.lazy(() => CardElementSchema))),
   columns: v.optional(v.array(v.lazy(() => CardElementSchema))),
-  facts: v.optional(v.array(v.object({ title: ElementText, value: ElementText }))),
+  facts: v.optional(v.array(v.object({ title: Text, value: Text }))),
   images: v.optional(v.array(v.lazy(() => CardElementSchema))),
   actions: v.optional(v.array(v.lazy(() => CardElementSchema))),
   inlines: v.optional(v.array(v.union([v.string(), v.lazy(() => CardElementSchema)]))),
