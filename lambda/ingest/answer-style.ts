@@ -9,8 +9,18 @@ import type { JsonResponse } from '../runtime/errors';
 /** An answer in the relay's JSON, rewritten in a sender's style. */
 type Restyle = (answer: JsonResponse) => JsonResponse;
 
-/** The relay's refusal code and field, which say which of a service's errors it is. */
-const refusal = (answer: JsonResponse): { code: string; field: unknown } => ({ code: String(answer.body.error), field: answer.body.field });
+/**
+ * The problem a chat source reports for a payload with nothing to post (no text, no blocks, no embeds): the styles
+ * answer it with their service's own error (Slack's `no_text`, Discord's `50006`). A source's schema check uses it as
+ * its message.
+ */
+export const NOTHING_TO_SHOW = 'nothing to show';
+
+/** The relay's refusal code and field, and whether the payload had nothing to show: which of a service's errors it is. */
+function refusal(answer: JsonResponse): { code: string; field: unknown; empty: boolean } {
+  const problems = Array.isArray(answer.body.problems) ? (answer.body.problems as { problem?: unknown }[]) : [];
+  return { code: String(answer.body.error), field: answer.body.field, empty: problems.some((p) => p.problem === NOTHING_TO_SHOW) };
+}
 
 /**
  * Slack's incoming webhooks: `200 ok` as text; errors as Slack's own words in text (`400 invalid_payload`,
@@ -19,9 +29,9 @@ const refusal = (answer: JsonResponse): { code: string; field: unknown } => ({ c
  */
 const slack: Restyle = (answer) => {
   if (answer.statusCode < 300) return { ...answer, statusCode: 200, text: 'ok' };
-  const { code, field } = refusal(answer);
+  const { code, field, empty } = refusal(answer);
   const [statusCode, word] =
-    code === 'bad_request' ? [400, field === 'text' ? 'no_text' : 'invalid_payload']
+    code === 'bad_request' ? [400, empty ? 'no_text' : 'invalid_payload']
     : code === 'unauthorized' ? [403, 'invalid_token']
     : code === 'not_found' ? [404, field === 'channel' ? 'channel_not_found' : 'no_service']
     : [answer.statusCode, code];
@@ -42,8 +52,8 @@ const DISCORD_CODES: Readonly<Record<string, { readonly code: number; readonly m
 /** Discord's webhooks: `204` without a body; errors as `{"message","code"}` (`50006` for a message with nothing to show). */
 const discord: Restyle = (answer) => {
   if (answer.statusCode < 300) return { ...answer, statusCode: 204, text: '' };
-  const { code, field } = refusal(answer);
-  const known = field === 'content' ? { code: 50006, message: 'Cannot send an empty message' } : DISCORD_CODES[code];
+  const { code, empty } = refusal(answer);
+  const known = empty ? { code: 50006, message: 'Cannot send an empty message' } : DISCORD_CODES[code];
   return { ...answer, body: { message: known?.message ?? String(answer.body.message), code: known?.code ?? 0 } };
 };
 

@@ -1,10 +1,11 @@
-import { inStyle } from '../../lambda/ingest/answer-style';
+import { inStyle, NOTHING_TO_SHOW } from '../../lambda/ingest/answer-style';
 import { toApiGateway } from '../../lambda/ingest/api-gateway';
 import { errorResponse, BadRequestError, MethodNotAllowedError, NotFoundError, SecretMismatchError, type JsonResponse } from '../../lambda/runtime/errors';
 
 const accepted: JsonResponse = { statusCode: 202, body: { id: 'id-1', queued: 1 } };
 const refused = (error: Parameters<typeof errorResponse>[0]): JsonResponse => errorResponse(error);
 const badField = (field: string): JsonResponse => refused(new BadRequestError('invalid payload', { problems: [{ field, problem: 'required' }] }));
+const nothing = refused(new BadRequestError('invalid payload', { problems: [{ field: 'text', problem: NOTHING_TO_SHOW }] }));
 const unknownChannel = refused(new NotFoundError('unknown channel "x"', { problems: [{ field: 'channel', problem: 'not configured' }] }));
 
 describe('inStyle', () => {
@@ -16,7 +17,8 @@ describe('inStyle', () => {
   it.each([
     ['accepted', accepted, 200, 'ok'],
     ['a bad payload', badField('attachments.0.fields'), 400, 'invalid_payload'],
-    ['a payload with nothing to show', badField('text'), 400, 'no_text'],
+    ['a payload with a bad text', badField('text'), 400, 'invalid_payload'],
+    ['a payload with nothing to show', nothing, 400, 'no_text'],
     ['a wrong secret', refused(new SecretMismatchError('no match')), 403, 'invalid_token'],
     ['an unknown channel', unknownChannel, 404, 'channel_not_found'],
     ['a source not turned on', refused(new NotFoundError('not on', { problems: [{ field: 'source', problem: 'not turned on' }] })), 404, 'no_service'],
@@ -42,7 +44,7 @@ describe('inStyle', () => {
   it('answers as Discord does: 204 without a body, refusals as {message, code}', () => {
     // Act
     const ok = toApiGateway(inStyle('discord', accepted));
-    const empty = toApiGateway(inStyle('discord', badField('content')));
+    const empty = toApiGateway(inStyle('discord', nothing));
     const token = toApiGateway(inStyle('discord', refused(new SecretMismatchError('no match'))));
     const channel = toApiGateway(inStyle('discord', unknownChannel));
 
