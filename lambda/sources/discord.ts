@@ -4,6 +4,7 @@
  * `username` the post shows as its sender.
  */
 import * as v from 'valibot';
+import { NOTHING_TO_SHOW } from '../ingest/answer-style';
 import { chatMessage, type ChatMessage } from '../model/message';
 import { formatTime } from '../render/format';
 import { markdownToText } from '../render/markdown';
@@ -38,11 +39,8 @@ export const DiscordSchema = v.pipe(
     username: Text,
     embeds: v.optional(v.nullable(v.pipe(v.array(EmbedSchema), v.maxLength(10, 'a message has at most 10 embeds')))),
   }),
-  // Discord refuses a message with nothing to show; so does the relay, naming `content` as Discord does.
-  v.forward(
-    v.check((message) => Boolean(message.content?.trim() || message.embeds?.length), 'a Discord message needs content or embeds'),
-    ['content'],
-  ),
+  // Discord refuses a message with nothing to show; so does the relay, with Discord's own error (see `NOTHING_TO_SHOW`).
+  v.forward(v.check((message) => Boolean(message.content?.trim() || message.embeds?.length), NOTHING_TO_SHOW), ['content']),
 );
 export type Discord = v.InferOutput<typeof DiscordSchema>;
 
