@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { cutText } from '../runtime/text';
 import { itemsShown } from '../render/body-text';
+import { boundedFacts, MAX_FACTS_BYTES } from './facts';
 import { ChatMessageSchema, type ChatMessage, type Field, type Item, type Link, type Status } from './message';
 
 export const QueuedNotificationSchema = v.object({
@@ -135,7 +136,13 @@ export function toNotification(
   const bounded = boundedUrls(message);
   const items = bounded.items.map((item) => fitted(item, MAX_ITEM_BYTES));
   // Attachments are not cut: a shortened key or URL names another file. Sources name a few, with bounded keys.
-  const head: ChatMessage = { ...fitted({ ...bounded, items: [], attachments: [] }, MAX_HEAD_BYTES), attachments: bounded.attachments };
+  // Facts are bounded on their own: cut with the shown values, a label would stop matching the rule written for it.
+  const { facts, ...visible } = bounded;
+  const head: ChatMessage = {
+    ...fitted({ ...visible, items: [], attachments: [] }, MAX_HEAD_BYTES - MAX_FACTS_BYTES),
+    attachments: bounded.attachments,
+    ...(facts && { facts: boundedFacts(facts) }),
+  };
   const { full, lines } = itemsShown({ ...head, items });
   const shown = [...items.slice(0, full), ...items.slice(full, full + lines).map(asLine)];
   // Each item is bounded, but many large ones shown in full could still outgrow a queue message: the last give way.
