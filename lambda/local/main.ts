@@ -35,6 +35,7 @@ const PASSED_THROUGH = [
   'AWS_ENDPOINT_URL',
   'RESOLVE_MODE',
   'DIGEST_THRESHOLD',
+  'ROUTES',
 ] as const;
 
 async function main(): Promise<void> {

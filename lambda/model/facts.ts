@@ -66,8 +66,9 @@ export function boundedFacts(facts: Facts): Facts {
   return Object.fromEntries(Object.entries(bounded).filter(([, value]) => value !== undefined)) as Facts;
 }
 
-/** The facts a sender gave, without the ones it did not: `undefined` when it gave none. */
+/** The facts a sender gave, without the ones it did not (nor empty ones): `undefined` when it gave none. */
 export function knownFacts(given: Facts): Facts | undefined {
-  const known = Object.entries(given).filter(([, value]) => value !== undefined && value !== '');
+  const isGiven = (value: unknown) => (typeof value === 'object' ? Object.keys(value as object).length > 0 : value !== undefined && value !== '');
+  const known = Object.entries(given).filter(([, value]) => isGiven(value));
   return known.length > 0 ? (Object.fromEntries(known) as Facts) : undefined;
 }

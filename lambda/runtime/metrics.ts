@@ -22,8 +22,9 @@ export const metrics = new Metrics({
  * counting each member), `deduplicated` (copies acknowledged without a post), `retried` (by where: `call` — a Spaces
  * call tried again by the client, `in-place` — a notification tried again within the invocation, `queue` — a record
  * handed back to the queue), `deadLettered` (by failure kind), `digested` (notifications folded),
- * `attachmentBytes` (uploaded), `acknowledged` (records that carried nothing to post: a test event, a filtered state)
- * and `credentialFailures` (by `CredentialFailure`: the Spaces credential could not be had, was refused even after a
+ * `attachmentBytes` (uploaded), `acknowledged` (records that carried nothing to post: a test event, a filtered state),
+ * `dropped` (notifications a team's route dropped, by rule: `routes.<index>`; at ingest too) and
+ * `credentialFailures` (by `CredentialFailure`: the Spaces credential could not be had, was refused even after a
  * renewal, or a renewed grant could not be stored — an outage of the relay's own access) at deliver.
  */
 export type Counter =
@@ -36,6 +37,7 @@ export type Counter =
   | 'digested'
   | 'attachmentBytes'
   | 'acknowledged'
+  | 'dropped'
   | 'credentialFailures';
 
 const totals = new Map<string, number>();

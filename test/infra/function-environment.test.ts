@@ -66,6 +66,10 @@ const EVERY_FIELD = {
   },
   resolveMode: 'post',
   digestThreshold: 7,
+  routes: [
+    { match: { source: 'codebuild', status: ['failure', 'timed_out'] }, channel: 'ci' },
+    { match: { status: 'success', branch: { regex: '^feature/' } }, drop: true, '//': 'comments are left out' },
+  ],
   logLevel: 'DEBUG',
   logRetentionDays: 14,
 };
@@ -128,6 +132,9 @@ describe('the functions read what the team config means', () => {
       ...EVERY_FIELD.sourceSettings,
       s3: { objectRemoved: true, buckets: s3Buckets },
     });
+    const routes = EVERY_FIELD.routes.map(({ '//': _comment, ...route }) => route);
+    expect(ingest.ROUTES).toEqual(routes);
+    expect(deliver.ROUTES).toEqual(routes);
     expect([...deliver.attachableBuckets].sort()).toEqual(['acme-reports', 'acme-runbooks', 'acme-screens']);
   });
 });

@@ -8,7 +8,7 @@ const size = (value: unknown): number => Buffer.byteLength(JSON.stringify(value)
 describe('knownFacts', () => {
   it('leaves out what the sender did not give, and is undefined when it gave nothing', () => {
     // Act
-    const some = knownFacts({ repository: 'acme/shop', branch: undefined, committer: '' });
+    const some = knownFacts({ repository: 'acme/shop', branch: undefined, committer: '', annotations: {} });
     const none = knownFacts({ branch: undefined });
 
     // Assess
