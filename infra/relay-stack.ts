@@ -138,8 +138,8 @@ export class RelayStack extends Stack {
       INBOUND_SECRET_GRACE_MINUTES: String(config.inboundSecretGraceMinutes),
       ROUTES: routes,
     };
-    // AWS_ENDPOINT_URL points local mode at a local S3; deployed, S3 is AWS's own.
-    const deliverSettings: Required<Omit<DeliverSettingsVariables, 'AWS_ENDPOINT_URL'>> = {
+    // AWS_ENDPOINT_URL points local mode at a local S3; deployed, S3 is AWS's own. MENTIONS only when the team has some.
+    const deliverSettings: Required<Omit<DeliverSettingsVariables, 'AWS_ENDPOINT_URL' | 'MENTIONS'>> & Pick<DeliverSettingsVariables, 'MENTIONS'> = {
       SPACES_API_URL: config.spacesApiUrl,
       CHANNELS: channels,
       ATTACHMENT_MAX_BYTES: String(config.attachments.maxBytes),
@@ -156,6 +156,7 @@ export class RelayStack extends Stack {
       QUEUE_MAX_RECEIVES: String(DELIVER_MAX_RECEIVES),
       STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
       ROUTES: routes,
+      ...(config.mentions && { MENTIONS: JSON.stringify(config.mentions) }),
     };
     // What synth accepts, the functions accept: their own readers check the settings here, as they will at start-up.
     checkFunctionSettings(props.team, 'ingest', ingestSettings, readIngestSettings);

@@ -20,6 +20,7 @@ import {
   RESOLVE_MODES,
   SPACES_MAX_FILE_BYTES,
 } from '../lambda/runtime/config';
+import { MentionsSchema } from '../lambda/render/mentions';
 import { RoutesSchema, unknownChannels } from '../lambda/routing/routes';
 import { inWords, issuePathAt, issuePathOf, problemsOf } from '../lambda/runtime/validate';
 import { SOURCES } from '../lambda/sources';
@@ -349,6 +350,8 @@ const TeamConfigObject = section({
   ),
   // Routes and drops, first match wins: the functions' own schema (`lambda/routing/routes.ts`); channels checked below.
   routes: v.optional(RoutesSchema, []),
+  // Who a message calls on: the functions' own schema (`lambda/render/mentions.ts`).
+  mentions: v.optional(MentionsSchema),
   logLevel: v.optional(v.picklist(LOG_LEVELS, `must be ${alternatives(LOG_LEVELS)}`), 'INFO'),
   logRetentionDays: v.optional(
     v.pipe(

@@ -12,6 +12,7 @@ import { attachmentOpener, URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_TIMEOUT_MS } fro
 import { createS3Client } from '../attachments/s3';
 import type { DeliverResources, DeliverSettings } from '../runtime/config';
 import { compileRoutes } from '../routing/routes';
+import { compileMentions } from '../render/mentions';
 import { logger } from '../runtime/logger';
 import { count } from '../runtime/metrics';
 import { SpacesClient } from '../spaces/client';
@@ -108,6 +109,7 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
     deadLetters: redactingDeadLetters(platform.deadLetters),
     visibility: platform.visibility,
     resolveMode: settings.RESOLVE_MODE,
+    mentions: compileMentions(settings.MENTIONS),
     digestThreshold: settings.DIGEST_THRESHOLD,
     maxReceives: settings.QUEUE_MAX_RECEIVES,
     settleMs: tuning.settleMs,

@@ -36,6 +36,7 @@ const PASSED_THROUGH = [
   'RESOLVE_MODE',
   'DIGEST_THRESHOLD',
   'ROUTES',
+  'MENTIONS',
 ] as const;
 
 async function main(): Promise<void> {

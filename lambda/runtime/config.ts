@@ -10,6 +10,7 @@
 import * as v from 'valibot';
 import { BucketNameSchema } from '../model/s3-reference';
 import { parseAllowlist } from '../net/host-allowlist';
+import { MentionsSchema } from '../render/mentions';
 import { RoutesSchema, unknownChannels, type Routes } from '../routing/routes';
 import { S3BucketRuleSchema, type S3BucketRule } from '../sources/s3';
 import { checkSourceSettings } from '../sources/settings';
@@ -194,6 +195,8 @@ const DeliverSettingsSchema = v.pipe(
      */
     STATE_TTL_SECONDS: PositiveInteger,
     ROUTES: RoutesText,
+    /** The team's mentions (JSON, see `render/mentions.ts`); none when unset. */
+    MENTIONS: v.optional(JsonText(MentionsSchema)),
   }),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const env = dataset.value;

@@ -70,6 +70,14 @@ const EVERY_FIELD = {
     { match: { source: 'codebuild', status: ['failure', 'timed_out'] }, channel: 'ci' },
     { match: { status: 'success', branch: { regex: '^feature/' } }, drop: true, '//': 'comments are left out' },
   ],
+  mentions: {
+    targets: { oncall: { id: '5f2276a8fe5c16664f01c5c1', name: 'On-call', type: 'group' } },
+    committers: { octocat: 'oncall' },
+    rules: [
+      { match: { severity: 'critical' }, mention: ['oncall'] },
+      { match: { status: 'failure' }, mentionCommitter: true },
+    ],
+  },
   logLevel: 'DEBUG',
   logRetentionDays: 14,
 };
@@ -135,6 +143,7 @@ describe('the functions read what the team config means', () => {
     const routes = EVERY_FIELD.routes.map(({ '//': _comment, ...route }) => route);
     expect(ingest.ROUTES).toEqual(routes);
     expect(deliver.ROUTES).toEqual(routes);
+    expect(deliver.MENTIONS).toEqual(EVERY_FIELD.mentions);
     expect([...deliver.attachableBuckets].sort()).toEqual(['acme-reports', 'acme-runbooks', 'acme-screens']);
   });
 });

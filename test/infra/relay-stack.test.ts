@@ -23,6 +23,20 @@ const EXAMPLE_ROUTES = JSON.stringify([
   { match: { bucket: 'example-reports', prefix: 'tmp/' }, drop: true },
 ]);
 
+/** The example's mentions as the stack passes them on. */
+const EXAMPLE_MENTIONS = JSON.stringify({
+  targets: {
+    oncall: { id: '5f1a2b3c4d5e6f7a8b9c0e01', name: 'Example on-call', type: 'group' },
+    dana: { id: '5f1a2b3c4d5e6f7a8b9c0e02', name: 'Dana Example', type: 'user' },
+  },
+  committers: { 'dana-example': 'dana' },
+  rules: [
+    // Match keys in the schema's order, as the stack writes them.
+    { match: { status: 'firing', severity: 'critical' }, mention: ['oncall'] },
+    { match: { source: ['github', 'gitlab', 'circleci'], status: 'failure' }, mentionCommitter: true },
+  ],
+});
+
 const webhookOutputs = (template: Template) =>
   Object.keys(template.findOutputs('*'))
     .filter((name) => name.startsWith('WebhookUrl'))
@@ -130,6 +144,7 @@ describe('RelayStack for the example team', () => {
           RESOLVE_MODE: 'edit-and-post',
           DIGEST_THRESHOLD: '20',
           ROUTES: EXAMPLE_ROUTES,
+          MENTIONS: EXAMPLE_MENTIONS,
           DLQ_URL: refOf(stack.delivery.deadLetterQueue),
           QUEUE_URL: refOf(stack.delivery.queue),
           QUEUE_MAX_RECEIVES: '10',

@@ -77,7 +77,7 @@ describe('team config', () => {
       { channels: { default: '5f2276a8fe5c16664f01c5be', ops: 'space-ops' } },
       "channels.ops: must be a Spaces space id, 24 hexadecimal characters (the last part of the space's address)",
     ],
-    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field (known fields: account, region, spacesApiUrl, channels, tokenSecret, inboundSecret, inboundSecretGraceMinutes, sources, sourceSettings, s3Buckets, awsEvents, attachments, alarmSubscriptions, api, domain, resolveMode, digestThreshold, routes, logLevel, logRetentionDays)'],
+    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field (known fields: account, region, spacesApiUrl, channels, tokenSecret, inboundSecret, inboundSecretGraceMinutes, sources, sourceSettings, s3Buckets, awsEvents, attachments, alarmSubscriptions, api, domain, resolveMode, digestThreshold, routes, mentions, logLevel, logRetentionDays)'],
     ['a misspelt nested field', { api: { rate: 5 } }, 'api.rate: is not a known field (known fields: rateLimit, burstLimit)'],
     [
       'a partial secret ARN',
@@ -333,6 +333,16 @@ describe('team config', () => {
       'a route that neither routes nor drops',
       { routes: [{ match: { status: 'success' } }] },
       'routes.0: needs either "channel" or "drop": true, not both',
+    ],
+    [
+      'a mention of a target the config does not list',
+      { mentions: { targets: { oncall: { id: '5f0c0a1b2c3d4e5f60718293', name: 'On-call' } }, rules: [{ match: { severity: 'critical' }, mention: ['oncal'] }] } },
+      'mentions.rules.0.mention.0: "oncal" is not one of the targets (oncall)',
+    ],
+    [
+      'a mention rule with a bad regular expression',
+      { mentions: { targets: {}, rules: [{ match: { labels: { team: { regex: '*' } } }, mentionCommitter: true }] } },
+      'mentions.rules.0.match.labels.team: regex "*" is not a valid regular expression: /*/u: Nothing to repeat',
     ],
   ])('rejects %s, naming the field', (_case, overrides, expected) => {
     // Act

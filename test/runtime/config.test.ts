@@ -129,3 +129,19 @@ describe('ROUTES', () => {
     );
   });
 });
+
+describe('MENTIONS', () => {
+  it('is read by deliver, none by default, and names the field that is wrong', () => {
+    // Prepare
+    const mentions = { targets: { dana: { id: 'u-1', name: 'Dana' } }, rules: [{ match: { status: 'failure' }, mention: ['dana'] }] };
+
+    // Act
+    const read = readDeliverConfig({ ...deliverEnv, MENTIONS: JSON.stringify(mentions) });
+    const bad = () => readDeliverConfig({ ...deliverEnv, MENTIONS: JSON.stringify({ ...mentions, rules: [{ match: {}, mention: ['bob'] }] }) });
+
+    // Assess
+    expect(read.MENTIONS).toEqual({ ...mentions, committers: {}, targets: { dana: { id: 'u-1', name: 'Dana', type: 'user' } } });
+    expect(readDeliverConfig(deliverEnv).MENTIONS).toBeUndefined();
+    expect(bad).toThrow(/MENTIONS\.rules\.0\.mention\.0: "bob" is not one of the targets \(dana\)/);
+  });
+});
