@@ -128,6 +128,7 @@ export class RelayStack extends Stack {
     };
     const channels = JSON.stringify(config.channels);
     const sourceSettings = JSON.stringify(config.sourceSettings);
+    const routes = JSON.stringify(config.routes);
     // Each function's environment is its settings, from the team config, and its resources, from this stack. The
     // types hold every variable the function reads, so none is left out of the check below.
     const ingestSettings: Required<IngestSettingsVariables> = {
@@ -135,9 +136,10 @@ export class RelayStack extends Stack {
       ENABLED_SOURCES: config.sources.join(','),
       SOURCE_SETTINGS: sourceSettings,
       INBOUND_SECRET_GRACE_MINUTES: String(config.inboundSecretGraceMinutes),
+      ROUTES: routes,
     };
-    // AWS_ENDPOINT_URL points local mode at a local S3; deployed, S3 is AWS's own.
-    const deliverSettings: Required<Omit<DeliverSettingsVariables, 'AWS_ENDPOINT_URL'>> = {
+    // AWS_ENDPOINT_URL points local mode at a local S3; deployed, S3 is AWS's own. MENTIONS only when the team has some.
+    const deliverSettings: Required<Omit<DeliverSettingsVariables, 'AWS_ENDPOINT_URL' | 'MENTIONS'>> & Pick<DeliverSettingsVariables, 'MENTIONS'> = {
       SPACES_API_URL: config.spacesApiUrl,
       CHANNELS: channels,
       ATTACHMENT_MAX_BYTES: String(config.attachments.maxBytes),
@@ -153,6 +155,8 @@ export class RelayStack extends Stack {
       DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),
       QUEUE_MAX_RECEIVES: String(DELIVER_MAX_RECEIVES),
       STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
+      ROUTES: routes,
+      ...(config.mentions && { MENTIONS: JSON.stringify(config.mentions) }),
     };
     // What synth accepts, the functions accept: their own readers check the settings here, as they will at start-up.
     checkFunctionSettings(props.team, 'ingest', ingestSettings, readIngestSettings);

@@ -20,6 +20,8 @@ import {
   RESOLVE_MODES,
   SPACES_MAX_FILE_BYTES,
 } from '../lambda/runtime/config';
+import { MentionsSchema } from '../lambda/render/mentions';
+import { RoutesSchema, unknownChannels } from '../lambda/routing/routes';
 import { inWords, issuePathAt, issuePathOf, problemsOf } from '../lambda/runtime/validate';
 import { SOURCES } from '../lambda/sources';
 import { checkSourceSettings } from '../lambda/sources/settings';
@@ -346,6 +348,10 @@ const TeamConfigObject = section({
     WholeNumber(1, DELIVER_BATCH_SIZE, ': deliver folds storms within one batch of that many queued notifications'),
     DEFAULT_DIGEST_THRESHOLD,
   ),
+  // Routes and drops, first match wins: the functions' own schema (`lambda/routing/routes.ts`); channels checked below.
+  routes: v.optional(RoutesSchema, []),
+  // Who a message calls on: the functions' own schema (`lambda/render/mentions.ts`).
+  mentions: v.optional(MentionsSchema),
   logLevel: v.optional(v.picklist(LOG_LEVELS, `must be ${alternatives(LOG_LEVELS)}`), 'INFO'),
   logRetentionDays: v.optional(
     v.pipe(
@@ -380,6 +386,12 @@ export const TeamConfigSchema = v.pipe(
       checkDomain(config.domain, config, (message, key) =>
         addIssue({ message, path: issuePathOf(config, 'domain', key) }),
       );
+    }
+    for (const index of unknownChannels(config.routes, config.channels)) {
+      addIssue({
+        message: `"${config.routes[index]!.channel}" is not one of the channels (${Object.keys(config.channels).join(', ')})`,
+        path: issuePathOf(config, 'routes', index, 'channel'),
+      });
     }
     config.s3Buckets.forEach((watch, index) => {
       if (watch.channel !== undefined && !(watch.channel in config.channels)) {

@@ -170,7 +170,7 @@ export class BatchRun {
     const entries = new Map<string, Entry>();
     for (const record of records) {
       try {
-        const planned = notificationsFromRecord(record.body, deps.sourceSettings).map((notification) => ({
+        const planned = notificationsFromRecord(record.body, deps.sourceSettings, new Date(), deps.routes).map((notification) => ({
           notification,
           spaceId: spaceOf(notification, deps.channels),
         }));
@@ -288,7 +288,9 @@ export class BatchRun {
     const foldable = all.map((p) => {
       const first = !seen.has(onceKey(p.notification));
       seen.add(onceKey(p.notification));
-      return first && isFoldable(p.notification.message);
+      // A message that calls on someone is posted on its own, in full: a page must not be one line of a digest.
+      const mentions = this.deps.mentions?.(p.notification.message).length ?? 0;
+      return first && mentions === 0 && isFoldable(p.notification.message);
     });
     const threshold = this.deps.digestThreshold;
     // Only in a storm is it worth asking which resolves must edit a firing message (those are never folded).

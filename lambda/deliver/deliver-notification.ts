@@ -20,6 +20,7 @@ import type { Attachment, ChatMessage } from '../model/message';
 import { count } from '../runtime/metrics';
 import type { QueuedNotification } from '../model/notification';
 import { renderMessage, type RenderNote } from '../render/body-text';
+import type { MentionPicker } from '../render/mentions';
 import type { ChatAttachment, SpacesClient, UploadableFile } from '../spaces/client';
 import { CredentialError, SpacesError } from '../spaces/errors';
 import { fileTypeOf } from '../spaces/file-type';
@@ -52,6 +53,8 @@ export interface DeliveryDependencies extends PostOnceDependencies {
   readonly journal: DeliveryJournal;
   readonly tracker: ResolveTracker;
   readonly resolveMode: ResolveMode;
+  /** The team's users or groups a message calls on; none when absent. */
+  readonly mentions?: MentionPicker;
 }
 
 export interface DeliveryResult {
@@ -276,7 +279,8 @@ export async function deliverNotification(notification: QueuedNotification, deps
   if (planned.tracked) edited = planned.tracked.posts.reduce((sum, p) => sum + p.messageIds.length, 0);
 
   const { data, notes } = post ? await uploadOnce(notification, spaceId, progress, deps) : { data: [], notes: [] };
-  const messageIds = post ? await postParts(notification, spaceId, renderMessage(post, { notes }), data, progress, deps) : [];
+  const mentions = deps.mentions?.(message);
+  const messageIds = post ? await postParts(notification, spaceId, renderMessage(post, { notes, mentions }), data, progress, deps) : [];
 
   const role = trackingRole(message);
   if (role === 'firing' && messageIds.length > 0) await deps.tracker.remember(message.groupKey!, spaceId, { messageIds, data });

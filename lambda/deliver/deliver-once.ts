@@ -6,10 +6,13 @@ import { count } from '../runtime/metrics';
 import type { QueuedNotification } from '../model/notification';
 import type { ResolvedSettings } from '../sources/settings';
 import type { InPlaceRetry } from './retry-in-place';
+import type { CompiledRoute } from '../routing/routes';
 
 /** Everything deliver needs for a queue record, on top of what one notification needs. */
 export interface RecordDependencies extends DeliveryDependencies {
   readonly sourceSettings: ResolvedSettings;
+  /** The team's routes and drops, applied to the AWS events deliver says (webhooks were routed by ingest). */
+  readonly routes?: readonly CompiledRoute[];
   readonly idempotency: DeliveryIdempotency;
   readonly deadLetters: DeadLetters;
   /** Waiting text-only notifications for one space, from this many on, are folded into digests. */

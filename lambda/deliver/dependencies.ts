@@ -11,6 +11,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { attachmentOpener, URL_DOWNLOAD_MAX_BYTES, URL_DOWNLOAD_TIMEOUT_MS } from '../attachments';
 import { createS3Client } from '../attachments/s3';
 import type { DeliverResources, DeliverSettings } from '../runtime/config';
+import { compileRoutes } from '../routing/routes';
+import { compileMentions } from '../render/mentions';
 import { logger } from '../runtime/logger';
 import { count } from '../runtime/metrics';
 import { SpacesClient } from '../spaces/client';
@@ -73,6 +75,7 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
   const { tuning = {} } = platform;
   return {
     sourceSettings: settings.SOURCE_SETTINGS,
+    routes: compileRoutes(settings.ROUTES),
     spaces: new SpacesClient({
       baseUrl: settings.SPACES_API_URL,
       credentials: spacesCredentials({ secret: platform.tokenSecret, lease: stateStoreLease(platform.store, RENEWAL_LEASE_ID) }),
@@ -106,6 +109,7 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
     deadLetters: redactingDeadLetters(platform.deadLetters),
     visibility: platform.visibility,
     resolveMode: settings.RESOLVE_MODE,
+    mentions: compileMentions(settings.MENTIONS),
     digestThreshold: settings.DIGEST_THRESHOLD,
     maxReceives: settings.QUEUE_MAX_RECEIVES,
     settleMs: tuning.settleMs,

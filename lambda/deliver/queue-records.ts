@@ -10,6 +10,8 @@ import { unwrapText } from '../envelopes';
 import { QueuedNotificationSchema, notificationsFor, type QueuedNotification } from '../model/notification';
 import type { ResolvedSettings } from '../sources/settings';
 import { problemsOf } from '../runtime/validate';
+import { routed } from '../routing/routed';
+import type { CompiledRoute } from '../routing/routes';
 
 function isQueuedNotification(value: unknown): boolean {
   return !!value && typeof value === 'object' && 'v' in value && 'deliveryKey' in value;
@@ -35,15 +37,25 @@ function occurredAt(event: unknown, now: Date): string {
   return now.toISOString();
 }
 
-function fromEvent(event: unknown, settings: ResolvedSettings, now: Date): QueuedNotification[] {
+function fromEvent(event: unknown, settings: ResolvedSettings, now: Date, routes: readonly CompiledRoute[]): QueuedNotification[] {
   const dispatched = dispatchEvent(event, settings);
   if (!dispatched.ok) throw new PermanentDeliveryError(dispatched.reason);
   const key = dispatched.deliveryKey;
-  return notificationsFor(dispatched.messages, { id: key, deliveryKey: key, receivedAt: occurredAt(event, now), channel: 'default' });
+  const made = notificationsFor(dispatched.messages, { id: key, deliveryKey: key, receivedAt: occurredAt(event, now), channel: 'default' });
+  return routed(made, routes).kept;
 }
 
-/** The notifications a queue record body carries; a body nothing recognises is a permanent failure, with the reason. */
-export function notificationsFromRecord(body: string, settings: ResolvedSettings, now: Date = new Date()): QueuedNotification[] {
+/**
+ * The notifications a queue record body carries; a body nothing recognises is a permanent failure, with the reason.
+ * The AWS events among them go through the team's `routes`: a record whose notifications were all dropped carries
+ * nothing to post, and is acknowledged.
+ */
+export function notificationsFromRecord(
+  body: string,
+  settings: ResolvedSettings,
+  now: Date = new Date(),
+  routes: readonly CompiledRoute[] = [],
+): QueuedNotification[] {
   let payloads: unknown[];
   try {
     payloads = unwrapText(body);
@@ -52,7 +64,7 @@ export function notificationsFromRecord(body: string, settings: ResolvedSettings
     throw error;
   }
   return payloads.flatMap((payload) => {
-    if (!isQueuedNotification(payload)) return fromEvent(payload, settings, now);
+    if (!isQueuedNotification(payload)) return fromEvent(payload, settings, now, routes);
     const result = v.safeParse(QueuedNotificationSchema, payload);
     if (result.success) return [result.output];
     const problem = problemsOf(result.issues)[0]!;

@@ -7,6 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { QueuedNotification } from '../model/notification';
 import type { IngestResources, IngestSettings } from '../runtime/config';
+import { compileRoutes } from '../routing/routes';
 import { inboundSecrets, type InboundSecretStore } from './inbound-secret';
 import type { IntakeDependencies } from './intake';
 import { secretsManagerSecret } from './secrets-manager-secret';
@@ -29,6 +30,7 @@ export function ingestDependencies(settings: IngestSettings, platform: IngestPla
     channels: Object.keys(settings.CHANNELS),
     enabledSources: settings.ENABLED_SOURCES,
     sourceSettings: settings.SOURCE_SETTINGS,
+    routes: compileRoutes(settings.ROUTES),
   };
 }
 

@@ -32,6 +32,8 @@ import { findSource, SOURCES } from '../sources';
 import { decodeJson, type InboundRequest, type RequestHead, type RequestHeaders, type Source } from '../sources/source';
 import type { ResolvedSettings } from '../sources/settings';
 import { validate } from '../runtime/validate';
+import { routed } from '../routing/routed';
+import type { CompiledRoute } from '../routing/routes';
 import type { InboundSecrets } from './inbound-secret';
 import { verifySender, type SecretUsed } from './verify-sender';
 
@@ -46,6 +48,8 @@ export interface IntakeDependencies {
   /** Sources this team turned on; every source when absent. */
   readonly enabledSources?: readonly string[];
   readonly sourceSettings: ResolvedSettings;
+  /** The team's routes and drops, applied to every message; none when absent. */
+  readonly routes?: readonly CompiledRoute[];
   readonly enqueue: (notifications: readonly QueuedNotification[]) => Promise<void>;
   readonly maxBodyBytes?: number;
   readonly newId?: () => string;
@@ -215,11 +219,12 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
     ? (await endpoint.open(payload)).map((event) => carriedEvent(source.name, event, deps.sourceSettings))
     : [{ deliveryKey: source.deliveryKey(payload, request), messages: source.toMessages(payload, deps.sourceSettings.get(source.name)) }];
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
-  const notifications = said.flatMap(({ deliveryKey, messages }) => notificationsFor(messages, { id, deliveryKey, receivedAt, channel }));
+  const made = said.flatMap(({ deliveryKey, messages }) => notificationsFor(messages, { id, deliveryKey, receivedAt, channel }));
+  const { kept: notifications, dropped } = routed(made, deps.routes ?? []);
   if (notifications.length > 0) await deps.enqueue(notifications);
   const deliveryKey = said.map((s) => s.deliveryKey).join(', ');
   count('received', 1, onPrevious ? 'previousSecret' : undefined);
-  logger.info('webhook accepted', { id, source: source.name, channel, deliveryKey, queued: notifications.length });
+  logger.info('webhook accepted', { id, source: source.name, channel, deliveryKey, queued: notifications.length, dropped: dropped.length });
   if (onPrevious) {
     // Who has not moved to the new value yet, by what they send about themselves (never the value itself).
     logger.warn('webhook verified with the previous inbound secret', {
@@ -230,7 +235,9 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
       forwardedFor: request.headers['x-forwarded-for'],
     });
   }
-  return { statusCode: 202, body: notifications.length > 0 ? { id, queued: notifications.length } : { id, queued: 0, note: 'acknowledged: nothing to post' } };
+  // A drop is the team's own choice, so the sender is told it was accepted, as for anything else.
+  const answer = notifications.length > 0 ? { id, queued: notifications.length } : { id, queued: 0, note: 'acknowledged: nothing to post' };
+  return { statusCode: 202, body: dropped.length > 0 ? { ...answer, dropped: dropped.length } : answer };
 }
 
 /** The answer to a refused request, logged and counted. Not an `HttpError`: our side failed, and the sender should retry. */

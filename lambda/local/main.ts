@@ -35,6 +35,8 @@ const PASSED_THROUGH = [
   'AWS_ENDPOINT_URL',
   'RESOLVE_MODE',
   'DIGEST_THRESHOLD',
+  'ROUTES',
+  'MENTIONS',
 ] as const;
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@
  * It is also the body of a queued notification, so its schema is checked again when deliver reads the queue.
  */
 import * as v from 'valibot';
+import { FactsSchema } from './facts';
 
 /**
  * What happened, in one word. The renderer gives each its own mark and label, so a reader can tell them apart at a glance.
@@ -101,6 +102,8 @@ export const ChatMessageSchema = v.object({
   groupKey: v.optional(v.string()),
   /** Channel named by the sender's route; the default channel when absent. */
   channel: v.optional(v.string()),
+  /** What the team's routes and mentions match on (`facts.ts`); never shown. */
+  facts: v.optional(FactsSchema),
 });
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
 

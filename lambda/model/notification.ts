@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { cutText } from '../runtime/text';
 import { itemsShown, MAX_BODY_BYTES, MAX_PARTS } from '../render/body-text';
 import { cutHtml } from '../render/html-cut';
+import { boundedFacts, MAX_FACTS_BYTES } from './facts';
 import { ChatMessageSchema, type ChatMessage, type Field, type Item, type Link, type Status } from './message';
 
 export const QueuedNotificationSchema = v.object({
@@ -160,8 +161,15 @@ export function toNotification(
   const markup = bounded.markup && boundedMarkup(bounded.markup);
   const markupBytes = markup ? byteSize(markup) : 0;
   // Attachments are not cut: a shortened key or URL names another file. Sources name a few, with bounded keys.
-  const rest = fitted({ ...bounded, markup: undefined, items: [], attachments: [] }, MAX_HEAD_BYTES - markupBytes);
-  const head: ChatMessage = { ...rest, ...(markup && { markup }), attachments: bounded.attachments };
+  // Facts are bounded on their own: cut with the shown values, a label would stop matching the rule written for it.
+  const { facts, ...visible } = bounded;
+  const rest = fitted({ ...visible, markup: undefined, items: [], attachments: [] }, MAX_HEAD_BYTES - markupBytes - MAX_FACTS_BYTES);
+  const head: ChatMessage = {
+    ...rest,
+    ...(markup && { markup }),
+    attachments: bounded.attachments,
+    ...(facts && { facts: boundedFacts(facts) }),
+  };
   const { full, lines } = itemsShown({ ...head, items });
   const shown = [...items.slice(0, full), ...items.slice(full, full + lines).map(asLine)];
   // Each item is bounded, but many large ones shown in full could still outgrow a queue message: the last give way.

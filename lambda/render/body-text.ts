@@ -6,6 +6,7 @@
  * to a byte budget at a grapheme boundary and marked `…`, and a group too long for one message is split into parts.
  */
 import type { ChatMessage, Field, Item, Link, Status, StatusCount } from '../model/message';
+import type { MentionTarget } from './mentions';
 import { redact } from '../runtime/redact';
 import { cutHtml, wireSize } from './html-cut';
 
@@ -193,6 +194,20 @@ export interface RenderNote {
 export interface RenderOptions {
   /** Lines the deliverer adds about this message, e.g. that a file could not be attached. Shown in the first part. */
   readonly notes?: readonly (string | RenderNote)[];
+  /** The team's users or groups this message calls on (`mentions.ts`): at the top of the first part. */
+  readonly mentions?: readonly MentionTarget[];
+}
+
+/**
+ * Spaces' mention markup, as its public sample code writes it (the REST reference does not describe it):
+ * `<mention id type value>`, with the name as text for a client that shows the tag's content.
+ */
+function mentionLine(targets: readonly MentionTarget[]): string {
+  if (targets.length === 0) return '';
+  const tags = targets.map(
+    (t) => `<mention id="${attr(t.id)}" type="${attr(t.type)}" value="${attr(t.name)}">@${text(t.name, LIMITS.fieldName)}</mention>`,
+  );
+  return `<p>${tags.join(' ')}</p>`;
 }
 
 /**
@@ -278,11 +293,11 @@ interface Layout {
   readonly markupCut: boolean;
 }
 
-function layout(message: ChatMessage, notes: string): Layout {
+function layout(message: ChatMessage, notes: string, lead = ''): Layout {
   // Room a part needs besides its items: the longest headline (with "part n/N"), the list tags and the tail line.
   const frame = wireSize(headline(message, { index: MAX_PARTS, count: MAX_PARTS })) + 200;
   const first = head(message) + notes;
-  const room = (index: number): number => MAX_BODY_BYTES - frame - (index === 0 ? wireSize(first) : 0);
+  const room = (index: number): number => MAX_BODY_BYTES - frame - (index === 0 ? wireSize(lead + first) : 0);
   // Items the relay already cut to a line (see `Item.brief`) are never shown in full.
   const brief = message.items.findIndex((entry) => entry.brief);
   const known = message.omitted ?? 0;
@@ -314,10 +329,11 @@ function layout(message: ChatMessage, notes: string): Layout {
  * many were left out.
  */
 export function renderMessage(message: ChatMessage, options: RenderOptions = {}): string[] {
-  const { first, chunks, summary, omitted, markupCut } = layout(message, (options.notes ?? []).map(note).join(''));
+  const lead = mentionLine(options.mentions ?? []);
+  const { first, chunks, summary, omitted, markupCut } = layout(message, (options.notes ?? []).map(note).join(''), lead);
   const bodies = [...chunks.map(partBody), ...(summary ? [summary.heading + (summary.lines.length > 0 ? `<ul>${summary.lines.join('')}</ul>` : '')] : [])];
   return bodies.map((body, index) => {
-    let html = headline(message, { index: index + 1, count: bodies.length });
+    let html = (index === 0 ? lead : '') + headline(message, { index: index + 1, count: bodies.length });
     if (index === 0) html += first;
     html += body;
     if (index === bodies.length - 1 && markupCut) html += '<p><i>… the rest of the text is not shown</i></p>';

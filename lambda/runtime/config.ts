@@ -10,6 +10,8 @@
 import * as v from 'valibot';
 import { BucketNameSchema } from '../model/s3-reference';
 import { parseAllowlist } from '../net/host-allowlist';
+import { MentionsSchema } from '../render/mentions';
+import { RoutesSchema, unknownChannels, type Routes } from '../routing/routes';
 import { S3BucketRuleSchema, type S3BucketRule } from '../sources/s3';
 import { checkSourceSettings } from '../sources/settings';
 import { ConfigError } from './errors';
@@ -106,6 +108,23 @@ const GraceMinutes = v.pipe(
   v.maxValue(MAX_INBOUND_SECRET_GRACE_MINUTES, `must be at most ${MAX_INBOUND_SECRET_GRACE_MINUTES} minutes (a week)`),
 );
 const SourceSettingsText = v.optional(JsonText(v.record(v.string(), v.unknown())), '{}');
+/** The team's routes (JSON list, see `routing/routes.ts`); read by both functions: webhooks and AWS events alike. */
+const RoutesText = v.optional(JsonText(RoutesSchema), '[]');
+
+/** Each route that names a channel `CHANNELS` does not have, reported at its `channel`; whether all were known. */
+function routeChannelsKnown(
+  env: { readonly CHANNELS: Readonly<Record<string, string>>; readonly ROUTES: Routes },
+  addIssue: (issue: { message: string; path: [v.IssuePathItem, ...v.IssuePathItem[]] }) => void,
+): boolean {
+  const unknown = unknownChannels(env.ROUTES, env.CHANNELS);
+  for (const index of unknown) {
+    addIssue({
+      message: `names channel "${env.ROUTES[index]!.channel}", which CHANNELS does not have`,
+      path: issuePathOf(env, 'ROUTES', index, 'channel'),
+    });
+  }
+  return unknown.length === 0;
+}
 
 /** The per-source settings, each checked with its source's own schema; problems are reported at their setting. */
 function resolvedSourceSettings(
@@ -128,10 +147,12 @@ const IngestSettingsSchema = v.pipe(
     SOURCE_SETTINGS: SourceSettingsText,
     /** For how long after a rotation the previous inbound secret is still accepted; 0: not at all. */
     INBOUND_SECRET_GRACE_MINUTES: v.optional(GraceMinutes, String(DEFAULT_INBOUND_SECRET_GRACE_MINUTES)),
+    ROUTES: RoutesText,
   }),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const routesOk = routeChannelsKnown(dataset.value, addIssue);
     const settings = resolvedSourceSettings(dataset.value.SOURCE_SETTINGS, addIssue);
-    return settings ? { ...dataset.value, SOURCE_SETTINGS: settings } : NEVER;
+    return settings && routesOk ? { ...dataset.value, SOURCE_SETTINGS: settings } : NEVER;
   }),
 );
 
@@ -173,10 +194,13 @@ const DeliverSettingsSchema = v.pipe(
      * what was done for it; no default, since only the stack knows how long a notification can wait.
      */
     STATE_TTL_SECONDS: PositiveInteger,
+    ROUTES: RoutesText,
+    /** The team's mentions (JSON, see `render/mentions.ts`); none when unset. */
+    MENTIONS: v.optional(JsonText(MentionsSchema)),
   }),
   v.rawTransform(({ dataset, addIssue, NEVER }) => {
     const env = dataset.value;
-    let ok = true;
+    let ok = routeChannelsKnown(env, addIssue);
     env.S3_BUCKETS.forEach((bucket, index) => {
       if (bucket.channel !== undefined && !Object.hasOwn(env.CHANNELS, bucket.channel)) {
         ok = false;

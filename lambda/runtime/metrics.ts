@@ -24,9 +24,10 @@ export const metrics = new Metrics({
  * handed back to the queue), `deadLettered` (by failure kind), `digested` (notifications folded),
  * `attachmentBytes` (uploaded), `acknowledged` (records that carried nothing to post: a test event, a filtered state)
  * and `credentialFailures` (by `CredentialFailure`: the Spaces credential could not be had, was refused even after a
- * renewal, or a renewed grant could not be stored — an outage of the relay's own access) at deliver; `dropped` (by
- * what: parts of a chat-webhook payload the relay cannot show, such as a link to a `javascript:` URL or a card's input
- * field, left out of the message rather than refused) at ingest.
+ * renewal, or a renewed grant could not be stored — an outage of the relay's own access) at deliver; `routeDrops`
+ * (notifications a team's route dropped, by rule: `routes.<index>`) at both; `dropped` (by what: parts of a
+ * chat-webhook payload the relay cannot show, such as a link to a `javascript:` URL or a card's input field, left out
+ * of the message rather than refused) at ingest.
  */
 export type Counter =
   | 'received'
@@ -39,6 +40,7 @@ export type Counter =
   | 'attachmentBytes'
   | 'acknowledged'
   | 'credentialFailures'
+  | 'routeDrops'
   | 'dropped';
 
 const totals = new Map<string, number>();

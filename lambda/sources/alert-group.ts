@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { findS3References } from '../model/s3-reference';
 import { durationBetween, formatTime } from '../render/format';
 import { chatMessage, linkIf, type ChatMessage, type Field, type Item, type Link } from '../model/message';
+import { knownFacts } from '../model/facts';
 import { hashedKey, stableJson } from './delivery-key';
 
 const Labels = v.record(v.string(), v.string());
@@ -201,6 +202,7 @@ export function alertGroupMessage<A extends Alert>(source: string, group: AlertG
         ...silence(only.labels, only.status),
       ],
       attachments: [...(extra.attachments ?? []), ...referencedObjects(only.annotations)],
+      facts: knownFacts({ labels: only.labels, annotations: only.annotations }),
     });
   }
 
@@ -234,5 +236,7 @@ export function alertGroupMessage<A extends Alert>(source: string, group: AlertG
     ],
     items,
     attachments: [...attachments, ...referencedObjects(group.commonAnnotations, ...group.alerts.map((alert) => alert.annotations))],
+    // What every alert of the group has: a rule about a label then holds for the whole message.
+    facts: knownFacts({ labels: common, annotations: group.commonAnnotations }),
   });
 }

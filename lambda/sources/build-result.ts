@@ -3,6 +3,7 @@
  * the same facts under the same names, in the same order, whichever system ran the build. Not a source itself.
  */
 import { chatMessage, linkIf, type ChatMessage, type Field, type Item, type Link, type Status } from '../model/message';
+import { knownFacts } from '../model/facts';
 import { leadingChars } from '../runtime/text';
 
 /** What a CI sender tells about one run of a workflow, pipeline or job. */
@@ -21,6 +22,8 @@ export interface BuildResult {
   readonly commit?: string;
   /** Who pushed or started it. */
   readonly actor?: string;
+  /** The job or project, where the sender has one apart from the repository (a Jenkins job). */
+  readonly project?: string;
   readonly duration?: string;
   /** The sender's own facts, shown after the common ones. */
   readonly fields?: readonly Field[];
@@ -52,6 +55,12 @@ export function buildResultMessage(result: BuildResult): ChatMessage {
     ],
     links: [...(result.links ?? [])],
     items: [...(result.items ?? [])],
+    facts: knownFacts({
+      repository: result.repository,
+      branch: result.tag ? undefined : result.ref,
+      project: result.project,
+      committer: result.actor,
+    }),
   });
 }
 

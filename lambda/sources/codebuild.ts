@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { EventBridgeEntries } from '../envelopes/eventbridge';
 import { formatDuration } from '../render/format';
+import { knownFacts } from '../model/facts';
 import { chatMessage, linkIf, type Field, type Status } from '../model/message';
 import { accountField, asEventBridge, consoleUrl, isAwsEvent, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
@@ -150,6 +151,7 @@ export const codebuild = defineSource<CodeBuild, CodeBuildSettings>({
           ...linkIf('Logs', info.logs?.['deep-link']),
         ],
         groupKey: `codebuild:${build['build-id']}`,
+        facts: knownFacts({ project: build['project-name'] }),
       }),
     ];
   },

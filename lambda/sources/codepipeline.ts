@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { EventBridgeEntries } from '../envelopes/eventbridge';
+import { knownFacts } from '../model/facts';
 import { chatMessage, linkIf, type Field, type Status } from '../model/message';
 import { leadingChars } from '../runtime/text';
 import { accountField, asEventBridge, consoleUrl, isAwsEvent, parseArn } from './aws';
@@ -156,6 +157,7 @@ export const codepipeline = defineSource<CodePipeline, CodePipelineSettings>({
           ...linkIf('Details', detail['execution-result']?.['external-execution-url']),
         ],
         groupKey: `codepipeline:${event.account}:${event.region}:${[...path, execution].join(':')}`,
+        facts: knownFacts({ project: detail.pipeline }),
       }),
     ];
   },

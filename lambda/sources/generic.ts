@@ -3,6 +3,7 @@
  * or a `text/plain` body used as the text.
  */
 import * as v from 'valibot';
+import { knownFacts } from '../model/facts';
 import { chatMessage, STATUSES } from '../model/message';
 import { hashedKey } from './delivery-key';
 import { verifySharedSecret } from './shared-secret';
@@ -45,15 +46,20 @@ export const generic = defineSource<Generic>({
   // A caller that retries should send Idempotency-Key; without it, the same body counts as the same notification.
   deliveryKey: (payload, request) =>
     hashedKey('generic', [request?.headers['idempotency-key'] ?? JSON.stringify(payload)]),
-  toMessages: (payload) => [
-    chatMessage({
-      source: 'generic',
-      status: payload.status,
-      title: payload.title ?? 'Message',
-      severity: payload.severity,
-      summary: payload.text,
-      fields: Object.entries(payload.fields).map(([name, value]) => ({ name, value: String(value) })),
-      links: payload.links,
-    }),
-  ],
+  toMessages: (payload) => {
+    const fields = Object.entries(payload.fields).map(([name, value]) => ({ name, value: String(value) }));
+    return [
+      chatMessage({
+        source: 'generic',
+        status: payload.status,
+        title: payload.title ?? 'Message',
+        severity: payload.severity,
+        summary: payload.text,
+        fields,
+        links: payload.links,
+        // The sender's fields are its labels: a route or mention matches on them as on an alert's.
+        facts: fields.length > 0 ? knownFacts({ labels: Object.fromEntries(fields.map((f) => [f.name, f.value])) }) : undefined,
+      }),
+    ];
+  },
 });

@@ -135,6 +135,7 @@ function messages(job: Jenkins, settings: JenkinsSettings): ChatMessage[] {
       source: 'jenkins',
       status: outcome.status,
       title: fullName(job),
+      project: fullName(job),
       summary: build.notes || undefined,
       repository: repository?.replace(/^https?:\/\//, ''),
       // Jenkins names the branch as the remote tracking branch (`origin/main`).

@@ -12,6 +12,7 @@ import { BucketNameSchema, s3ConsoleUrl } from '../model/s3-reference';
 import { EventBridgeEntries } from '../envelopes/eventbridge';
 import { formatBytes } from '../render/format';
 import { logger } from '../runtime/logger';
+import { knownFacts } from '../model/facts';
 import { chatMessage, type ChatMessage, type Field } from '../model/message';
 import { hashedKey } from './delivery-key';
 import { defineSource } from './source';
@@ -218,6 +219,7 @@ function messageFor(change: ObjectChange, rule: S3BucketRule): ChatMessage {
     links: created ? [{ label: 'Open in the S3 console', url: s3ConsoleUrl(reference, change.region) }] : [],
     attachments: created ? [{ kind: 's3', ...reference, size: change.size, etag: change.etag, name }] : [],
     channel: rule.channel,
+    facts: knownFacts({ bucket: change.bucket, key: change.key }),
   });
 }
 

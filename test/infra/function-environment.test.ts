@@ -66,6 +66,18 @@ const EVERY_FIELD = {
   },
   resolveMode: 'post',
   digestThreshold: 7,
+  routes: [
+    { match: { source: 'codebuild', status: ['failure', 'timed_out'] }, channel: 'ci' },
+    { match: { status: 'success', branch: { regex: '^feature/' } }, drop: true, '//': 'comments are left out' },
+  ],
+  mentions: {
+    targets: { oncall: { id: '5f2276a8fe5c16664f01c5c1', name: 'On-call', type: 'group' } },
+    committers: { octocat: 'oncall' },
+    rules: [
+      { match: { severity: 'critical' }, mention: ['oncall'] },
+      { match: { status: 'failure' }, mentionCommitter: true },
+    ],
+  },
   logLevel: 'DEBUG',
   logRetentionDays: 14,
 };
@@ -128,6 +140,10 @@ describe('the functions read what the team config means', () => {
       ...EVERY_FIELD.sourceSettings,
       s3: { objectRemoved: true, buckets: s3Buckets },
     });
+    const routes = EVERY_FIELD.routes.map(({ '//': _comment, ...route }) => route);
+    expect(ingest.ROUTES).toEqual(routes);
+    expect(deliver.ROUTES).toEqual(routes);
+    expect(deliver.MENTIONS).toEqual(EVERY_FIELD.mentions);
     expect([...deliver.attachableBuckets].sort()).toEqual(['acme-reports', 'acme-runbooks', 'acme-screens']);
   });
 });

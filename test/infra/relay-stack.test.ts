@@ -15,6 +15,28 @@ const refOf = (construct: IConstruct) => ({ Ref: idOf(construct) });
 const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
 
 /** The names of the webhook URL outputs, sorted. */
+/** The example's routes as the stack passes them on: compact JSON, the "//" comments left out. */
+const EXAMPLE_ROUTES = JSON.stringify([
+  { match: { source: ['codebuild', 'codepipeline'] }, channel: 'ci' },
+  { match: { status: 'success', branch: { regex: '^(feature|bugfix)/' } }, drop: true },
+  { match: { labels: { team: 'build-infra' } }, channel: 'ci' },
+  { match: { bucket: 'example-reports', prefix: 'tmp/' }, drop: true },
+]);
+
+/** The example's mentions as the stack passes them on. */
+const EXAMPLE_MENTIONS = JSON.stringify({
+  targets: {
+    oncall: { id: '5f1a2b3c4d5e6f7a8b9c0e01', name: 'Example on-call', type: 'group' },
+    dana: { id: '5f1a2b3c4d5e6f7a8b9c0e02', name: 'Dana Example', type: 'user' },
+  },
+  committers: { 'dana-example': 'dana' },
+  rules: [
+    // Match keys in the schema's order, as the stack writes them.
+    { match: { status: 'firing', severity: 'critical' }, mention: ['oncall'] },
+    { match: { source: ['github', 'gitlab', 'circleci'], status: 'failure' }, mentionCommitter: true },
+  ],
+});
+
 const webhookOutputs = (template: Template) =>
   Object.keys(template.findOutputs('*'))
     .filter((name) => name.startsWith('WebhookUrl'))
@@ -86,6 +108,7 @@ describe('RelayStack for the example team', () => {
           ENABLED_SOURCES: 'alertmanager,grafana,generic,github,gitlab,jenkins,circleci,sns',
           SOURCE_SETTINGS: JSON.stringify({ github: { inProgress: false }, codebuild: { states: ['SUCCEEDED', 'FAILED'] } }),
           INBOUND_SECRET_GRACE_MINUTES: '60',
+          ROUTES: EXAMPLE_ROUTES,
         }),
       },
     });
@@ -120,6 +143,8 @@ describe('RelayStack for the example team', () => {
           SOURCE_SETTINGS: JSON.stringify({ github: { inProgress: false }, codebuild: { states: ['SUCCEEDED', 'FAILED'] } }),
           RESOLVE_MODE: 'edit-and-post',
           DIGEST_THRESHOLD: '20',
+          ROUTES: EXAMPLE_ROUTES,
+          MENTIONS: EXAMPLE_MENTIONS,
           DLQ_URL: refOf(stack.delivery.deadLetterQueue),
           QUEUE_URL: refOf(stack.delivery.queue),
           QUEUE_MAX_RECEIVES: '10',

@@ -77,7 +77,7 @@ describe('team config', () => {
       { channels: { default: '5f2276a8fe5c16664f01c5be', ops: 'space-ops' } },
       "channels.ops: must be a Spaces space id, 24 hexadecimal characters (the last part of the space's address)",
     ],
-    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field (known fields: account, region, spacesApiUrl, channels, tokenSecret, inboundSecret, inboundSecretGraceMinutes, sources, sourceSettings, s3Buckets, awsEvents, attachments, alarmSubscriptions, api, domain, resolveMode, digestThreshold, logLevel, logRetentionDays)'],
+    ['a misspelt field', { chanels: {} }, 'chanels: is not a known field (known fields: account, region, spacesApiUrl, channels, tokenSecret, inboundSecret, inboundSecretGraceMinutes, sources, sourceSettings, s3Buckets, awsEvents, attachments, alarmSubscriptions, api, domain, resolveMode, digestThreshold, routes, mentions, logLevel, logRetentionDays)'],
     ['a misspelt nested field', { api: { rate: 5 } }, 'api.rate: is not a known field (known fields: rateLimit, burstLimit)'],
     [
       'a partial secret ARN',
@@ -308,6 +308,41 @@ describe('team config', () => {
       'a name that only ends like the zone',
       { domain: { name: 'notexample.com', certificateArn: certificateIn('eu-west-1'), hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' } },
       'domain.name: is not in the zone example.com: the alias record can only be made there for a name under it',
+    ],
+    [
+      'a route with a bad regular expression',
+      { routes: [{ match: { source: 'codebuild' }, drop: true }, { match: {}, drop: true }, { match: { labels: { team: { regex: 'pay(' } } }, drop: true }] },
+      'routes.2.match.labels.team: regex "pay(" is not a valid regular expression: /pay(/u: Unterminated group',
+    ],
+    [
+      'a route whose pattern can take exponential time',
+      { routes: [{ match: { branch: { regex: '^(feature/.+)+$' } }, drop: true }] },
+      'routes.0.match.branch: regex "^(feature/.+)+$" repeats a group that itself repeats or has alternatives (like (a+)+), which can take exponential time',
+    ],
+    [
+      'a route to a channel the team does not have',
+      { routes: [{ match: { source: 'codebuild' }, channel: 'ci' }] },
+      'routes.0.channel: "ci" is not one of the channels (default)',
+    ],
+    [
+      'a route matching on a key there is not',
+      { routes: [{ match: { branch: 'main', team: 'payments' }, drop: true }] },
+      'routes.0.match.team: is not a known field (known fields: source, status, severity, title, labels, annotations, repository, branch, project, bucket, prefix)',
+    ],
+    [
+      'a route that neither routes nor drops',
+      { routes: [{ match: { status: 'success' } }] },
+      'routes.0: needs either "channel" or "drop": true, not both',
+    ],
+    [
+      'a mention of a target the config does not list',
+      { mentions: { targets: { oncall: { id: '5f0c0a1b2c3d4e5f60718293', name: 'On-call' } }, rules: [{ match: { severity: 'critical' }, mention: ['oncal'] }] } },
+      'mentions.rules.0.mention.0: "oncal" is not one of the targets (oncall)',
+    ],
+    [
+      'a mention rule with a bad regular expression',
+      { mentions: { targets: {}, rules: [{ match: { labels: { team: { regex: '*' } } }, mentionCommitter: true }] } },
+      'mentions.rules.0.match.labels.team: regex "*" is not a valid regular expression: /*/u: Nothing to repeat',
     ],
   ])('rejects %s, naming the field', (_case, overrides, expected) => {
     // Act

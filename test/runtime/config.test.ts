@@ -94,3 +94,54 @@ describe('readDeliverConfig', () => {
     expect(readWithout).toThrow(/STATE_TTL_SECONDS: required/);
   });
 });
+
+describe('ROUTES', () => {
+  const routes = JSON.stringify([{ match: { source: 'codebuild' }, channel: 'ops' }, { match: { status: 'success' }, drop: true }]);
+
+  it('is read by both functions, none by default', () => {
+    // Act
+    const ingest = readIngestConfig({ ...ingestEnv, ROUTES: routes });
+    const deliver = readDeliverConfig({ ...deliverEnv, CHANNELS: ingestEnv.CHANNELS, ROUTES: routes });
+
+    // Assess
+    expect(ingest.ROUTES).toEqual(JSON.parse(routes));
+    expect(deliver.ROUTES).toEqual(JSON.parse(routes));
+    expect(readIngestConfig(ingestEnv).ROUTES).toEqual([]);
+  });
+
+  it('names the route and field that is wrong: a channel CHANNELS lacks, a bad pattern', () => {
+    // Prepare
+    const bad = JSON.stringify([{ match: {}, channel: 'ci' }, { match: { branch: { regex: '[' } }, drop: true }]);
+
+    // Act
+    const ingest = () => readIngestConfig({ ...ingestEnv, ROUTES: bad });
+    const deliver = () => readDeliverConfig({ ...deliverEnv, ROUTES: bad });
+
+    // Assess
+    for (const read of [ingest, deliver]) {
+      expect(read).toThrow(/ROUTES\.1\.match\.branch: regex "\[" is not a valid regular expression/);
+    }
+    expect(() => readIngestConfig({ ...ingestEnv, ROUTES: JSON.stringify([{ match: {}, channel: 'ci' }]) })).toThrow(
+      /ROUTES\.0\.channel: names channel "ci", which CHANNELS does not have/,
+    );
+    expect(() => readDeliverConfig({ ...deliverEnv, ROUTES: JSON.stringify([{ match: {}, channel: 'ci' }]) })).toThrow(
+      /ROUTES\.0\.channel: names channel "ci", which CHANNELS does not have/,
+    );
+  });
+});
+
+describe('MENTIONS', () => {
+  it('is read by deliver, none by default, and names the field that is wrong', () => {
+    // Prepare
+    const mentions = { targets: { dana: { id: 'u-1', name: 'Dana' } }, rules: [{ match: { status: 'failure' }, mention: ['dana'] }] };
+
+    // Act
+    const read = readDeliverConfig({ ...deliverEnv, MENTIONS: JSON.stringify(mentions) });
+    const bad = () => readDeliverConfig({ ...deliverEnv, MENTIONS: JSON.stringify({ ...mentions, rules: [{ match: {}, mention: ['bob'] }] }) });
+
+    // Assess
+    expect(read.MENTIONS).toEqual({ ...mentions, committers: {}, targets: { dana: { id: 'u-1', name: 'Dana', type: 'user' } } });
+    expect(readDeliverConfig(deliverEnv).MENTIONS).toBeUndefined();
+    expect(bad).toThrow(/MENTIONS\.rules\.0\.mention\.0: "bob" is not one of the targets \(dana\)/);
+  });
+});

@@ -97,6 +97,9 @@ describe('RelayDashboard', () => {
     expect(searchOf(widgets, 'Left out of messages, by what')).toBe(
       `SEARCH('{SpacesRelay,reason,service} MetricName="dropped" service="spaces-relay-t"', 'Sum', 300)`,
     );
+    expect(searchOf(widgets, 'Dropped by a route, by rule')).toBe(
+      `SEARCH('{SpacesRelay,reason,service} MetricName="routeDrops" service="spaces-relay-t"', 'Sum', 300)`,
+    );
     expect(linesOf(widgets, 'API requests')).toEqual([
       gateway('Count'),
       gateway('4xx'),
