@@ -14,7 +14,7 @@ function balanced(markup: string): boolean {
 }
 
 /**
- * How much more CPU time one run on 4× the input takes than 4 runs on the input: about 1 for linear time, about 4
+ * How much more CPU time one run on 16× the input takes than 16 runs on the input: about 1 for linear time, about 16
  * for quadratic. CPU time of this process (not the wall clock, which other processes on the machine move), the
  * least of a few tries.
  */
