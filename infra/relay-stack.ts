@@ -170,12 +170,8 @@ export class RelayStack extends Stack {
 
     this.ingest = new RelayFunction(this, 'Ingest', {
       ...common,
-      entry: 'lambda/handlers/ingest.ts',
+      name: 'ingest',
       description: `Spaces relay (${name}): verifies and queues webhooks`,
-      // Ingest uses two core clients (SQS, Secrets Manager) that every nodejs22.x runtime ships; taking them from
-      // the runtime keeps its bundle at ~60 KB instead of ~380 KB. Deliver bundles its SDK: it uses more of it
-      // (S3, DynamoDB helpers), and pinning those to the tested versions is worth the size there.
-      bundleAwsSdk: false,
       timeout: Duration.seconds(INGEST_TIMEOUT_SECONDS),
       environment: { ...ingestSettings, ...ingestResources },
     });
@@ -184,7 +180,7 @@ export class RelayStack extends Stack {
 
     this.deliver = new RelayFunction(this, 'Deliver', {
       ...common,
-      entry: 'lambda/handlers/deliver.ts',
+      name: 'deliver',
       description: `Spaces relay (${name}): delivers queued notifications to Avaya Spaces`,
       timeout: Duration.seconds(DELIVER_TIMEOUT_SECONDS),
       // A URL attachment whose server announces no length is staged in /tmp: Spaces needs the exact size up front.
