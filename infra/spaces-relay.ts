@@ -380,7 +380,10 @@ export class SpacesRelay extends Construct {
     });
   }
 
-  /** The props as validated, defaults filled in, in the team config's terms (buckets and secrets by name). */
+  /**
+   * The props as validated, defaults filled in, in the team config's terms: buckets, secrets and topics by name or ARN,
+   * one of the app whose name is only known at deploy time by the value that stands for it (its construct address).
+   */
   get config(): TeamConfig {
     return this.team.config;
   }
