@@ -1,6 +1,6 @@
 /**
  * Each handler bundled as the stack bundles it (esbuild, minified, node20; ingest takes `@aws-sdk/*` from the Lambda
- * runtime, deliver bundles it — see infra/relay-stack.ts) and, for comparison, the other way; its size, and the
+ * runtime, deliver bundles it — see infra/function-bundles.ts) and, for comparison, the other way; its size, and the
  * time Node takes to load it, next to an empty module as the baseline (starting Node itself is not the handler's cost).
  * Bundles are written under bench/out so that the external SDK resolves from node_modules, as it does in the runtime.
  */
@@ -8,11 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { BUNDLE_SETTINGS, RELAY_FUNCTIONS, type RelayFunctionName } from '../infra/function-bundles';
 import { STATE_TTL_SECONDS } from '../infra/limits';
 
-const HANDLERS = ['ingest', 'deliver'] as const;
-/** Where each handler's SDK comes from in the deployed stack. */
-const DEPLOYED_SDK = { ingest: 'runtime', deliver: 'bundled' } as const;
+const HANDLERS = Object.keys(RELAY_FUNCTIONS) as RelayFunctionName[];
 const RUNS = 15;
 /** Both handlers read their configuration at load; give them a valid one so the load is the real cold-start path. */
 const ENV = {
@@ -45,21 +44,22 @@ export async function bundlesBenchmark(): Promise<void> {
   for (const name of HANDLERS) {
     for (const sdk of ['runtime', 'bundled'] as const) {
       const file = join(out, `${name}-${sdk}-sdk.js`);
+      const { format, target, minify, mainFields } = BUNDLE_SETTINGS;
       buildSync({
-        entryPoints: [join(__dirname, '..', 'lambda', 'handlers', `${name}.ts`)],
+        entryPoints: [join(__dirname, '..', RELAY_FUNCTIONS[name].entry)],
         bundle: true,
-        minify: true,
+        minify,
         platform: 'node',
-        target: 'node20',
-        format: 'cjs',
-        mainFields: ['module', 'main'],
+        target,
+        format,
+        mainFields: [...mainFields],
         external: sdk === 'runtime' ? ['@aws-sdk/*'] : [],
         outfile: file,
         logLevel: 'error',
       });
       const kb = statSync(file).size / 1024;
       const ms = loadTime(file);
-      const deployed = DEPLOYED_SDK[name] === sdk;
+      const deployed = RELAY_FUNCTIONS[name].bundleAwsSdk === (sdk === 'bundled');
       const goal = name === 'ingest' && deployed ? `  goal ≤ 250 KB: ${kb <= 250 ? 'met' : 'NOT met'}` : '';
       process.stdout.write(
         `  ${name.padEnd(8)} SDK ${sdk.padEnd(8)} ${kb.toFixed(0).padStart(5)} KB  load ${ms.toFixed(1).padStart(6)} ms ` +

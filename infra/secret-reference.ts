@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 
 /** A Secrets Manager secret a function reads. */
@@ -10,6 +11,8 @@ export interface SecretReference {
   readonly arn: string;
   /** The IAM resource that matches the secret and nothing else. */
   readonly policyArn: string;
+  /** The customer-managed KMS key the secret is encrypted with, when the app says so. @default the AWS-managed key */
+  readonly encryptionKey?: IKey;
 }
 
 /**
@@ -29,14 +32,23 @@ export function secretByNameOrArn(stack: Stack, nameOrArn: string): SecretRefere
   return { secretId: nameOrArn, arn: arn(nameOrArn), policyArn: arn(`${nameOrArn}-??????`) };
 }
 
-/** A secret this stack creates: its ARN is known, complete. */
-export function ownedSecret(secret: ISecret): SecretReference {
-  return { secretId: secret.secretArn, arn: secret.secretArn, policyArn: secret.secretArn };
+/**
+ * A secret given as a CDK object: one the app creates (its complete ARN is known) or imports. Without a complete ARN
+ * it is read by its name and granted through the partial ARN with `-??????`, as a name is.
+ */
+export function secretOf(secret: ISecret): SecretReference {
+  const { secretFullArn, encryptionKey } = secret;
+  if (secretFullArn) return { secretId: secretFullArn, arn: secretFullArn, policyArn: secretFullArn, encryptionKey };
+  return { secretId: secret.secretName, arn: secret.secretArn, policyArn: `${secret.secretArn}-??????`, encryptionKey };
 }
 
-/** Lets `role` read the secret's value, and only that (not describe, not list, not other secrets). */
+/**
+ * Lets `role` read the secret's value, and only that (not describe, not list, not other secrets); and decrypt it with
+ * its customer-managed key, when it has one.
+ */
 export function grantSecretValue(role: IRole, secret: SecretReference): void {
   role.addToPrincipalPolicy(
     new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.policyArn] }),
   );
+  secret.encryptionKey?.grantDecrypt(role);
 }

@@ -145,7 +145,7 @@ const UrlHost = v.pipe(
 );
 const RETENTION_DAYS = Object.values(RetentionDays).filter((days): days is number => typeof days === 'number');
 /** The functions' log levels (Powertools' `POWERTOOLS_LOG_LEVEL`). */
-const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
 const BucketName = v.pipe(BucketNameSchema, v.description('the name of an existing S3 bucket'));
 const KmsKeyArn = v.pipe(
@@ -291,7 +291,8 @@ const AlarmSubscriptionsSchema = section({
 /** Where the relay's alarms go besides the team's space. */
 export type AlarmSubscriptions = v.InferOutput<typeof AlarmSubscriptionsSchema>;
 
-const TeamConfigObject = section({
+/** The team config's fields; the construct's props mirror them (`SpacesRelayProps`). */
+export const TEAM_CONFIG_FIELDS = {
   account: v.optional(v.pipe(v.string(), v.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
   region: v.optional(v.pipe(v.string(), v.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'))),
   spacesApiUrl: v.optional(
@@ -360,11 +361,11 @@ const TeamConfigObject = section({
     ),
     30,
   ),
-});
+};
 
 /** The team config schema: the fields, then the checks that span several fields. */
 export const TeamConfigSchema = v.pipe(
-  TeamConfigObject,
+  section(TEAM_CONFIG_FIELDS),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     const config = dataset.value;
@@ -429,8 +430,8 @@ export function parseTeamConfig(input: unknown, origin: string): TeamConfig {
   throw new TeamConfigError(`${origin} is not a valid team config:\n  ${lines.join('\n  ')}`);
 }
 
-/** Reads and validates `<dir>/<name>.json`. */
-export function readTeam(dir: string, name: string): Team {
+/** Refuses a team name that cannot name a stack and the names made from it. */
+export function checkTeamName(name: string): void {
   if (name.length > TEAM_NAME_MAX) {
     throw new TeamConfigError(`team "${name.slice(0, 20)}…": too long (at most ${TEAM_NAME_MAX} characters)`);
   }
@@ -439,6 +440,11 @@ export function readTeam(dir: string, name: string): Team {
       `team "${name}": a team name starts with a letter and has only letters, digits and hyphens`,
     );
   }
+}
+
+/** Reads and validates `<dir>/<name>.json`. */
+export function readTeam(dir: string, name: string): Team {
+  checkTeamName(name);
   const file = join(dir, `${name}.json`);
   const origin = relative(process.cwd(), file);
   if (!existsSync(file)) {

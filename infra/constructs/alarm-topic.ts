@@ -14,6 +14,8 @@ export interface AlarmTopicProps {
   readonly queue: IQueue;
   /** Who hears of the alarms without the relay: e-mail addresses, HTTPS endpoints, existing topics. */
   readonly subscriptions: AlarmSubscriptions;
+  /** The topic object given for an existing topic's ARN, if any. @default each topic is imported by its ARN */
+  readonly topicOf?: (arn: string) => ITopic | undefined;
 }
 
 /**
@@ -48,8 +50,8 @@ export class AlarmTopic extends Construct {
       );
     }
 
-    const existing = props.subscriptions.topicArns.map((arn, index) =>
-      Topic.fromTopicArn(this, `Existing${index}`, arn),
+    const existing = props.subscriptions.topicArns.map(
+      (arn, index) => props.topicOf?.(arn) ?? Topic.fromTopicArn(this, `Existing${index}`, arn),
     );
     this.targets = [this.topic, ...existing];
   }

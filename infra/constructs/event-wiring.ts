@@ -2,7 +2,7 @@ import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Rule, type EventPattern } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
+import { Bucket, EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -17,6 +17,8 @@ export interface EventWiringProps {
   readonly queue: IQueue;
   /** Existing buckets whose new objects are announced; none is created or replaced. */
   readonly buckets: readonly BucketWatch[];
+  /** The bucket object given for a watched bucket's name, if any. @default each bucket is imported by its name */
+  readonly bucketOf?: (name: string) => IBucket | undefined;
   /**
    * Deletions from those buckets are announced too (the `s3` source's `objectRemoved` setting): deliver posts them only
    * then, so the buckets are asked for them only then.
@@ -37,12 +39,34 @@ export interface EventWiringProps {
 export class EventWiring extends Construct {
   /** The team's alarm actions and CodeStar notification rules publish here. */
   readonly topic: Topic;
+  private readonly props: EventWiringProps;
+  private notificationsHandlerAcknowledged = false;
 
   constructor(scope: Construct, id: string, props: EventWiringProps) {
     super(scope, id);
+    this.props = props;
     this.topic = this.notificationTopic(props.queue);
-    this.bucketNotifications(props.queue, props.buckets, props.objectRemoved);
-    this.eventRules(props.queue, props.awsEvents, props.ownAlarmPrefix);
+    for (const watch of props.buckets) this.watchBucket(watch);
+    this.addEventRules(props.awsEvents);
+  }
+
+  /** Announces the new objects of one more bucket (prefix, suffix), and their deletions when `objectRemoved` says so. */
+  watchBucket(watch: BucketWatch): void {
+    const destination = new SqsDestination(this.props.queue);
+    // One configuration per event type and filter: S3 refuses two that share an event type and overlap, not two that
+    // differ in event type with the same filter.
+    const events = this.props.objectRemoved
+      ? [EventType.OBJECT_CREATED, EventType.OBJECT_REMOVED]
+      : [EventType.OBJECT_CREATED];
+    const filter = {
+      ...(watch.prefix !== undefined && { prefix: watch.prefix }),
+      ...(watch.suffix !== undefined && { suffix: watch.suffix }),
+    };
+    // A filter with neither prefix nor suffix is refused; the whole bucket is watched by passing none.
+    const filters = Object.keys(filter).length > 0 ? [filter] : [];
+    const bucket = this.bucket(watch.name);
+    for (const event of events) bucket.addEventNotification(event, destination, ...filters);
+    this.acknowledgeNotificationsHandler();
   }
 
   private notificationTopic(queue: IQueue): Topic {
@@ -75,26 +99,18 @@ export class EventWiring extends Construct {
     return topic;
   }
 
-  private bucketNotifications(queue: IQueue, buckets: readonly BucketWatch[], objectRemoved: boolean): void {
-    const destination = new SqsDestination(queue);
-    // One configuration per event type and filter: S3 refuses two that share an event type and overlap, not two that
-    // differ in event type with the same filter.
-    const events = objectRemoved ? [EventType.OBJECT_CREATED, EventType.OBJECT_REMOVED] : [EventType.OBJECT_CREATED];
-    for (const name of new Set(buckets.map((watch) => watch.name))) {
-      // Imported, so the bucket itself is never created, replaced or deleted; CDK adds the notification through its
-      // custom resource, which keeps the notifications the bucket already has.
-      const bucket = Bucket.fromBucketName(this, `Bucket-${name}`, name);
-      for (const watch of buckets.filter((each) => each.name === name)) {
-        const filter = {
-          ...(watch.prefix !== undefined && { prefix: watch.prefix }),
-          ...(watch.suffix !== undefined && { suffix: watch.suffix }),
-        };
-        // A filter with neither prefix nor suffix is refused; the whole bucket is watched by passing none.
-        const filters = Object.keys(filter).length > 0 ? [filter] : [];
-        for (const event of events) bucket.addEventNotification(event, destination, ...filters);
-      }
-    }
-    this.acknowledgeNotificationsHandler();
+  /**
+   * The bucket given for `name`, else the bucket of that name imported (once), so that it is never created, replaced or
+   * deleted; CDK adds the notification through its custom resource, which keeps the notifications the bucket already
+   * has.
+   */
+  private bucket(name: string): IBucket {
+    const id = `Bucket-${name}`;
+    return (
+      this.props.bucketOf?.(name) ??
+      (this.node.tryFindChild(id) as IBucket | undefined) ??
+      Bucket.fromBucketName(this, id, name)
+    );
   }
 
   /** The stack-wide singleton function behind the S3 notification custom resource, created by CDK, not by us. */
@@ -102,7 +118,8 @@ export class EventWiring extends Construct {
     const handler = Stack.of(this).node.children.find((child) =>
       child.node.id.startsWith('BucketNotificationsHandler'),
     );
-    if (!handler) return;
+    if (!handler || this.notificationsHandlerAcknowledged) return;
+    this.notificationsHandlerAcknowledged = true;
     Validations.of(handler).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason:
@@ -111,8 +128,10 @@ export class EventWiring extends Construct {
     });
   }
 
-  private eventRules(queue: IQueue, events: AwsEvents, ownAlarmPrefix: string): void {
-    const target = new SqsQueue(queue);
+  /** Creates the EventBridge rules `events` asks for; each kind of rule once. */
+  addEventRules(events: AwsEvents): void {
+    const target = new SqsQueue(this.props.queue);
+    const ownAlarmPrefix = this.props.ownAlarmPrefix;
     const rule = (id: string, description: string, eventPattern: EventPattern) =>
       new Rule(this, id, { description, eventPattern, targets: [target] });
 

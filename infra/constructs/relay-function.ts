@@ -1,18 +1,23 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { RemovalPolicy, Token, Validations, type Duration, type Size } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function, Runtime, type FunctionProps } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLE_SETTINGS, nodejsBundling, RELAY_FUNCTIONS, type RelayFunctionName } from '../function-bundles';
 
-/** The repository root: handler entry points and the lock file are found from here. */
+/**
+ * The repository root when this runs from source; `dist/` when it runs compiled (in the package), where the
+ * functions come prebuilt in `functions/<name>/` and the handlers' sources are not shipped.
+ */
 const PROJECT_ROOT = join(__dirname, '..', '..');
 
 /** Props of {@link RelayFunction}. */
 export interface RelayFunctionProps {
-  /** The handler file, relative to the repository root; it exports `handler`. */
-  readonly entry: string;
+  /** Which of the relay's functions (its handler and how it is bundled). */
+  readonly name: RelayFunctionName;
   /** What the function does, shown in the Lambda console. */
   readonly description: string;
   /** Memory in MB. */
@@ -31,21 +36,16 @@ export interface RelayFunctionProps {
   readonly logLevel: string;
   /** How long the function's logs are kept. */
   readonly logRetention: RetentionDays;
-  /**
-   * Whether the AWS SDK goes into the bundle (pinned at the version the tests ran with) or comes from the Lambda
-   * runtime, which ships every v3 client. @default true
-   */
-  readonly bundleAwsSdk?: boolean;
 }
 
 /**
- * One relay function: Node.js 22 on arm64, bundled locally with esbuild (no Docker), its own log group with a
- * retention, and its own role that starts with nothing but writing to that log group. Everything else it may do is
- * granted by the stack, statement by statement.
+ * One relay function: Node.js 22 on arm64, bundled with esbuild (locally from source, no Docker; or prebuilt, in the
+ * package), its own log group with a retention, and its own role that starts with nothing but writing to that log
+ * group. Everything else it may do is granted by the stack, statement by statement.
  */
 export class RelayFunction extends Construct {
   /** The function. */
-  readonly function: NodejsFunction;
+  readonly function: Function;
   /** Its execution role, without managed policies. */
   readonly role: Role;
   /** Where it logs. */
@@ -70,11 +70,7 @@ export class RelayFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    const settings: Omit<FunctionProps, 'code' | 'handler'> = {
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -84,18 +80,8 @@ export class RelayFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment,
-      bundling: {
-        // CommonJS: the bundle then needs no `createRequire` banner for dependencies that still call `require`.
-        format: OutputFormat.CJS,
-        // node20 output runs on the nodejs22.x runtime and on the local Node 20 alike.
-        target: 'node20',
-        minify: true,
-        // ESM builds tree-shake far better (middy, valibot, the AWS SDK): about 450 KB instead of 650 KB.
-        mainFields: ['module', 'main'],
-        sourceMap: false,
-        bundleAwsSDK: props.bundleAwsSdk ?? true,
-      },
-    });
+    };
+    this.function = relayFunction(this, props.name, settings);
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
@@ -104,6 +90,34 @@ export class RelayFunction extends Construct {
         'upgrade with its own testing.',
     });
   }
+}
+
+/**
+ * The function bundled from its source when the source is there (this repository: `cdk synth` and the tests always
+ * deploy the code as it is), else from the bundle the package build made with the same settings (an installed
+ * package, which ships no sources and needs no esbuild). Either way the asset is the same bytes, and has the same hash.
+ */
+function relayFunction(scope: Construct, name: RelayFunctionName, settings: Omit<FunctionProps, 'code' | 'handler'>): Function {
+  const entry = join(PROJECT_ROOT, RELAY_FUNCTIONS[name].entry);
+  if (existsSync(entry)) {
+    return new NodejsFunction(scope, 'Function', {
+      ...settings,
+      entry,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: nodejsBundling(name),
+    });
+  }
+  const prebuilt = join(PROJECT_ROOT, 'functions', name);
+  if (!existsSync(join(prebuilt, BUNDLE_SETTINGS.outfile))) {
+    throw new Error(
+      `the ${name} function has neither its source (${entry}) nor its prebuilt bundle (${prebuilt}): build the package with npm run build`,
+    );
+  }
+  // The bundle's file and its export, as NodejsFunction names them.
+  const handler = `${basename(BUNDLE_SETTINGS.outfile, '.js')}.handler`;
+  return new Function(scope, 'Function', { ...settings, code: Code.fromAsset(prebuilt), handler });
 }
 
 /** Lambda refuses a function whose environment (names and values) exceeds 4 KB. */

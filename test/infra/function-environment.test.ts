@@ -109,8 +109,8 @@ describe('the functions read what the team config means', () => {
     const { stack, template } = relayStack(team(EVERY_FIELD, 'acme'));
 
     // Act
-    const ingest = readIngestConfig(deployedEnvironment(template, stack.ingest.function));
-    const deliver = readDeliverConfig(deployedEnvironment(template, stack.deliver.function));
+    const ingest = readIngestConfig(deployedEnvironment(template, stack.relay.ingest.function));
+    const deliver = readDeliverConfig(deployedEnvironment(template, stack.relay.deliver.function));
 
     // Assess
     const s3Buckets = [{ name: 'acme-reports', prefix: 'daily/', suffix: '.pdf', channel: 'uploads' }, { name: 'acme-screens' }];
@@ -162,8 +162,8 @@ describe('teams/example.json, copied as a team of its own', () => {
     const { stack, template } = relayStack(readTeam(dir, 'acme'));
 
     // Act
-    const ingest = () => readIngestConfig(deployedEnvironment(template, stack.ingest.function));
-    const deliver = () => readDeliverConfig(deployedEnvironment(template, stack.deliver.function));
+    const ingest = () => readIngestConfig(deployedEnvironment(template, stack.relay.ingest.function));
+    const deliver = () => readDeliverConfig(deployedEnvironment(template, stack.relay.deliver.function));
 
     // Assess
     expect(stack.stackName).toBe('SpacesRelay-acme');

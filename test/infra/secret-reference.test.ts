@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { ownedSecret, secretByNameOrArn } from '../../infra/secret-reference';
+import { secretByNameOrArn, secretOf } from '../../infra/secret-reference';
 import { idOf } from './support/relay';
 
 describe('secret references', () => {
@@ -42,7 +42,7 @@ describe('secret references', () => {
     const secret = new Secret(stack, 'Generated');
 
     // Act
-    const reference = ownedSecret(secret);
+    const reference = secretOf(secret);
 
     // Assess
     expect(stack.resolve(reference)).toEqual({
@@ -50,5 +50,17 @@ describe('secret references', () => {
       arn: { Ref: idOf(secret) },
       policyArn: { Ref: idOf(secret) },
     });
+  });
+
+  it('reads an imported secret known by name only by that name, and grants it as a name is granted', () => {
+    // Prepare
+    const secret = Secret.fromSecretNameV2(stack, 'ByName', 'relay/imported');
+
+    // Act
+    const reference = secretOf(secret);
+
+    // Assess
+    expect(reference.secretId).toBe('relay/imported');
+    expect(stack.resolve(reference.policyArn)).toEqual(stack.resolve(secretByNameOrArn(stack, 'relay/imported').policyArn));
   });
 });

@@ -69,8 +69,8 @@ export async function startDeployedRelay(stack: SynthesizedStack, options: Deplo
   const region = (stack.config.region as string | undefined) ?? options.defaultRegion;
   const aws = await createInMoto(stack, options.moto, { region, spacesToken: options.spaces.token });
   const specs = {
-    ingest: functionAt(stack.template, stack.outdir, `${stack.stackName}/Ingest/Function/Resource`),
-    deliver: functionAt(stack.template, stack.outdir, `${stack.stackName}/Deliver/Function/Resource`),
+    ingest: functionAt(stack.template, stack.outdir, `${stack.stackName}/Default/Ingest/Function/Resource`),
+    deliver: functionAt(stack.template, stack.outdir, `${stack.stackName}/Default/Deliver/Function/Resource`),
   };
   const environmentOf = (spec: FunctionSpec) =>
     lambdaEnvironment(spec, aws, {

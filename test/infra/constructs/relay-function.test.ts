@@ -5,7 +5,7 @@ import { RelayFunction, type RelayFunctionProps } from '../../../infra/construct
 import { idOf, testApp } from '../support/relay';
 
 const props = (environment: Record<string, string> = {}): RelayFunctionProps => ({
-  entry: 'lambda/handlers/ingest.ts',
+  name: 'ingest',
   description: 'test',
   memorySize: 256,
   timeout: Duration.seconds(10),
