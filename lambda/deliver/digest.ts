@@ -40,6 +40,7 @@ function line(message: ChatMessage): Item {
   const key = message.fields[0];
   return {
     status: message.status,
+    senderStatus: message.senderStatus,
     title: message.severity ? `${message.severity.toUpperCase()} · ${message.title}` : message.title,
     summary: firstLine(message.summary),
     fields: key ? [key] : [],

@@ -71,6 +71,17 @@ describe('digestMessage', () => {
     expect(html).toContain('>Runbook</a>');
   });
 
+  it('shows the sender\'s own word next to the status of a line', () => {
+    // Prepare
+    const superseded = chatMessage({ source: 'codepipeline', status: 'skipped', senderStatus: 'SUPERSEDED', title: 'deploy' });
+
+    // Act
+    const [html] = renderMessage(digestMessage([superseded, alert(1)]));
+
+    // Assess
+    expect(html).toContain('⏭️ <b>deploy</b> <i>skipped (SUPERSEDED)</i>');
+  });
+
   it('keeps the first line of a text, cut to a readable length at a character boundary', () => {
     // Prepare: a text whose first line is long and ends in emoji, then a second line.
     const long = `${'Disk /var is filling up on node-12 '.repeat(10)}${'🔥'.repeat(50)}`;
