@@ -16,7 +16,7 @@ export async function pipelineBenchmark(): Promise<void> {
       verifySharedSecret(request.headers, secret);
       const payload = v.parse(alertmanager.schema, JSON.parse(request.body.toString('utf8')));
       alertmanager.deliveryKey(payload, request);
-      for (const message of alertmanager.toMessages(payload, undefined)) bytes += renderMessage(message).join('').length;
+      for (const message of alertmanager.toMessages(payload, { useSenderText: false })) bytes += renderMessage(message).join('').length;
     }
     return bytes;
   };

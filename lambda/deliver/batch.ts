@@ -17,7 +17,7 @@ import { notificationsFromRecord } from './queue-records';
 import { renderMessage } from '../render/body-text';
 import { CredentialError } from '../spaces/errors';
 import { failureKind, isPermanent } from './dead-letter';
-import { digestMessage, isFoldable, packDigests, stormRuns } from './digest';
+import { digestMessage, isFoldable, packDigests, stormRuns, type DigestPlace } from './digest';
 import { onceKey } from './idempotency';
 import { isPosted } from './journal';
 import { DEFAULT_SETTLE_MS, postPart, settlePending, type ProgressByKey } from './post-once';
@@ -67,7 +67,7 @@ type MemberOutcome = 'posted' | 'deduplicated' | 'busy';
 /** Idempotency and journal calls in flight at once for the members of a digest (each a DynamoDB call deployed). */
 const STATE_CONCURRENCY = 10;
 
-/** A digest: its members are claimed together, posted as one message, and completed together. */
+/** A digest (or one part of one): its members are claimed together, posted as one message, and completed together. */
 class Digest {
   private outcomes?: Promise<Map<string, MemberOutcome>>;
 
@@ -78,6 +78,7 @@ class Digest {
 
   constructor(
     private readonly members: readonly Planned[],
+    private readonly place: DigestPlace,
     private readonly deps: RecordDependencies,
     private readonly leaseMs: () => number,
   ) {}
@@ -125,11 +126,12 @@ class Digest {
         if (isPosted(part)) posted.set(key, [part.messageId]);
       }
       const rest = claimed.filter((m) => !posted.has(onceKey(m.notification)));
-      if (rest.length === 1) {
+      // One left of a digest of its own is posted as it is; a part of a longer digest stays one, as numbered.
+      if (rest.length === 1 && this.place.parts === 1) {
         const result = await deliverNotification(rest[0]!.notification, deps);
         posted.set(onceKey(rest[0]!.notification), result.messageIds);
-      } else if (rest.length > 1) {
-        const bodyText = renderMessage(digestMessage(rest.map((m) => m.notification.message)))[0]!;
+      } else if (rest.length > 0) {
+        const bodyText = renderMessage(digestMessage(rest.map((m) => m.notification.message), this.place))[0]!;
         const restProgress: ProgressByKey = new Map(rest.map((m) => [onceKey(m.notification), progress.get(onceKey(m.notification))!]));
         const messageId = await postPart(spaceId, { bodyText }, restProgress, 0, deps);
         for (const m of rest) posted.set(onceKey(m.notification), [messageId]);
@@ -303,9 +305,9 @@ export class BatchRun {
       if (tracked?.spaceId === all[index]!.spaceId) foldable[index] = false;
     });
     for (const run of stormRuns(all.map((p, i) => ({ spaceId: p.spaceId, foldable: foldable[i]! })), threshold)) {
-      for (const members of packDigests(run.map((i) => all[i]!), (p) => p.notification.message)) {
-        if (members.length < 2) continue;
-        const digest = new Digest(members, this.deps, () => this.remainingMs());
+      for (const { members, place } of packDigests(run.map((i) => all[i]!), (p) => p.notification.message)) {
+        if (members.length < 2 && place.parts === 1) continue;
+        const digest = new Digest(members, place, this.deps, () => this.remainingMs());
         for (const member of members) member.digest = digest;
       }
     }

@@ -91,6 +91,7 @@ export function shortResolved(message: ChatMessage): ChatMessage {
   return chatMessage({
     source: message.source,
     status: message.status,
+    senderStatus: message.senderStatus,
     title: message.title,
     severity: message.severity,
     summary: message.summary,

@@ -26,6 +26,13 @@ export const STATUSES = [
 export const StatusSchema = v.picklist(STATUSES);
 export type Status = v.InferOutput<typeof StatusSchema>;
 
+/**
+ * The sender's own word for what happened, as it sent it (CodePipeline `SUPERSEDED`, Jenkins `UNSTABLE`, GitHub
+ * `stale`), set where it says more than the common status's word: the status gives the mark a reader scans for, the
+ * sender's word keeps what the mapping folded away. Shown next to the status, in the message and in digest lines.
+ */
+export const SenderStatusSchema = v.string();
+
 export const FieldSchema = v.object({ name: v.string(), value: v.string() });
 export type Field = v.InferOutput<typeof FieldSchema>;
 
@@ -62,6 +69,7 @@ export type Attachment = v.InferOutput<typeof AttachmentSchema>;
 /** One entry of a group (an alert of an Alertmanager group, a failed job of a pipeline): it has a status of its own. */
 export const ItemSchema = v.object({
   status: StatusSchema,
+  senderStatus: v.optional(SenderStatusSchema),
   title: v.string(),
   summary: v.optional(v.string()),
   fields: v.array(FieldSchema),
@@ -81,6 +89,7 @@ export type StatusCount = v.InferOutput<typeof StatusCountSchema>;
 export const ChatMessageSchema = v.object({
   source: v.string(),
   status: StatusSchema,
+  senderStatus: v.optional(SenderStatusSchema),
   title: v.string(),
   severity: v.optional(v.string()),
   summary: v.optional(v.string()),

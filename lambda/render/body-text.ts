@@ -29,6 +29,7 @@ const LIMITS = {
   itemTitle: 300,
   itemSummary: 600,
   linkLabel: 120,
+  senderStatus: 60,
   note: 400,
   /** Links under the title, and under one item. */
   headLinks: 2_500,
@@ -155,9 +156,14 @@ function fields(list: readonly Field[], budget: number): string {
   return lines.join('<br>');
 }
 
+/** The sender's own word for the status, in brackets after the status word: ` (SUPERSEDED)`. */
+function senderWord(senderStatus: string | undefined): string {
+  return senderStatus ? ` (${text(senderStatus, LIMITS.senderStatus)})` : '';
+}
+
 function headline(message: ChatMessage, part?: { index: number; count: number }): string {
   const { mark, word } = LOOK[message.status];
-  const bits = [`${mark} ${word}`];
+  const bits = [`${mark} ${word}${senderWord(message.senderStatus)}`];
   if (message.severity) bits.push(text(message.severity.toUpperCase(), LIMITS.fieldName));
   bits.push(text(message.title, LIMITS.title));
   const suffix = part && part.count > 1 ? ` <i>(part ${part.index}/${part.count})</i>` : '';
@@ -175,7 +181,7 @@ function head(message: ChatMessage): string {
 
 function item(entry: Item): string {
   const { mark, word } = LOOK[entry.status];
-  let html = `${mark} <b>${text(entry.title, LIMITS.itemTitle)}</b> <i>${word.toLowerCase()}</i>`;
+  let html = `${mark} <b>${text(entry.title, LIMITS.itemTitle)}</b> <i>${word.toLowerCase()}${senderWord(entry.senderStatus)}</i>`;
   if (entry.summary) html += ` — ${text(entry.summary, LIMITS.itemSummary)}`;
   const linkLine = links(entry.links, LIMITS.itemLinks);
   const budget = LIMITS.item - utf8(html) - utf8(linkLine) - 16;

@@ -77,8 +77,19 @@ export function alertGroupKey<A extends Alert>(source: string, group: AlertGroup
   return hashedKey(source, [group.receiver, group.groupKey, group.status, ...alerts]);
 }
 
-function summaryOf(annotations: Record<string, string>): string | undefined {
-  return annotations.summary ?? annotations.message ?? annotations.description;
+/** The annotations that hold an alert's text, by convention, most telling first. */
+const TEXT_ANNOTATIONS = ['summary', 'message', 'description'] as const;
+
+/**
+ * An alert's (or a group's) text: by default its most telling annotation, the others being shown as fields; with
+ * `whole`, all of them (`summary`, then `message` and `description`) one after another, as the rule's author wrote
+ * them. `except` leaves out those the group already says.
+ */
+function textOf(annotations: Record<string, string>, whole: boolean, except: readonly string[] = []): string | undefined {
+  const texts = TEXT_ANNOTATIONS.map((name) => annotations[name]).filter(
+    (text, index, all): text is string => !!text && !except.includes(text) && all.indexOf(text) === index,
+  );
+  return (whole ? texts.join('\n') : texts[0]) || undefined;
 }
 
 function annotationLinks(annotations: Record<string, string>): Link[] {
@@ -97,16 +108,9 @@ function labelFields(labels: Record<string, string>, hidden: ReadonlySet<string>
     .map(([name, value]) => ({ name, value }));
 }
 
-/** The first of the alert's texts that the group does not already say. */
-function ownSummary(annotations: Record<string, string>, common: Record<string, string>): string | undefined {
-  return [annotations.summary, annotations.message, annotations.description].find(
-    (text) => text && !Object.values(common).includes(text),
-  );
-}
-
-/** The other annotations worth reading, once the summary has been taken. */
-function annotationFields(annotations: Record<string, string>, summary: string | undefined): Field[] {
-  const skip = new Set(['summary', 'message', ...LINK_ANNOTATIONS.map(([key]) => key)]);
+/** The other annotations worth reading, once the text has been taken (`whole`: all the text annotations). */
+function annotationFields(annotations: Record<string, string>, summary: string | undefined, whole: boolean): Field[] {
+  const skip = new Set([...(whole ? TEXT_ANNOTATIONS : ['summary', 'message']), ...LINK_ANNOTATIONS.map(([key]) => key)]);
   return Object.entries(annotations)
     .filter(([name, value]) => !skip.has(name) && value !== summary && value !== '')
     .map(([name, value]) => ({ name, value }));
@@ -159,6 +163,12 @@ export interface AlertGroupStyle<A extends Alert> {
   /** Build Alertmanager silence links from labels (Grafana sends its own `silenceURL` per alert instead). */
   readonly silenceFromLabels: boolean;
   readonly extras?: (alert: A) => AlertExtras;
+  /**
+   * The sender's own words, where the team asked for them: its templated title and text (Grafana's `title` and
+   * `message`), or (`annotations: 'whole'`) the whole text of the annotations the alert rules template (`summary`,
+   * `message`, `description`), rather than the relay's pick of one. Empty values are not taken.
+   */
+  readonly senderText?: { readonly title?: string; readonly text?: string; readonly annotations?: 'whole' };
 }
 
 /**
@@ -170,10 +180,12 @@ export function alertGroupMessage<A extends Alert>(source: string, group: AlertG
   const silence = (labels: Record<string, string>, status: string): Link[] =>
     style.silenceFromLabels && status === 'firing' ? silenceLink(group.externalURL, labels) : [];
   const common = group.commonLabels;
+  const whole = style.senderText?.annotations === 'whole';
+  const said = { title: style.senderText?.title?.trim() || undefined, text: style.senderText?.text?.trim() || undefined };
   const base = {
     source,
     status: group.status,
-    title: titleOf(group),
+    title: said.title ?? titleOf(group),
     severity: common.severity,
     omitted: group.truncatedAlerts || undefined,
     groupKey: `${source}:${group.receiver}:${group.groupKey}`,
@@ -182,16 +194,16 @@ export function alertGroupMessage<A extends Alert>(source: string, group: AlertG
   const only = group.alerts.length === 1 ? group.alerts[0] : undefined;
   if (only) {
     const extra = extras(only);
-    const summary = summaryOf(only.annotations);
+    const summary = textOf(only.annotations, whole);
     return chatMessage({
       ...base,
       status: only.status,
       severity: only.labels.severity ?? base.severity,
-      title: only.labels.alertname ?? base.title,
-      summary,
+      title: said.title ?? only.labels.alertname ?? base.title,
+      summary: said.text ?? summary,
       fields: [
         ...labelFields(only.labels),
-        ...annotationFields(only.annotations, summary),
+        ...annotationFields(only.annotations, summary, whole),
         ...timeFields(only),
         ...(extra.fields ?? []),
       ],
@@ -218,17 +230,17 @@ export function alertGroupMessage<A extends Alert>(source: string, group: AlertG
     items.push({
       status: alert.status,
       title: alert.labels.alertname ?? base.title,
-      summary: ownSummary(alert.annotations, group.commonAnnotations),
+      summary: textOf(alert.annotations, whole, Object.values(group.commonAnnotations)),
       fields: [...labelFields(alert.labels, hidden), ...(extra.fields ?? [])],
       links: [...annotationLinks(ownAnnotations), ...(extra.links ?? []), ...linkIf('Source', alert.generatorURL)],
     });
     attachments.push(...(extra.attachments ?? []));
   }
-  const summary = summaryOf(group.commonAnnotations);
+  const summary = textOf(group.commonAnnotations, whole);
   return chatMessage({
     ...base,
-    summary,
-    fields: [...countField(group.alerts), ...labelFields(common), ...annotationFields(group.commonAnnotations, summary)],
+    summary: said.text ?? summary,
+    fields: [...countField(group.alerts), ...labelFields(common), ...annotationFields(group.commonAnnotations, summary, whole)],
     links: [
       ...annotationLinks(group.commonAnnotations),
       ...silence(common, group.status),

@@ -10,6 +10,8 @@ import { leadingChars } from '../runtime/text';
 export interface BuildResult {
   readonly source: string;
   readonly status: Status;
+  /** The sender's own word for the result, where it says more than `status` (see `senderStatusOf`). */
+  readonly senderStatus?: string;
   /** The workflow, pipeline or job name. */
   readonly title: string;
   /** One sentence: the commit title, or what the sender says about the result. */
@@ -47,6 +49,7 @@ export function buildResultMessage(result: BuildResult): ChatMessage {
   return chatMessage({
     source: result.source,
     status: result.status,
+    senderStatus: result.senderStatus,
     title: result.title,
     summary: result.summary,
     fields: [

@@ -5,10 +5,11 @@
 import * as v from 'valibot';
 import { SecretMismatchError, UnauthorizedError } from '../runtime/errors';
 import { durationBetween } from '../render/format';
-import { linkIf, type ChatMessage, type Field, type Status } from '../model/message';
+import { linkIf, type ChatMessage, type Status } from '../model/message';
 import { signatureMatches } from '../security/hmac';
 import { buildResultMessage, commitLink } from './build-result';
 import { hashedKey } from './delivery-key';
+import { senderStatusOf } from './sender-status';
 import { otherEvent } from './event-types';
 import { defineSource, type InboundRequest } from './source';
 
@@ -101,23 +102,22 @@ export const CircleCiSettingsSchema = v.strictObject({
 });
 export type CircleCiSettings = v.InferOutput<typeof CircleCiSettingsSchema>;
 
-/** CircleCI's terminal statuses in the relay's words; those marked `raw` are also shown as CircleCI says them. */
-const STATUSES: Readonly<Record<string, { status: Status; raw?: true }>> = {
-  success: { status: 'success' },
-  failed: { status: 'failure' },
+/** CircleCI's terminal statuses in the relay's words; CircleCI's own word is shown with those it does not say. */
+const STATUSES: Readonly<Record<string, Status>> = {
+  success: 'success',
+  failed: 'failure',
   // The configuration or the infrastructure failed rather than a job's own steps.
-  error: { status: 'failure', raw: true },
-  infrastructure_fail: { status: 'failure', raw: true },
-  canceled: { status: 'cancelled' },
+  error: 'failure',
+  infrastructure_fail: 'failure',
+  canceled: 'cancelled',
   // Stopped by a restricted context: someone allowed to use it has to rerun it.
-  unauthorized: { status: 'action_required', raw: true },
+  unauthorized: 'action_required',
 };
 
-function statusOf(status: string): { status: Status; fields: Field[] } {
-  const known = STATUSES[status];
-  const shown = [{ name: 'Status', value: status }];
-  if (!known) return { status: 'neutral', fields: shown };
-  return { status: known.status, fields: known.raw ? shown : [] };
+/** The status, with CircleCI's word where it says more; a status this source does not know has no verdict. */
+function statusOf(word: string): { status: Status; senderStatus?: string } {
+  const status = STATUSES[word] ?? 'neutral';
+  return { status, senderStatus: senderStatusOf(word, status) };
 }
 
 /** The commit facts, wherever this project's kind of integration puts them. */
@@ -141,10 +141,11 @@ function commitOf(pipeline: Pipeline) {
 function workflowMessage(event: WorkflowCompleted): ChatMessage {
   const { workflow, pipeline } = event;
   const commit = commitOf(pipeline);
-  const { status, fields } = statusOf(workflow.status);
+  const { status, senderStatus } = statusOf(workflow.status);
   return buildResultMessage({
     source: 'circleci',
     status,
+    senderStatus,
     title: workflow.name,
     summary: commit.title,
     repository: `${event.organization.name}/${event.project.name}`,
@@ -153,7 +154,6 @@ function workflowMessage(event: WorkflowCompleted): ChatMessage {
     commit: commit.sha,
     actor: commit.actor,
     duration: durationBetween(workflow.created_at ?? undefined, workflow.stopped_at ?? undefined),
-    fields,
     links: [...linkIf(`Pipeline #${pipeline.number}`, workflow.url), ...commit.links],
   });
 }
@@ -161,10 +161,11 @@ function workflowMessage(event: WorkflowCompleted): ChatMessage {
 function jobMessage(event: JobCompleted): ChatMessage {
   const { workflow, pipeline, job } = event;
   const commit = commitOf(pipeline);
-  const { status, fields } = statusOf(job.status);
+  const { status, senderStatus } = statusOf(job.status);
   return buildResultMessage({
     source: 'circleci',
     status,
+    senderStatus,
     title: `${workflow.name} / ${job.name}`,
     summary: commit.title,
     repository: `${event.organization.name}/${event.project.name}`,
@@ -173,7 +174,6 @@ function jobMessage(event: JobCompleted): ChatMessage {
     commit: commit.sha,
     actor: commit.actor,
     duration: durationBetween(job.started_at ?? undefined, job.stopped_at ?? undefined),
-    fields,
     links: [
       ...linkIf(`Job #${job.number}`, `${workflow.url.replace(/\/+$/, '')}/jobs/${job.number}`),
       ...linkIf(`Pipeline #${pipeline.number}`, workflow.url),

@@ -10,6 +10,7 @@ import { formatTime } from '../render/format';
 import { chatMessage, linkIf, type Field, type Item, type Status } from '../model/message';
 import { accountField, consoleUrl, isRecord, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
+import { senderStatusOf } from './sender-status';
 import { defineSource } from './source';
 
 const STATE_CHANGE = 'CloudWatch Alarm State Change';
@@ -395,8 +396,9 @@ function childItems(alarm: CloudWatchAlarm): Item[] {
   return alarm.children.map((child) => {
     const arn = parseArn(child.arn);
     const name = arn?.resource.replace(/^alarm:/, '') ?? child.arn;
-    const state = child.state && child.state in LOOKS ? LOOKS[child.state as AlarmState] : 'info';
-    return { status: state, title: name, fields: [], links: linkIf('Alarm', alarmUrl(name, arn?.region)) };
+    const status = child.state && child.state in LOOKS ? LOOKS[child.state as AlarmState] : 'info';
+    const senderStatus = senderStatusOf(child.state, status);
+    return { status, senderStatus, title: name, fields: [], links: linkIf('Alarm', alarmUrl(name, arn?.region)) };
   });
 }
 
@@ -425,6 +427,7 @@ export const cloudwatch = defineSource<CloudWatch>({
       chatMessage({
         source: 'cloudwatch',
         status: LOOKS[alarm.state],
+        senderStatus: senderStatusOf(alarm.state, LOOKS[alarm.state]),
         title: alarm.name,
         summary: alarm.reason,
         fields: [

@@ -10,12 +10,13 @@ import { knownFacts } from '../model/facts';
 import { chatMessage, linkIf, type Field, type Status } from '../model/message';
 import { accountField, asEventBridge, consoleUrl, isAwsEvent, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
+import { senderStatusOf } from './sender-status';
 import { defineSource } from './source';
 
 const STATE_CHANGE = 'CodeBuild Build State Change';
 const PHASE_CHANGE = 'CodeBuild Build Phase Change';
 
-/** The build statuses CodeBuild reports, and how each is shown. */
+/** The build statuses CodeBuild reports, and how each is shown (with CodeBuild's word where it says more: `FAULT`). */
 const LOOKS = {
   SUCCEEDED: 'success',
   FAILED: 'failure',
@@ -137,6 +138,7 @@ export const codebuild = defineSource<CodeBuild, CodeBuildSettings>({
       chatMessage({
         source: 'codebuild',
         status: LOOKS[status as BuildStatus],
+        senderStatus: senderStatusOf(status, LOOKS[status as BuildStatus]),
         title: number === undefined ? build['project-name'] : `${build['project-name']} #${number}`,
         summary: summaryOf(status, build),
         fields: [

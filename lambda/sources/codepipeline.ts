@@ -10,6 +10,7 @@ import { chatMessage, linkIf, type Field, type Status } from '../model/message';
 import { leadingChars } from '../runtime/text';
 import { accountField, asEventBridge, consoleUrl, isAwsEvent, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
+import { senderStatusOf } from './sender-status';
 import { defineSource } from './source';
 
 const DETAIL_TYPES = {
@@ -21,7 +22,8 @@ type Level = keyof typeof DETAIL_TYPES;
 const LEVELS = Object.keys(DETAIL_TYPES) as Level[];
 
 /**
- * The states of executions, stages and actions, and how each is shown. SUPERSEDED is shown as skipped, not cancelled:
+ * The states of executions, stages and actions, and how each is shown, with CodePipeline's own word next to the
+ * status where it says more (`⏭️ SKIPPED (SUPERSEDED)`). SUPERSEDED is shown as skipped, not cancelled:
  * nobody stopped that execution and nothing failed; a newer one overtook it, and the newer one's result is what
  * counts. ⚪ CANCELLED would send readers looking for who stopped it.
  */
@@ -140,6 +142,7 @@ export const codepipeline = defineSource<CodePipeline, CodePipelineSettings>({
       chatMessage({
         source: 'codepipeline',
         status: LOOKS[state],
+        senderStatus: senderStatusOf(state, LOOKS[state]),
         title: path.join(' › '),
         summary: summaryOf(state, detail),
         fields: [

@@ -6,11 +6,12 @@
 import * as v from 'valibot';
 import { BadRequestError, SecretMismatchError, UnauthorizedError } from '../runtime/errors';
 import { durationBetween } from '../render/format';
-import { linkIf, type ChatMessage, type Field, type Link, type Status } from '../model/message';
+import { linkIf, type ChatMessage, type Link, type Status } from '../model/message';
 import { mediaType } from '../net/content-type';
 import { signatureMatches } from '../security/hmac';
 import { buildResultMessage, commitLink, commitTitle } from './build-result';
 import { hashedKey, stableJson } from './delivery-key';
+import { senderStatusOf } from './sender-status';
 import { decodeNamedEvent, otherEvent } from './event-types';
 import { decodeJson, defineSource, type InboundRequest } from './source';
 
@@ -144,10 +145,10 @@ const CONCLUSIONS: Readonly<Record<string, Status>> = {
   stale: 'neutral',
 };
 
-/** The status of a completed run, and GitHub's own word as a field where the status word differs from it. */
-function conclusionOf(conclusion: string | null | undefined): { status: Status; fields: Field[] } {
+/** The status of a completed run, with GitHub's own word where the status word does not say it. */
+function conclusionOf(conclusion: string | null | undefined): { status: Status; senderStatus?: string } {
   const status = CONCLUSIONS[conclusion ?? ''] ?? 'neutral';
-  return { status, fields: conclusion && conclusion !== status ? [{ name: 'Conclusion', value: conclusion }] : [] };
+  return { status, senderStatus: senderStatusOf(conclusion, status) };
 }
 
 /**
@@ -159,9 +160,9 @@ function phaseOf(action: string, settings: GitHubSettings): 'completed' | 'start
   return action === 'in_progress' && settings.inProgress ? 'started' : undefined;
 }
 
-/** The status and extra fields of a run or job in the given phase, from its conclusion when it has ended. */
-function outcome(phase: 'completed' | 'started', conclusion: string | null | undefined): { status: Status; fields: Field[] } {
-  return phase === 'started' ? { status: 'started', fields: [] } : conclusionOf(conclusion);
+/** The status of a run or job in the given phase, from its conclusion when it has ended. */
+function outcome(phase: 'completed' | 'started', conclusion: string | null | undefined): { status: Status; senderStatus?: string } {
+  return phase === 'started' ? { status: 'started' } : conclusionOf(conclusion);
 }
 
 function pullRequestLinks(repositoryUrl: string, pullRequests: ReadonlyArray<{ number: number }>): Link[] {
@@ -172,12 +173,13 @@ function workflowRunMessages(event: WorkflowRunEvent, settings: GitHubSettings):
   const phase = phaseOf(event.action, settings);
   if (!phase) return [];
   const run = event.workflow_run;
-  const { status, fields } = outcome(phase, run.conclusion);
+  const { status, senderStatus } = outcome(phase, run.conclusion);
   const attempt = run.run_attempt && run.run_attempt > 1 ? [{ name: 'Attempt', value: String(run.run_attempt) }] : [];
   return [
     buildResultMessage({
       source: 'github',
       status,
+      senderStatus,
       title: event.workflow?.name || run.name || 'Workflow run',
       summary: commitTitle(run.head_commit?.message) ?? run.display_title,
       repository: event.repository.full_name,
@@ -185,7 +187,7 @@ function workflowRunMessages(event: WorkflowRunEvent, settings: GitHubSettings):
       commit: run.head_sha,
       actor: (run.triggering_actor ?? run.actor ?? event.sender)?.login,
       duration: phase === 'completed' ? durationBetween(run.run_started_at ?? run.created_at, run.updated_at) : undefined,
-      fields: [...(run.event ? [{ name: 'Trigger', value: run.event }] : []), ...attempt, ...fields],
+      fields: [...(run.event ? [{ name: 'Trigger', value: run.event }] : []), ...attempt],
       links: [
         ...linkIf(`Run #${run.run_number}`, run.html_url),
         ...commitLink(event.repository.html_url, run.head_sha),
@@ -201,12 +203,13 @@ const ACTIONS_APP = 'github-actions';
 function checkSuiteMessages(event: CheckSuiteEvent): ChatMessage[] {
   const suite = event.check_suite;
   if (event.action !== 'completed' || suite.app?.slug === ACTIONS_APP) return [];
-  const { status, fields } = conclusionOf(suite.conclusion);
+  const { status, senderStatus } = conclusionOf(suite.conclusion);
   const repository = event.repository.html_url;
   return [
     buildResultMessage({
       source: 'github',
       status,
+      senderStatus,
       title: suite.app?.name ?? 'Check suite',
       summary: commitTitle(suite.head_commit?.message),
       repository: event.repository.full_name,
@@ -214,7 +217,6 @@ function checkSuiteMessages(event: CheckSuiteEvent): ChatMessage[] {
       commit: suite.head_sha,
       actor: event.sender?.login,
       duration: durationBetween(suite.created_at, suite.updated_at),
-      fields,
       links: [
         ...linkIf('Checks', `${repository}/commit/${suite.head_sha}/checks?check_suite_id=${suite.id}`),
         ...commitLink(repository, suite.head_sha),
@@ -228,13 +230,14 @@ function workflowJobMessages(event: WorkflowJobEvent, settings: GitHubSettings):
   const phase = phaseOf(event.action, settings);
   if (!phase) return [];
   const job = event.workflow_job;
-  const { status, fields } = outcome(phase, job.conclusion);
+  const { status, senderStatus } = outcome(phase, job.conclusion);
   const failedStep = job.steps.find((step) => step.conclusion === 'failure');
   const repository = event.repository.html_url;
   return [
     buildResultMessage({
       source: 'github',
       status,
+      senderStatus,
       title: job.workflow_name ? `${job.workflow_name} / ${job.name}` : job.name,
       summary: failedStep ? `Step “${failedStep.name}” failed` : undefined,
       repository: event.repository.full_name,
@@ -242,7 +245,7 @@ function workflowJobMessages(event: WorkflowJobEvent, settings: GitHubSettings):
       commit: job.head_sha,
       actor: event.sender?.login,
       duration: phase === 'completed' ? durationBetween(job.started_at ?? undefined, job.completed_at ?? undefined) : undefined,
-      fields: [...(job.runner_name ? [{ name: 'Runner', value: job.runner_name }] : []), ...fields],
+      fields: job.runner_name ? [{ name: 'Runner', value: job.runner_name }] : [],
       links: [
         ...linkIf('Job', job.html_url),
         ...linkIf('Run', `${repository}/actions/runs/${job.run_id}`),
@@ -255,12 +258,13 @@ function workflowJobMessages(event: WorkflowJobEvent, settings: GitHubSettings):
 function checkRunMessages(event: CheckRunEvent): ChatMessage[] {
   if (event.action !== 'completed') return [];
   const check = event.check_run;
-  const { status, fields } = conclusionOf(check.conclusion);
+  const { status, senderStatus } = conclusionOf(check.conclusion);
   const repository = event.repository.html_url;
   return [
     buildResultMessage({
       source: 'github',
       status,
+      senderStatus,
       title: check.name,
       summary: check.output?.title ?? undefined,
       repository: event.repository.full_name,
@@ -268,7 +272,7 @@ function checkRunMessages(event: CheckRunEvent): ChatMessage[] {
       commit: check.head_sha,
       actor: event.sender?.login,
       duration: durationBetween(check.started_at ?? undefined, check.completed_at ?? undefined),
-      fields: [...(check.app ? [{ name: 'App', value: check.app.name }] : []), ...fields],
+      fields: check.app ? [{ name: 'App', value: check.app.name }] : [],
       links: [
         ...linkIf('Check run', check.html_url),
         // The app's own page, when it has one besides GitHub's.

@@ -9,6 +9,7 @@ import { linkIf, type ChatMessage, type Item, type Status } from '../model/messa
 import { secretsEqual } from '../security/constant-time';
 import { buildResultMessage, commitTitle } from './build-result';
 import { hashedKey, stableJson } from './delivery-key';
+import { senderStatusOf } from './sender-status';
 import { decodeNamedEvent, otherEvent } from './event-types';
 import { defineSource, type RequestHeaders } from './source';
 
@@ -111,9 +112,14 @@ const JOB_STATUSES: Readonly<Record<string, Status>> = {
   manual: 'action_required',
 };
 
-function statusOf(status: string, statuses: Readonly<Record<string, Status>>, settings: GitLabSettings): Status | undefined {
-  if (status === 'running') return settings.inProgress ? 'started' : undefined;
-  return statuses[status];
+/** The status to post, with GitLab's word where it says more (`canceled`, `manual`); none for a status not posted. */
+function statusOf(
+  word: string,
+  statuses: Readonly<Record<string, Status>>,
+  settings: GitLabSettings,
+): { status: Status; senderStatus?: string } | undefined {
+  const status = word === 'running' ? (settings.inProgress ? 'started' : undefined) : statuses[word];
+  return status && { status, senderStatus: senderStatusOf(word, status) };
 }
 
 /** `script_failure` → `script failure`. */
@@ -144,14 +150,16 @@ const seconds = (value: number | null | undefined): string | undefined =>
 
 function pipelineMessages(hook: PipelineHook, settings: GitLabSettings): ChatMessage[] {
   const pipeline = hook.object_attributes;
-  const status = statusOf(pipeline.status, PIPELINE_STATUSES, settings);
-  if (!status) return [];
+  const outcome = statusOf(pipeline.status, PIPELINE_STATUSES, settings);
+  if (!outcome) return [];
+  const { status, senderStatus } = outcome;
   const projectUrl = hook.project.web_url.replace(/\/+$/, '');
   const upstream = hook.source_pipeline;
   return [
     buildResultMessage({
       source: 'gitlab',
       status,
+      senderStatus,
       title: pipeline.name || `${hook.project.name ?? hook.project.path_with_namespace} pipeline`,
       summary: hook.commit?.title ?? commitTitle(hook.commit?.message),
       repository: hook.project.path_with_namespace,
@@ -175,8 +183,9 @@ function pipelineMessages(hook: PipelineHook, settings: GitLabSettings): ChatMes
 }
 
 function jobMessages(hook: JobHook, settings: GitLabSettings): ChatMessage[] {
-  const status = statusOf(hook.build_status, JOB_STATUSES, settings);
-  if (!status) return [];
+  const outcome = statusOf(hook.build_status, JOB_STATUSES, settings);
+  if (!outcome) return [];
+  const { status, senderStatus } = outcome;
   const projectUrl = (hook.project?.web_url ?? hook.repository?.homepage)?.replace(/\/+$/, '');
   const reason =
     status === 'failure' && hook.build_failure_reason
@@ -186,6 +195,7 @@ function jobMessages(hook: JobHook, settings: GitLabSettings): ChatMessage[] {
     buildResultMessage({
       source: 'gitlab',
       status,
+      senderStatus,
       title: hook.build_name,
       summary: commitTitle(hook.commit?.message),
       repository: hook.project?.path_with_namespace ?? hook.project_name,

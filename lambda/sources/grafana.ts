@@ -33,8 +33,22 @@ export const GrafanaSchema = v.object({
   alerts: v.pipe(v.array(GrafanaAlertSchema), v.minLength(1, 'an alert group has at least one alert')),
   orgId: v.optional(v.number()),
   state: v.optional(v.string()),
+  /** The contact point's Title and Message, its templates applied (Grafana's defaults when the team set none). */
+  title: v.optional(v.string()),
+  message: v.optional(v.string()),
 });
 export type Grafana = v.InferOutput<typeof GrafanaSchema>;
+
+/** What a team may set for Grafana (`sourceSettings.grafana`). */
+export const GrafanaSettingsSchema = v.strictObject({
+  /**
+   * Take the contact point's own `title` and `message` (what its Title and Message templates made) as the message's
+   * title and text, instead of the relay's. Worth it once the team has templated them: Grafana's defaults repeat the
+   * labels and links the message lists anyway.
+   */
+  useSenderText: v.optional(v.boolean(), false),
+});
+export type GrafanaSettings = v.InferOutput<typeof GrafanaSettingsSchema>;
 
 /**
  * How `POST /hooks` tells a Grafana group from an Alertmanager one of the same shape: webhook format version 1, or the
@@ -72,10 +86,18 @@ function extras(alert: GrafanaAlert) {
   };
 }
 
-export const grafana = defineSource<Grafana>({
+export const grafana = defineSource<Grafana, GrafanaSettings>({
   name: 'grafana',
   schema: GrafanaSchema,
+  settings: GrafanaSettingsSchema,
   webhook: { contentTypes: ['application/json'], verifyHeaders: verifySharedSecret, detect: (_request, body) => isGrafana(body) },
   deliveryKey: (group) => alertGroupKey('grafana', group),
-  toMessages: (group) => [alertGroupMessage('grafana', group, { home: 'Grafana', silenceFromLabels: false, extras })],
+  toMessages: (group, settings) => [
+    alertGroupMessage('grafana', group, {
+      home: 'Grafana',
+      silenceFromLabels: false,
+      extras,
+      senderText: settings.useSenderText ? { title: group.title, text: group.message } : undefined,
+    }),
+  ],
 });

@@ -8,6 +8,7 @@ import { formatDuration } from '../render/format';
 import { linkIf, type ChatMessage, type Field, type Link, type Status } from '../model/message';
 import { buildResultMessage, commitLink } from './build-result';
 import { hashedKey } from './delivery-key';
+import { senderStatusOf } from './sender-status';
 import { verifySharedSecret } from './shared-secret';
 import { defineSource } from './source';
 
@@ -66,14 +67,14 @@ export type JenkinsSettings = v.InferOutput<typeof JenkinsSettingsSchema>;
  */
 const RESULT_PHASE = 'FINALIZED';
 
-/** Jenkins results in the relay's words; those marked `raw` are also shown as Jenkins says them. */
-const RESULTS: Readonly<Record<string, { status: Status; raw?: true }>> = {
-  SUCCESS: { status: 'success' },
-  FAILURE: { status: 'failure' },
+/** Jenkins results in the relay's words; Jenkins' own word is shown with those it does not say (`UNSTABLE`). */
+const RESULTS: Readonly<Record<string, Status>> = {
+  SUCCESS: 'success',
+  FAILURE: 'failure',
   // Tests failed but the build ran: as much a reason to look as a failure.
-  UNSTABLE: { status: 'failure', raw: true },
-  ABORTED: { status: 'cancelled' },
-  NOT_BUILT: { status: 'skipped', raw: true },
+  UNSTABLE: 'failure',
+  ABORTED: 'cancelled',
+  NOT_BUILT: 'skipped',
 };
 
 /** At most this many failed test names are listed; the rest are counted. */
@@ -105,14 +106,13 @@ function testFields(summary: NonNullable<Jenkins['build']['test_summary']>): Fie
   return fields;
 }
 
-function statusOf(job: Jenkins, settings: JenkinsSettings): { status: Status; fields: Field[] } | undefined {
+function statusOf(job: Jenkins, settings: JenkinsSettings): { status: Status; senderStatus?: string } | undefined {
   const { phase, status } = job.build;
-  if (phase === 'STARTED') return settings.inProgress ? { status: 'started', fields: [] } : undefined;
+  if (phase === 'STARTED') return settings.inProgress ? { status: 'started' } : undefined;
   if (phase !== RESULT_PHASE) return undefined;
-  const result = RESULTS[status ?? ''];
   // A result this source does not know is still posted, without a verdict, with Jenkins' word.
-  if (!result) return { status: 'neutral', fields: status ? [{ name: 'Result', value: status }] : [] };
-  return { status: result.status, fields: result.raw ? [{ name: 'Result', value: status! }] : [] };
+  const result = RESULTS[status ?? ''] ?? 'neutral';
+  return { status: result, senderStatus: senderStatusOf(status, result) };
 }
 
 function messages(job: Jenkins, settings: JenkinsSettings): ChatMessage[] {
@@ -134,6 +134,7 @@ function messages(job: Jenkins, settings: JenkinsSettings): ChatMessage[] {
     buildResultMessage({
       source: 'jenkins',
       status: outcome.status,
+      senderStatus: outcome.senderStatus,
       title: fullName(job),
       project: fullName(job),
       summary: build.notes || undefined,
@@ -143,7 +144,6 @@ function messages(job: Jenkins, settings: JenkinsSettings): ChatMessage[] {
       commit: scm?.commit ?? undefined,
       duration: build.duration ? formatDuration(build.duration) : undefined,
       fields: [
-        ...outcome.fields,
         ...(build.test_summary && outcome.status !== 'started' ? testFields(build.test_summary) : []),
         ...(culprits.length > 0 ? [{ name: 'Culprits', value: culprits.join(', ') }] : []),
       ],

@@ -26,6 +26,8 @@ const EVERY_FIELD = {
   inboundSecretGraceMinutes: 15,
   sources: ['github', 'gitlab', 'jenkins', 'circleci', 'generic'],
   sourceSettings: {
+    alertmanager: { useSenderText: true },
+    grafana: { useSenderText: true },
     github: { workflowJob: true, checkRun: true, inProgress: true },
     gitlab: { jobEvents: true, inProgress: true },
     jenkins: { inProgress: true },

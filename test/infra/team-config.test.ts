@@ -102,8 +102,8 @@ describe('team config', () => {
     ],
     [
       'settings for a source that has none',
-      { sourceSettings: { grafana: {} } },
-      'sourceSettings.grafana: has no settings (sources with settings: github, gitlab, jenkins, circleci, codebuild, codepipeline, s3)',
+      { sourceSettings: { generic: {} } },
+      'sourceSettings.generic: has no settings (sources with settings: alertmanager, grafana, github, gitlab, jenkins, circleci, codebuild, codepipeline, s3)',
     ],
     [
       'a setting GitHub does not have',

@@ -93,8 +93,8 @@ describe('POST /events on the local relay', () => {
     expect(relay.standIn!.messages.map((m) => readable(m.bodyText).split('\n')[0])).toEqual([
       '❌ FAILED · functionci-thestackshack-serverless-demo-master-code-build',
       '❌ FAILED · myPipeline',
-      '🔥 FIRING · ServerCpuTooHigh',
-      '🔥 FIRING · api-1 - Network In',
+      '🔥 FIRING (ALARM) · ServerCpuTooHigh',
+      '🔥 FIRING (ALARM) · api-1 - Network In',
     ]);
   });
 

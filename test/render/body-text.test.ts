@@ -19,6 +19,25 @@ describe('renderMessage', () => {
     expect(html).toMatch(/^<p><b>❌ FAILED · CRITICAL · build<\/b><\/p>/);
   });
 
+  it('shows the sender\'s own word next to the status, in the headline and in an item, escaped and cut', () => {
+    // Prepare
+    const message = chatMessage({
+      source: 'x',
+      status: 'skipped',
+      senderStatus: 'SUPERSEDED',
+      title: 'deploy',
+      items: [{ status: 'failure', senderStatus: `<b>UNSTABLE</b>${'!'.repeat(200)}`, title: 'tests', fields: [], links: [] }],
+    });
+
+    // Act
+    const [html] = renderMessage(message);
+
+    // Assess
+    expect(html).toMatch(/^<p><b>⏭️ SKIPPED \(SUPERSEDED\) · deploy<\/b><\/p>/);
+    expect(html).toMatch(/<i>failed \(&lt;b&gt;UNSTABLE&lt;\/b&gt;!+…\)<\/i>/);
+    expect(html).not.toContain('!'.repeat(60));
+  });
+
   it('gives every status its own look', () => {
     const statuses = ['firing', 'resolved', 'success', 'failure', 'cancelled', 'timed_out', 'skipped', 'neutral', 'action_required', 'insufficient_data', 'started', 'info'] as const;
 

@@ -6,7 +6,7 @@ import { fixtureJson } from '../support/fixtures';
 
 it('attaches the Grafana panel screenshot as an image URL', () => {
   const group = v.parse(grafana.schema, fixtureJson('grafana', 'firing_with_image_dashboard_panel_urls_zulip.json'));
-  const [message] = grafana.toMessages(group, undefined);
+  const [message] = grafana.toMessages(group, { useSenderText: false });
 
   expect(message!.attachments).toEqual([{ kind: 'url', url: 'https://grafana.com/assets/img/blog/mixed_styles.png', accept: 'image/' }]);
 });
@@ -15,7 +15,7 @@ it('attaches S3 objects named in the annotations of a single Grafana alert, next
   const payload = fixtureJson('grafana', 'firing_with_image_dashboard_panel_urls_zulip.json');
   payload.alerts[0].annotations.description = 'Heap dump: s3://dumps/api/heap-1.hprof (taken at 03:12)';
 
-  const [message] = grafana.toMessages(v.parse(grafana.schema, payload), undefined);
+  const [message] = grafana.toMessages(v.parse(grafana.schema, payload), { useSenderText: false });
 
   expect(message!.attachments).toEqual([
     expect.objectContaining({ kind: 'url' }),
@@ -29,7 +29,7 @@ it('attaches each S3 object of an Alertmanager group once, from common and per-a
   payload.alerts[0].annotations.report = 's3://reports/andromeda.pdf';
   payload.alerts[1].annotations.report = 's3://reports/andromeda.pdf and https://s3.amazonaws.com/reports/other.pdf';
 
-  const [message] = alertmanager.toMessages(v.parse(alertmanager.schema, payload), undefined);
+  const [message] = alertmanager.toMessages(v.parse(alertmanager.schema, payload), { useSenderText: false });
 
   expect(message!.attachments).toEqual([
     { kind: 's3', bucket: 'graphs', key: 'cpu temp.png' },
@@ -41,7 +41,7 @@ it('attaches each S3 object of an Alertmanager group once, from common and per-a
 it('attaches nothing when annotations name no S3 object', () => {
   const payload = fixtureJson('alertmanager', 'firing_two_alerts_zulip.json');
 
-  const [message] = alertmanager.toMessages(v.parse(alertmanager.schema, payload), undefined);
+  const [message] = alertmanager.toMessages(v.parse(alertmanager.schema, payload), { useSenderText: false });
 
   expect(message!.attachments).toEqual([]);
 });

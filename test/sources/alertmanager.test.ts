@@ -10,7 +10,7 @@ describe('alertmanager source', () => {
   it.each(fixtureNames('alertmanager'))('accepts and renders %s', (name) => {
     const payload = parse(name);
 
-    const [message, ...rest] = alertmanager.toMessages(payload, undefined);
+    const [message, ...rest] = alertmanager.toMessages(payload, { useSenderText: false });
 
     expect(rest).toHaveLength(0);
     expect(message!.status).toBe(payload.status === 'firing' && payload.alerts.length === 1 ? payload.alerts[0]!.status : payload.status);
@@ -22,7 +22,7 @@ describe('alertmanager source', () => {
   it('tells a resolved group with common labels once and each alert on its own line', () => {
     const payload = parse('resolved_three_alerts_capture.json');
 
-    const [message] = alertmanager.toMessages(payload, undefined);
+    const [message] = alertmanager.toMessages(payload, { useSenderText: false });
     const text = visibleText(message!);
 
     expect(message!.title).toBe('instance-down');
@@ -37,14 +37,14 @@ describe('alertmanager source', () => {
   });
 
   it('keeps unicode alert names intact', () => {
-    const [message] = alertmanager.toMessages(parse('firing_three_alerts_unicode_cloudeon.json'), undefined);
+    const [message] = alertmanager.toMessages(parse('firing_three_alerts_unicode_cloudeon.json'), { useSenderText: false });
 
     expect(renderMessage(message!)[0]).toContain('主机CPU使用率');
     expect(message!.severity).toBe('exception');
   });
 
   it('folds a single-alert group into one head with a silence link', () => {
-    const [message] = alertmanager.toMessages(parse('firing_single_alert_v4_legacy.json'), undefined);
+    const [message] = alertmanager.toMessages(parse('firing_single_alert_v4_legacy.json'), { useSenderText: false });
 
     expect(message!.items).toHaveLength(0);
     expect(message!.summary).toBe('Something is on fire');
@@ -55,7 +55,7 @@ describe('alertmanager source', () => {
   it('says how many alerts the sender truncated', () => {
     const payload = { ...parse('firing_two_alerts_zulip.json'), truncatedAlerts: 7 };
 
-    const [message] = alertmanager.toMessages(payload, undefined);
+    const [message] = alertmanager.toMessages(payload, { useSenderText: false });
 
     expect(visibleText(message!)).toContain('and 7 more not shown');
   });
@@ -64,7 +64,7 @@ describe('alertmanager source', () => {
     const payload = parse('firing_two_alerts_zulip.json');
     payload.alerts[1]!.status = 'resolved';
 
-    const [message] = alertmanager.toMessages(payload, undefined);
+    const [message] = alertmanager.toMessages(payload, { useSenderText: false });
 
     expect(message!.items.map((item) => item.status)).toEqual(['firing', 'resolved']);
     expect(visibleText(message!)).toContain('Alerts: 1 firing, 1 resolved');
@@ -94,11 +94,55 @@ describe('alertmanager source', () => {
     payload.alerts[0]!.labels.team = '<script>alert(1)</script>';
     payload.alerts[0]!.annotations.message = '<mention id="x" type="user" value="all">';
 
-    const html = renderMessage(alertmanager.toMessages(payload, undefined)[0]!)[0]!;
+    const html = renderMessage(alertmanager.toMessages(payload, { useSenderText: false })[0]!)[0]!;
 
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<mention');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('&lt;mention id=&quot;x&quot;');
+  });
+
+  describe('with useSenderText', () => {
+    it('takes the annotations the rule templated, summary and description together, as the text', () => {
+      // Prepare
+      const payload = parse('firing_single_alert_capture.json');
+
+      // Act
+      const [own] = alertmanager.toMessages(payload, { useSenderText: true });
+      const [relays] = alertmanager.toMessages(payload, { useSenderText: false });
+
+      // Assess
+      expect(own!.summary).toBe('Instance 10.3.205.79:9100 down\n10.3.205.79:9100 of job host has been down for more than 120 seconds.');
+      expect(own!.fields.map((field) => field.name)).not.toContain('description');
+      expect(relays!.summary).toBe('Instance 10.3.205.79:9100 down');
+      expect(relays!.fields).toContainEqual({ name: 'description', value: '10.3.205.79:9100 of job host has been down for more than 120 seconds.' });
+      expect(renderMessage(own!)[0]).toContain('<p>Instance 10.3.205.79:9100 down<br>10.3.205.79:9100 of job host has been down for more than 120 seconds.</p>');
+    });
+
+    it('gives each alert of a group its own words that the group does not share', () => {
+      // Prepare
+      const payload = parse('firing_two_alerts_zulip.json');
+
+      // Act
+      const [message] = alertmanager.toMessages(payload, { useSenderText: true });
+
+      // Assess
+      expect(message!.summary).toBe('High CPU core temperature');
+      expect(message!.items.map((item) => item.summary)).toEqual(['CPU core temperature is 34.75C', 'CPU core temperature is 17.625C']);
+    });
+
+    it('keeps markup in the rule\'s annotations as text', () => {
+      // Prepare
+      const payload = parse('firing_single_alert_capture.json');
+      payload.alerts[0]!.annotations.description = '<b>down</b> & <script>alert(1)</script>';
+
+      // Act
+      const [message] = alertmanager.toMessages(payload, { useSenderText: true });
+
+      // Assess
+      const html = renderMessage(message!).join('');
+      expect(html).toContain('<br>&lt;b&gt;down&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;</p>');
+      expect(html).not.toContain('<script');
+    });
   });
 });

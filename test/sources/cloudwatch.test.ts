@@ -41,7 +41,7 @@ describe('cloudwatch source', () => {
     // Assess
     expect(said.source).toBe('cloudwatch');
     const text = readable(said.html[0]!);
-    expect(headline(said.html[0]!)).toBe('🔥 FIRING · ServerCpuTooHigh');
+    expect(headline(said.html[0]!)).toBe('🔥 FIRING (ALARM) · ServerCpuTooHigh');
     expect(said.messages[0]!.summary).toBe(
       'Threshold Crossed: 1 out of the last 1 datapoints [99.50160229693434 (02/10/19 16:59:00)] was greater than the threshold (50.0) ' +
         '(minimum 1 datapoint for OK -> ALARM transition).',
@@ -60,7 +60,8 @@ describe('cloudwatch source', () => {
   });
 
   it.each([
-    ['OK', '✅ RESOLVED', 'resolved'],
+    ['OK', '✅ RESOLVED (OK)', 'resolved'],
+    // CloudWatch's word is the status's own: not repeated.
     ['INSUFFICIENT_DATA', '❔ INSUFFICIENT DATA', 'insufficient_data'],
   ])('gives %s its own look (%s), under the same group as the firing message', (state, look, status) => {
     // Prepare
@@ -118,18 +119,19 @@ describe('cloudwatch source', () => {
 
     // Assess
     const text = readable(said.html[0]!);
-    expect(headline(said.html[0]!)).toBe('🔥 FIRING · ServiceAggregatedAlarm');
+    expect(headline(said.html[0]!)).toBe('🔥 FIRING (ALARM) · ServiceAggregatedAlarm');
     expect(text).toContain('Rule: ALARM(ServerCpuTooHigh) OR ALARM(TotalNetworkTrafficTooHigh)');
     expect(text).toContain('Actions suppressed: Actions suppressed by WaitPeriod');
     expect(said.messages[0]!.items).toEqual([
       {
         status: 'firing',
+        senderStatus: 'ALARM',
         title: 'ServerCpuTooHigh',
         fields: [],
         links: [{ label: 'Alarm', url: 'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/ServerCpuTooHigh' }],
       },
     ]);
-    expect(said.html[0]).toContain('🔥 <b>ServerCpuTooHigh</b> <i>firing</i>');
+    expect(said.html[0]).toContain('🔥 <b>ServerCpuTooHigh</b> <i>firing (ALARM)</i>');
   });
 
   it('says the alarm an SNS topic delivered over HTTPS, comparison and evaluation included', () => {
@@ -141,7 +143,7 @@ describe('cloudwatch source', () => {
 
     // Assess
     const text = readable(said.html[0]!);
-    expect(headline(said.html[0]!)).toBe('🔥 FIRING · api-1 - Network In');
+    expect(headline(said.html[0]!)).toBe('🔥 FIRING (ALARM) · api-1 - Network In');
     expect(said.messages[0]!.summary).toBe('Threshold Crossed: 1 datapoint (2024818.75) was greater than or equal to the threshold (2000000.0).');
     expect(text).toContain('Metric: AWS/EC2 NetworkIn · Average · 5 min');
     expect(text).toContain('Dimensions: InstanceId=i-bc8dcaa5');
@@ -165,7 +167,7 @@ describe('cloudwatch source', () => {
     expect(readable(said[0]!.html[0]!)).toContain('Metric: AWS/EC2 NetworkOut · Average · 1 min');
     expect(readable(said[1]!.html[0]!)).toContain('Metrics: e1 = m1*1 (Expression1)\nm1 = AWS/EC2 NetworkOut · Average · 1 min');
     for (const s of said) {
-      expect(headline(s.html[0]!)).toBe('🔥 FIRING · EXAMPLE');
+      expect(headline(s.html[0]!)).toBe('🔥 FIRING (ALARM) · EXAMPLE');
       expect(readable(s.html[0]!)).toContain('Threshold: > 0 (1 of 1 datapoints)');
     }
   });
@@ -207,12 +209,12 @@ describe('cloudwatch source', () => {
     const said = [say(math), say(composite)];
 
     // Assess
-    expect(headline(said[0]!.html[0]!)).toBe('🔥 FIRING · Test alert');
+    expect(headline(said[0]!.html[0]!)).toBe('🔥 FIRING (ALARM) · Test alert');
     expect(readable(said[0]!.html[0]!)).toContain('Account: 123456789012 · eu-west-1');
     expect(said[0]!.messages[0]!.links[0]!.url).toBe(
       'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/Test%20alert',
     );
-    expect(headline(said[1]!.html[0]!)).toBe('🔥 FIRING · CompositeDemo.Main');
+    expect(headline(said[1]!.html[0]!)).toBe('🔥 FIRING (ALARM) · CompositeDemo.Main');
     expect(said[1]!.messages[0]!.items.map((item) => item.title)).toEqual(['CompositeDemo.FirstChild']);
   });
 
@@ -260,7 +262,7 @@ describe('cloudwatch source', () => {
 
     // Assess
     const text = readable(said.html[0]!);
-    expect(headline(said.html[0]!)).toBe('🔥 FIRING · ServerCpuTooHigh');
+    expect(headline(said.html[0]!)).toBe('🔥 FIRING (ALARM) · ServerCpuTooHigh');
     expect(text).not.toContain('Threshold:');
     expect(text).not.toContain('Datapoints:');
   });

@@ -83,9 +83,10 @@ describe('codebuild source', () => {
   });
 
   it.each([
-    ['STOPPED', '⚪ CANCELLED'],
+    ['STOPPED', '⚪ CANCELLED (STOPPED)'],
+    // CodeBuild's word is the status's own: not repeated.
     ['TIMED_OUT', '⏱️ TIMED OUT'],
-    ['FAULT', '❌ FAILED'],
+    ['FAULT', '❌ FAILED (FAULT)'],
   ])('shows a %s build as %s', (status, headline) => {
     // Prepare
     const event = withStatus(status);
@@ -131,7 +132,7 @@ describe('codebuild source', () => {
 
     // Assess
     expect(quiet.messages).toEqual([]);
-    expect(readable(asked.html[0]!).split('\n')[0]).toBe('▶️ STARTED · my-sample-project #55');
+    expect(readable(asked.html[0]!).split('\n')[0]).toBe('▶️ STARTED (IN_PROGRESS) · my-sample-project #55');
   });
 
   it('posts only the states the team chose', () => {

@@ -80,10 +80,10 @@ describe('codepipeline source', () => {
   });
 
   it.each([
-    ['STOPPED', '⚪ CANCELLED', undefined],
-    ['CANCELED', '⚪ CANCELLED', 'Canceled because the pipeline structure was updated.'],
-    ['SUPERSEDED', '⏭️ SKIPPED', 'A newer execution overtook this one; its result is the one that counts.'],
-  ])('shows a %s execution as %s', (state, look, summary) => {
+    ['STOPPED', '⚪ CANCELLED (STOPPED)', undefined],
+    ['CANCELED', '⚪ CANCELLED (CANCELED)', 'Canceled because the pipeline structure was updated.'],
+    ['SUPERSEDED', '⏭️ SKIPPED (SUPERSEDED)', 'A newer execution overtook this one; its result is the one that counts.'],
+  ])('shows a %s execution as %s, CodePipeline\'s word next to the status', (state, look, summary) => {
     // Prepare
     const event = inState(state);
 
@@ -92,6 +92,7 @@ describe('codepipeline source', () => {
 
     // Assess
     expect(headline(said.html[0]!)).toBe(`${look} · myPipeline`);
+    expect(said.messages[0]!.senderStatus).toBe(state);
     expect(said.messages[0]!.summary).toBe(summary);
   });
 

@@ -107,9 +107,9 @@ describe('gitlab source', () => {
     });
 
     it.each([
-      ['canceled', '⚪ CANCELLED'],
+      ['canceled', '⚪ CANCELLED (canceled)'],
       ['skipped', '⏭️ SKIPPED'],
-      ['manual', '✋ ACTION REQUIRED'],
+      ['manual', '✋ ACTION REQUIRED (manual)'],
     ])('status %s (success fixture with only the status changed) reads %s', async (status, look) => {
       const request = variant('pipeline_hook_success_go_gitlab.json', (body) => (body.object_attributes.status = status));
 
@@ -126,7 +126,7 @@ describe('gitlab source', () => {
       const started = await ingest(request(), { gitlab: { inProgress: true } });
 
       expect(quiet.response.body).toMatchObject({ queued: 0 });
-      expect(started.html).toContain('▶️ STARTED · Gitlab Test pipeline');
+      expect(started.html).toContain('▶️ STARTED (running) · Gitlab Test pipeline');
       expect(started.html).not.toContain('<b>Duration</b>');
     });
 

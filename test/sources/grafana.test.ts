@@ -12,13 +12,13 @@ describe('grafana source', () => {
   it.each(fixtureNames('grafana'))('accepts and renders %s', (name) => {
     const payload = parse(name);
 
-    const [message] = grafana.toMessages(payload, undefined);
+    const [message] = grafana.toMessages(payload, { useSenderText: false });
 
     expect(renderMessage(message!).join('')).toContain(message!.status === 'firing' ? '🔥 FIRING' : '✅ RESOLVED');
   });
 
   it('links the image, dashboard, panel and silence, and attaches the panel image', () => {
-    const [message] = grafana.toMessages(parse('firing_with_image_dashboard_panel_urls_zulip.json'), undefined);
+    const [message] = grafana.toMessages(parse('firing_with_image_dashboard_panel_urls_zulip.json'), { useSenderText: false });
 
     expect(message!.links.map((l) => l.label)).toEqual(['Dashboard', 'Panel', 'Image', 'Silence', 'Source']);
     expect(message!.attachments).toEqual([
@@ -28,7 +28,7 @@ describe('grafana source', () => {
   });
 
   it('never renders empty dashboard or panel URLs as links', () => {
-    const [message] = grafana.toMessages(parse('firing_two_alerts_grafana_docs.json'), undefined);
+    const [message] = grafana.toMessages(parse('firing_two_alerts_grafana_docs.json'), { useSenderText: false });
     const html = renderMessage(message!).join('');
 
     expect(html).not.toContain('href=""');
@@ -38,7 +38,7 @@ describe('grafana source', () => {
   });
 
   it('shows resolved alerts inside a firing group as resolved', () => {
-    const [message] = grafana.toMessages(parse('firing_mixed_firing_and_resolved_zulip.json'), undefined);
+    const [message] = grafana.toMessages(parse('firing_mixed_firing_and_resolved_zulip.json'), { useSenderText: false });
 
     expect(message!.status).toBe('firing');
     expect(message!.items.map((i) => i.status)).toEqual(['resolved', 'resolved', 'firing']);
@@ -46,7 +46,7 @@ describe('grafana source', () => {
   });
 
   it('gives a resolved alert no silence link', () => {
-    const [message] = grafana.toMessages(parse('resolved_state_ok_zulip.json'), undefined);
+    const [message] = grafana.toMessages(parse('resolved_state_ok_zulip.json'), { useSenderText: false });
 
     expect(message!.status).toBe('resolved');
     expect(message!.links.map((l) => l.label)).not.toContain('Silence');
@@ -77,5 +77,63 @@ describe('grafana source', () => {
       body: { error: 'bad_request', field: 'alerts.0.values.B', message: expect.stringContaining('must be a number') },
     });
     expect(queued).toEqual([]);
+  });
+
+  describe('with useSenderText', () => {
+    /** A fixture through intake with the team's settings, as queued and rendered. */
+    async function said(payload: unknown, settings: Record<string, unknown>) {
+      const { deps, queued } = testIntake({ settings });
+      const response = await ingestWebhook(webhookRequest('/hooks/grafana', JSON.stringify(payload)), deps);
+      expect(response.statusCode).toBe(202);
+      return { message: queued[0]!.message, html: renderMessage(queued[0]!.message).join('') };
+    }
+
+    it('takes the contact point\'s title and message as the title and text, the rest still the relay\'s', async () => {
+      // Prepare
+      const payload = fixtureJson('grafana', 'firing_with_image_dashboard_panel_urls_zulip.json');
+
+      // Act
+      const own = await said(payload, { grafana: { useSenderText: true } });
+      const relays = await said(payload, {});
+
+      // Assess
+      expect(own.message.title).toBe('[FIRING:1] Memory (copy) device (true)');
+      expect(own.message.summary).toBe(payload.message.trim());
+      expect(own.html).toMatch(/^<p><b>🔥 FIRING · \[FIRING:1\] Memory \(copy\) device \(true\)<\/b><\/p><p>\*\*Firing\*\*<br><br>Value: A=2\.473545728e\+09/);
+      expect(relays.message.title).toBe('Memory (copy)');
+      expect(relays.message.summary).toBe('High memory usage');
+      expect({ ...own.message, title: '', summary: '' }).toEqual({ ...relays.message, title: '', summary: '' });
+    });
+
+    it('keeps markup in the sender\'s title and message as text', async () => {
+      // Prepare
+      const payload = fixtureJson('grafana', 'firing_two_alerts_grafana_docs.json');
+      payload.title = '<img src=x onerror=alert(1)> [FIRING:2]';
+      payload.message = '<script>alert("x")</script>\n<mention id="all">everyone</mention> & <a href="javascript:alert(1)">here</a>';
+
+      // Act
+      const { html } = await said(payload, { grafana: { useSenderText: true } });
+
+      // Assess
+      expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; [FIRING:2]</b>');
+      expect(html).toContain(
+        '<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;<br>&lt;mention id=&quot;all&quot;&gt;everyone&lt;/mention&gt; &amp; &lt;a href=&quot;javascript:alert(1)&quot;&gt;here&lt;/a&gt;</p>',
+      );
+      expect(html).not.toMatch(/<(script|img|mention)|href="javascript/);
+    });
+
+    it('falls back to the relay\'s title and text where the sender sent none', async () => {
+      // Prepare
+      const payload = fixtureJson('grafana', 'firing_with_image_dashboard_panel_urls_zulip.json');
+      payload.title = '  ';
+      delete payload.message;
+
+      // Act
+      const { message } = await said(payload, { grafana: { useSenderText: true } });
+
+      // Assess
+      expect(message.title).toBe('Memory (copy)');
+      expect(message.summary).toBe('High memory usage');
+    });
   });
 });

@@ -68,15 +68,14 @@ describe('jenkins source', () => {
     });
 
     it.each([
-      ['UNSTABLE', '❌ FAILED', true],
-      ['ABORTED', '⚪ CANCELLED', false],
-      ['NOT_BUILT', '⏭️ SKIPPED', true],
-    ])('FINALIZED %s (wiki fixture, phase and status changed) reads %s', async (status, look, keepsJenkinsWord) => {
+      ['UNSTABLE', '❌ FAILED'],
+      ['ABORTED', '⚪ CANCELLED'],
+      ['NOT_BUILT', '⏭️ SKIPPED'],
+    ])('FINALIZED %s (wiki fixture, phase and status changed) reads %s with Jenkins\' word next to it', async (status, look) => {
       const { html } = await ingest(variant(finalized(status)));
 
-      expect(html).toContain(`${look} · asgard`);
-      if (keepsJenkinsWord) expect(html).toContain(`<b>Result</b>: ${status}`);
-      else expect(html).not.toContain('<b>Result</b>');
+      expect(html).toContain(`${look} (${status}) · asgard`);
+      expect(html).not.toContain('<b>Result</b>');
     });
 
     it('a job in folders (wiki fixture with a folder url) is titled with its full name', async () => {

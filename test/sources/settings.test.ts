@@ -41,14 +41,14 @@ describe('source settings', () => {
 
   it('names the sources that have settings to a source that has none', () => {
     // Act
-    const checked = checkSourceSettings({ grafana: {} });
+    const checked = checkSourceSettings({ generic: {} });
 
     // Assess
     expect(checked).toEqual({
       ok: false,
       problems: [
         {
-          field: 'grafana',
+          field: 'generic',
           problem: `has no settings (sources with settings: ${configurable.map((source) => source.name).join(', ')})`,
         },
       ],
@@ -64,7 +64,7 @@ describe('source settings', () => {
     ),
   )('are documented: %s, with its default', (_name, setting, fallback) => {
     // Prepare
-    const docs = ['sources-ci.md', 'sources-aws.md', 'files.md'].flatMap((file) =>
+    const docs = ['sources-alerts.md', 'sources-ci.md', 'sources-aws.md', 'files.md'].flatMap((file) =>
       readFileSync(join(DOCS, file), 'utf8').split('\n'),
     );
     const unspaced = (text: string) => text.replace(/\s+/g, '');
