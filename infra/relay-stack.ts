@@ -128,12 +128,14 @@ export class RelayStack extends Stack {
     };
     const channels = JSON.stringify(config.channels);
     const sourceSettings = JSON.stringify(config.sourceSettings);
+    const templates = JSON.stringify(config.templates);
     // Each function's environment is its settings, from the team config, and its resources, from this stack. The
     // types hold every variable the function reads, so none is left out of the check below.
     const ingestSettings: Required<IngestSettingsVariables> = {
       CHANNELS: channels,
       ENABLED_SOURCES: config.sources.join(','),
       SOURCE_SETTINGS: sourceSettings,
+      TEMPLATES: templates,
       INBOUND_SECRET_GRACE_MINUTES: String(config.inboundSecretGraceMinutes),
     };
     // AWS_ENDPOINT_URL points local mode at a local S3; deployed, S3 is AWS's own.
@@ -148,6 +150,7 @@ export class RelayStack extends Stack {
         config.s3Buckets.map(({ name, prefix, suffix, channel }) => ({ name, prefix, suffix, channel })),
       ),
       SOURCE_SETTINGS: sourceSettings,
+      TEMPLATES: templates,
       RESOLVE_MODE: config.resolveMode,
       DIGEST_THRESHOLD: String(config.digestThreshold),
       DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),

@@ -170,7 +170,7 @@ export class BatchRun {
     const entries = new Map<string, Entry>();
     for (const record of records) {
       try {
-        const planned = notificationsFromRecord(record.body, deps.sourceSettings).map((notification) => ({
+        const planned = notificationsFromRecord(record.body, deps.sourceSettings, new Date(), deps.templates).map((notification) => ({
           notification,
           spaceId: spaceOf(notification, deps.channels),
         }));

@@ -5,11 +5,14 @@ import { logger } from '../runtime/logger';
 import { count } from '../runtime/metrics';
 import type { QueuedNotification } from '../model/notification';
 import type { ResolvedSettings } from '../sources/settings';
+import type { CompiledTemplates } from '../render/templates';
 import type { InPlaceRetry } from './retry-in-place';
 
 /** Everything deliver needs for a queue record, on top of what one notification needs. */
 export interface RecordDependencies extends DeliveryDependencies {
   readonly sourceSettings: ResolvedSettings;
+  /** How the team's messages read (`render/templates.ts`), for the AWS events deliver says. */
+  readonly templates: CompiledTemplates;
   readonly idempotency: DeliveryIdempotency;
   readonly deadLetters: DeadLetters;
   /** Waiting text-only notifications for one space, from this many on, are folded into digests. */

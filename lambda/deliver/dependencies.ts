@@ -73,6 +73,7 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
   const { tuning = {} } = platform;
   return {
     sourceSettings: settings.SOURCE_SETTINGS,
+    templates: settings.TEMPLATES,
     spaces: new SpacesClient({
       baseUrl: settings.SPACES_API_URL,
       credentials: spacesCredentials({ secret: platform.tokenSecret, lease: stateStoreLease(platform.store, RENEWAL_LEASE_ID) }),

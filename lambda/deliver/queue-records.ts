@@ -9,6 +9,7 @@ import { dispatchEvent } from '../sources/dispatch';
 import { unwrapText } from '../envelopes';
 import { QueuedNotificationSchema, notificationsFor, type QueuedNotification } from '../model/notification';
 import type { ResolvedSettings } from '../sources/settings';
+import { NO_TEMPLATES, type CompiledTemplates } from '../render/templates';
 import { problemsOf } from '../runtime/validate';
 
 function isQueuedNotification(value: unknown): boolean {
@@ -35,15 +36,23 @@ function occurredAt(event: unknown, now: Date): string {
   return now.toISOString();
 }
 
-function fromEvent(event: unknown, settings: ResolvedSettings, now: Date): QueuedNotification[] {
-  const dispatched = dispatchEvent(event, settings);
+function fromEvent(event: unknown, settings: ResolvedSettings, now: Date, templates: CompiledTemplates): QueuedNotification[] {
+  const dispatched = dispatchEvent(event, settings, templates);
   if (!dispatched.ok) throw new PermanentDeliveryError(dispatched.reason);
   const key = dispatched.deliveryKey;
   return notificationsFor(dispatched.messages, { id: key, deliveryKey: key, receivedAt: occurredAt(event, now), channel: 'default' });
 }
 
-/** The notifications a queue record body carries; a body nothing recognises is a permanent failure, with the reason. */
-export function notificationsFromRecord(body: string, settings: ResolvedSettings, now: Date = new Date()): QueuedNotification[] {
+/**
+ * The notifications a queue record body carries, an AWS event's as the team's `templates` write it; a body nothing
+ * recognises is a permanent failure, with the reason.
+ */
+export function notificationsFromRecord(
+  body: string,
+  settings: ResolvedSettings,
+  now: Date = new Date(),
+  templates: CompiledTemplates = NO_TEMPLATES,
+): QueuedNotification[] {
   let payloads: unknown[];
   try {
     payloads = unwrapText(body);
@@ -52,7 +61,7 @@ export function notificationsFromRecord(body: string, settings: ResolvedSettings
     throw error;
   }
   return payloads.flatMap((payload) => {
-    if (!isQueuedNotification(payload)) return fromEvent(payload, settings, now);
+    if (!isQueuedNotification(payload)) return fromEvent(payload, settings, now, templates);
     const result = v.safeParse(QueuedNotificationSchema, payload);
     if (result.success) return [result.output];
     const problem = problemsOf(result.issues)[0]!;

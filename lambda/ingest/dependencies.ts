@@ -29,6 +29,7 @@ export function ingestDependencies(settings: IngestSettings, platform: IngestPla
     channels: Object.keys(settings.CHANNELS),
     enabledSources: settings.ENABLED_SOURCES,
     sourceSettings: settings.SOURCE_SETTINGS,
+    templates: settings.TEMPLATES,
   };
 }
 

@@ -29,6 +29,7 @@ import { parseHookPath } from './hook-path';
 import { SOURCES } from '../sources';
 import { decodeJson, type InboundRequest, type RequestHead, type RequestHeaders, type Source } from '../sources/source';
 import type { ResolvedSettings } from '../sources/settings';
+import { applyTemplates, type CompiledTemplates } from '../render/templates';
 import { validate } from '../runtime/validate';
 import type { InboundSecrets } from './inbound-secret';
 import { verifySender, type SecretUsed } from './verify-sender';
@@ -44,6 +45,8 @@ export interface IntakeDependencies {
   /** Sources this team turned on; every source when absent. */
   readonly enabledSources?: readonly string[];
   readonly sourceSettings: ResolvedSettings;
+  /** How the team's messages read (`render/templates.ts`). */
+  readonly templates: CompiledTemplates;
   readonly enqueue: (notifications: readonly QueuedNotification[]) => Promise<void>;
   readonly maxBodyBytes?: number;
   readonly newId?: () => string;
@@ -144,8 +147,8 @@ interface Said {
 }
 
 /** An event a webhook carried, said by the source that recognises it; one that no source can say is bad input. */
-function carriedEvent(carrier: string, event: unknown, settings: ResolvedSettings): Said {
-  const dispatched = dispatchEvent(event, settings);
+function carriedEvent(carrier: string, event: unknown, deps: IntakeDependencies): Said {
+  const dispatched = dispatchEvent(event, deps.sourceSettings, deps.templates);
   if (!dispatched.ok) throw new BadRequestError(`${carrier} message: ${dispatched.reason}`, { problems: dispatched.problems });
   return dispatched;
 }
@@ -193,11 +196,12 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
   const channel = screened.channel;
   const onPrevious = provedByHeaders === 'previous' || provedByBody === 'previous';
 
-  const payload = validate(source.schema, (endpoint.decode ?? decodeJson)(request), `invalid ${source.name} payload`);
+  const decoded = (endpoint.decode ?? decodeJson)(request);
+  const payload = validate(source.schema, decoded, `invalid ${source.name} payload`);
   const id = (deps.newId ?? randomUUID)();
   const said: Said[] = endpoint.open
-    ? (await endpoint.open(payload)).map((event) => carriedEvent(source.name, event, deps.sourceSettings))
-    : [{ deliveryKey: source.deliveryKey(payload, request), messages: source.toMessages(payload, deps.sourceSettings.get(source.name)) }];
+    ? (await endpoint.open(payload)).map((event) => carriedEvent(source.name, event, deps))
+    : [{ deliveryKey: source.deliveryKey(payload, request), messages: applyTemplates(source.toMessages(payload, deps.sourceSettings.get(source.name)), { source: source.name, payload: decoded, channel }, deps.templates) }];
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
   const notifications = said.flatMap(({ deliveryKey, messages }) => notificationsFor(messages, { id, deliveryKey, receivedAt, channel }));
   if (notifications.length > 0) await deps.enqueue(notifications);

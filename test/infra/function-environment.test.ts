@@ -34,6 +34,9 @@ const EVERY_FIELD = {
     codepipeline: { states: ['FAILED'], levels: ['pipeline', 'stage', 'action'] },
     s3: { objectRemoved: true },
   },
+  templates: {
+    github: { title: '{{ payload.event }}: {{ message.title }}', channels: { ci: { link: '→ {{ link.label }}' } } },
+  },
   s3Buckets: [
     { name: 'acme-reports', prefix: 'daily/', suffix: '.pdf', channel: 'uploads', kmsKeyArn: KEY_ARN },
     { name: 'acme-screens' },
@@ -129,6 +132,10 @@ describe('the functions read what the team config means', () => {
       s3: { objectRemoved: true, buckets: s3Buckets },
     });
     expect([...deliver.attachableBuckets].sort()).toEqual(['acme-reports', 'acme-runbooks', 'acme-screens']);
+    for (const templates of [ingest.TEMPLATES, deliver.TEMPLATES]) {
+      expect([...templates.keys()]).toEqual(['github']);
+      expect([...templates.get('github')!.channels.keys()]).toEqual(['ci']);
+    }
   });
 });
 
