@@ -33,8 +33,8 @@ export function readSamples(source: string): Samples {
 const NO_CHANNEL = '';
 
 /**
- * Renders each source's templates (its own, and each channel's) against its samples, with the team's source settings;
- * every template that fails is a problem at its field (`github.title`), the first failure only.
+ * Renders each source's templates (its own, and each channel's) against its samples, with the team's source settings
+ * and strict variables; every template that fails is a problem at its field (`github.title`), the first failure only.
  */
 export function templateSampleProblems(templates: CompiledTemplates, sourceSettings: Readonly<Record<string, unknown>>): Problem[] {
   const problems = new Map<string, string>();
@@ -53,10 +53,13 @@ export function templateSampleProblems(templates: CompiledTemplates, sourceSetti
         .toMessages(v.parse(source.schema, payload), settings.settings.get(name))
         .map(({ channel: _, ...message }) => message);
       for (const channel of [NO_CHANNEL, ...compiled.channels.keys()]) {
-        applyTemplates(messages, { source: name, payload, channel }, templates, (where, problem) => {
-          if (problems.has(where)) return;
-          const hint = problem.includes('undefined variable') ? '; a value only some payloads have needs {% if %} or | default' : '';
-          problems.set(where, `${problem} (rendering the ${name} sample "${sample}")${hint}`);
+        applyTemplates(messages, { source: name, payload, channel }, templates, {
+          strictVariables: true,
+          onFailure: (where, problem) => {
+            if (problems.has(where)) return;
+            const hint = problem.includes('undefined variable') ? '; a value only some payloads have needs {% if %} or | default' : '';
+            problems.set(where, `${problem} (rendering the ${name} sample "${sample}")${hint}`);
+          },
         });
       }
     }

@@ -9,10 +9,11 @@
  * the relay's own bold (`{{ value | bold }}`), written as marks (`markup.ts`); every printed value is cleared of those
  * marks, so a payload cannot pass for markup either way.
  *
- * Templates are compiled once, at start-up and at synth. A template that fails at run time (a variable a payload
- * lacks, a limit reached) leaves that part as the source said it, with a one-line warning: the message is never lost.
+ * Templates are compiled once, at start-up and at synth, where each is also rendered against real payloads with strict
+ * variables. A template that fails at run time (a limit reached, a filter that throws) leaves that part as the source
+ * said it, with a one-line warning: the message is never lost.
  */
-import { Liquid, type Template } from 'liquidjs';
+import { Context, Liquid, type RenderOptions, type Template } from 'liquidjs';
 import * as v from 'valibot';
 import type { ChatMessage, Field, Item, Link } from '../model/message';
 import type { Problem } from '../runtime/errors';
@@ -25,7 +26,7 @@ export const MAX_TEMPLATE_CHARS = 2_000;
 /** What one template may write; body-text cuts each part far shorter, this only bounds the work. */
 const MAX_OUTPUT_CHARS = 8_000;
 /** Time all templates of one message may take, in milliseconds; what is left is said the source's way. */
-const MESSAGE_BUDGET_MS = 200;
+const MESSAGE_BUDGET_MS = 1_000;
 
 const TemplateText = v.pipe(
   v.string(),
@@ -85,21 +86,22 @@ function printed(value: unknown): string {
 }
 
 /**
- * The engine: strict (an unknown variable or filter is an error, so that synth catches typos), sandboxed (own
- * properties of plain data only, no file system, no includes), bounded (template size, render time, allocations).
+ * The engine: strict where it can be (an unknown filter is an error; an unknown variable too when checking against
+ * samples, see `FailureHandling`), sandboxed (own properties of plain data only, no file system, no includes),
+ * bounded (template size, render time, allocations).
  */
 function engine(): Liquid {
   const liquid = new Liquid({
-    strictVariables: true,
     strictFilters: true,
-    // `{% if payload.x %}` and `| default:` are how a template says "if the payload has it".
+    // Under strict variables, `{% if payload.x %}` and `| default:` are how a template says "if the payload has it".
     lenientIf: true,
     ownPropertyOnly: true,
     // No file system: partials could only come from this empty map, and the tags that read them are refused below.
     templates: {},
     parseLimit: MAX_TEMPLATE_CHARS,
-    renderLimit: 50,
-    memoryLimit: 1_000_000,
+    // Per message (see MessageRendering): every template of one message together.
+    renderLimit: MESSAGE_BUDGET_MS,
+    memoryLimit: 10_000_000,
     outputEscape: printed,
   });
   // A value is never printed as it is: `raw` is plain text like the rest.
@@ -118,11 +120,16 @@ function engine(): Liquid {
 
 const liquid = engine();
 
-/** A compiled template and where it was configured (`github.title`, `alertmanager.channels.ops.item`). */
+/**
+ * A compiled template and where it was configured (`github.title`, `alertmanager.channels.ops.item`); a text without
+ * Liquid markup (a field name, a fixed label) is kept as it is, since rendering it would only cost time.
+ */
 interface Compiled {
   readonly where: string;
-  readonly template: Template[];
+  readonly template: Template[] | string;
 }
+
+const LIQUID_MARKUP = /\{[{%]/;
 type CompiledField = '*' | { readonly name: Compiled; readonly value: Compiled };
 interface CompiledParts {
   readonly title?: Compiled;
@@ -155,7 +162,7 @@ function described(error: unknown): string {
 /** Compiles one template, or adds the problem at `where`. */
 function compileOne(text: string, where: string, problems: Problem[]): Compiled | undefined {
   try {
-    return { where, template: liquid.parse(text) };
+    return { where, template: LIQUID_MARKUP.test(text) ? liquid.parse(text) : text };
   } catch (error) {
     problems.push({ field: where, problem: described(error) });
     return undefined;
@@ -226,11 +233,25 @@ export interface TemplateContext {
   readonly channel?: string;
 }
 
-/** What happens when a template fails: at run time a warning, at synth a problem. */
+/** Told which template failed (`github.title`) and why. */
 export type TemplateFailure = (where: string, problem: string) => void;
 
-const warnOnFailure: TemplateFailure = (where, problem) =>
-  logger.warn('template failed, the part reads as the source says it', { template: where, problem });
+/** What counts as a failure, and who hears of it. */
+export interface FailureHandling {
+  /**
+   * Whether a variable the data lacks is a failure. At synth, against the samples, it is: that is how a typo or
+   * another sender's field is caught. At run time it prints nothing, as in Liquid: a payload may lack what others
+   * have, and a lookup that throws costs ten times one that does not.
+   */
+  readonly strictVariables: boolean;
+  readonly onFailure: TemplateFailure;
+}
+
+/** At run time: a failing part reads as the source said it, with a one-line warning. */
+export const AT_RUN_TIME: FailureHandling = {
+  strictVariables: false,
+  onFailure: (where, problem) => logger.warn('template failed, the part reads as the source says it', { template: where, problem }),
+};
 
 /** Every rendered text of a message (and its items) through `map`: the values body-text prints. */
 function mapTexts(message: ChatMessage, map: (text: string) => string): ChatMessage {
@@ -263,25 +284,40 @@ function cleared(message: ChatMessage): ChatMessage {
 class MessageRendering {
   private readonly deadline = performance.now() + MESSAGE_BUDGET_MS;
   private overBudget = false;
+  /**
+   * The engine's time and allocation limits, shared by every template of the message: they bound the message as a
+   * whole, and each render is spared creating its own (a sixth of a short template's cost).
+   */
+  private readonly limits: { readonly memoryLimit: Context['memoryLimit']; readonly renderLimit: Context['renderLimit']; readonly liquid: Liquid };
+  private readonly options: RenderOptions;
 
   constructor(
     private readonly scope: Readonly<Record<string, unknown>>,
-    private readonly onFailure: TemplateFailure,
-  ) {}
+    private readonly handling: FailureHandling,
+  ) {
+    this.options = { sync: true, strictVariables: handling.strictVariables, renderLimit: MESSAGE_BUDGET_MS };
+    const { memoryLimit, renderLimit } = new Context({}, liquid.options, this.options);
+    this.limits = { memoryLimit, renderLimit, liquid };
+  }
 
   /** The template's output, or `fallback` when it fails or the message's time is up. */
   render(compiled: Compiled | undefined, fallback: string, extra?: Readonly<Record<string, unknown>>): string {
     if (!compiled) return fallback;
+    if (typeof compiled.template === 'string') return compiled.template;
     if (performance.now() > this.deadline) {
-      if (!this.overBudget) this.onFailure(compiled.where, `the message's templates took over ${MESSAGE_BUDGET_MS} ms`);
+      if (!this.overBudget) this.handling.onFailure(compiled.where, `the message's templates took over ${MESSAGE_BUDGET_MS} ms`);
       this.overBudget = true;
       return fallback;
     }
     try {
-      const output = liquid.renderSync(compiled.template, extra ? { ...this.scope, ...extra } : this.scope) as string;
+      const scope = extra ? { ...this.scope, ...extra } : this.scope;
+      const context = new Context(scope, liquid.options, this.options, this.limits);
+      const output = liquid.renderSync(compiled.template, context) as string;
       return output.length > MAX_OUTPUT_CHARS ? output.slice(0, MAX_OUTPUT_CHARS) : output;
     } catch (error) {
-      this.onFailure(compiled.where, described(error));
+      this.handling.onFailure(compiled.where, described(error));
+      // A render cut short by the message's time limit has said why: the parts left fall back without a word more.
+      this.overBudget = performance.now() > this.deadline;
       return fallback;
     }
   }
@@ -296,8 +332,8 @@ function renderFields(parts: CompiledParts, message: ChatMessage, rendering: Mes
   });
 }
 
-function templated(message: ChatMessage, parts: CompiledParts, context: TemplateContext, channel: string, onFailure: TemplateFailure): ChatMessage {
-  const rendering = new MessageRendering({ message, payload: context.payload, channel }, onFailure);
+function templated(message: ChatMessage, parts: CompiledParts, context: TemplateContext, channel: string, handling: FailureHandling): ChatMessage {
+  const rendering = new MessageRendering({ message, payload: context.payload, channel }, handling);
   const links = (list: readonly Link[]): Link[] =>
     parts.link ? list.map((link) => ({ ...link, label: rendering.render(parts.link, link.label, { link }) })) : [...list];
   const summary = parts.summary ? rendering.render(parts.summary, message.summary ?? '') : message.summary;
@@ -319,20 +355,20 @@ function templated(message: ChatMessage, parts: CompiledParts, context: Template
 
 /**
  * The messages a source said, as the team's templates for that source (and channel) write them; without templates,
- * as the source said them. Either way their text is cleared of the relay's marks first. Pure but for `onFailure`,
- * which by default logs a one-line warning; a failing part reads as the source said it.
+ * as the source said them. Either way their text is cleared of the relay's marks first. Pure but for `handling`,
+ * which at run time logs a one-line warning; a failing part reads as the source said it.
  */
 export function applyTemplates(
   messages: readonly ChatMessage[],
   context: TemplateContext,
   templates: CompiledTemplates,
-  onFailure: TemplateFailure = warnOnFailure,
+  handling: FailureHandling = AT_RUN_TIME,
 ): ChatMessage[] {
   const forSource = templates.get(context.source);
   return messages.map((said) => {
     const message = cleared(said);
     if (!forSource) return message;
     const channel = message.channel ?? context.channel ?? 'default';
-    return templated(message, forSource.channels.get(channel) ?? forSource.parts, context, channel, onFailure);
+    return templated(message, forSource.channels.get(channel) ?? forSource.parts, context, channel, handling);
   });
 }
