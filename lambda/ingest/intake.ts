@@ -147,8 +147,8 @@ interface Said {
 }
 
 /** An event a webhook carried, said by the source that recognises it; one that no source can say is bad input. */
-function carriedEvent(carrier: string, event: unknown, deps: IntakeDependencies): Said {
-  const dispatched = dispatchEvent(event, deps.sourceSettings, deps.templates);
+function carriedEvent(carrier: string, event: unknown, channel: string, deps: IntakeDependencies): Said {
+  const dispatched = dispatchEvent(event, deps.sourceSettings, deps.templates, channel);
   if (!dispatched.ok) throw new BadRequestError(`${carrier} message: ${dispatched.reason}`, { problems: dispatched.problems });
   return dispatched;
 }
@@ -200,7 +200,7 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
   const payload = validate(source.schema, decoded, `invalid ${source.name} payload`);
   const id = (deps.newId ?? randomUUID)();
   const said: Said[] = endpoint.open
-    ? (await endpoint.open(payload)).map((event) => carriedEvent(source.name, event, deps))
+    ? (await endpoint.open(payload)).map((event) => carriedEvent(source.name, event, channel, deps))
     : [{ deliveryKey: source.deliveryKey(payload, request), messages: applyTemplates(source.toMessages(payload, deps.sourceSettings.get(source.name)), { source: source.name, payload: decoded, channel }, deps.templates) }];
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
   const notifications = said.flatMap(({ deliveryKey, messages }) => notificationsFor(messages, { id, deliveryKey, receivedAt, channel }));

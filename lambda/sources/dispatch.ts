@@ -39,9 +39,14 @@ function shapeOf(event: unknown): string {
 
 /**
  * Hands `event` to the first source whose `event.matches` recognises it, parses it with that source's schema and says
- * it, as the team's `templates` write it.
+ * it, as the team's `templates` write it for `channel` (the route's, for an event a webhook carried).
  */
-export function dispatchEvent(event: unknown, settings: ResolvedSettings, templates: CompiledTemplates = NO_TEMPLATES): Dispatched {
+export function dispatchEvent(
+  event: unknown,
+  settings: ResolvedSettings,
+  templates: CompiledTemplates = NO_TEMPLATES,
+  channel?: string,
+): Dispatched {
   const source = SOURCES.find((candidate) => candidate.event?.matches(event));
   if (!source) {
     const known = SOURCES.filter((s) => s.event).map((s) => s.name);
@@ -60,6 +65,6 @@ export function dispatchEvent(event: unknown, settings: ResolvedSettings, templa
     ok: true,
     source: source.name,
     deliveryKey: source.deliveryKey(parsed.output),
-    messages: applyTemplates(source.toMessages(parsed.output, settings.get(source.name)), { source: source.name, payload: event }, templates),
+    messages: applyTemplates(source.toMessages(parsed.output, settings.get(source.name)), { source: source.name, payload: event, channel }, templates),
   };
 }
