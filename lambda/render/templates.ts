@@ -56,15 +56,11 @@ const PartEntries = {
 const ChannelName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]+$/, 'channel names use letters, digits, . _ -'));
 
 /** One source's templates, and per channel what differs from them. */
-export const SourceTemplatesSchema = v.strictObject({
+const SourceTemplatesSchema = v.strictObject({
   ...PartEntries,
   channels: v.optional(v.record(ChannelName, v.strictObject(PartEntries))),
 });
-export type SourceTemplates = v.InferOutput<typeof SourceTemplatesSchema>;
-type PartTemplates = Omit<SourceTemplates, 'channels'>;
-
-/** The parts of a message a template may write, as the settings name them. */
-export const TEMPLATE_PARTS = ['title', 'summary', 'fields', 'item', 'link'] as const;
+type PartTemplates = Omit<v.InferOutput<typeof SourceTemplatesSchema>, 'channels'>;
 
 /**
  * Today's rendering, written as templates: what a message reads like without a team's templates, and the starting
@@ -248,7 +244,7 @@ export interface FailureHandling {
 }
 
 /** At run time: a failing part reads as the source said it, with a one-line warning. */
-export const AT_RUN_TIME: FailureHandling = {
+const AT_RUN_TIME: FailureHandling = {
   strictVariables: false,
   onFailure: (where, problem) => logger.warn('template failed, the part reads as the source says it', { template: where, problem }),
 };
