@@ -199,6 +199,12 @@ export interface SpacesRelayProps {
    * starting from the channel the webhook path names. @default none: every message to the channel its path names
    */
   readonly routes?: v.InferInput<typeof RoutesSchema>;
+  /**
+   * How each source's messages read: Liquid templates for the title, summary, fields, item line and link labels, per
+   * source and optionally per channel (`"<source>"` or `"<source>/<channel>"`). Checked at synth against sample
+   * payloads of each source. @default the relay's own rendering
+   */
+  readonly templates?: Readonly<Record<string, unknown>>;
   /** Spaces users or groups called on by the messages that match a rule (`<mention>` tags). @default nobody */
   readonly mentions?: v.InferInput<typeof MentionsSchema>;
   /** The functions' log level. @default "INFO" */
@@ -565,11 +571,13 @@ function functionSettings(
   const channels = JSON.stringify(config.channels);
   const sourceSettings = JSON.stringify(config.sourceSettings);
   const routes = JSON.stringify(config.routes);
+  const templates = JSON.stringify(config.templates);
   return {
     ingest: {
       CHANNELS: channels,
       ENABLED_SOURCES: config.sources.join(','),
       SOURCE_SETTINGS: sourceSettings,
+      TEMPLATES: templates,
       INBOUND_SECRET_GRACE_MINUTES: String(config.inboundSecretGraceMinutes),
       ROUTES: routes,
     },
@@ -586,6 +594,7 @@ function functionSettings(
         config.s3Buckets.map(({ name, prefix, suffix, channel }) => ({ name: bucketName(name), prefix, suffix, channel })),
       ),
       SOURCE_SETTINGS: sourceSettings,
+      TEMPLATES: templates,
       RESOLVE_MODE: config.resolveMode,
       DIGEST_THRESHOLD: String(config.digestThreshold),
       DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),

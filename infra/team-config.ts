@@ -25,7 +25,9 @@ import { RoutesSchema, unknownChannels } from '../lambda/routing/routes';
 import { inWords, issuePathAt, issuePathOf, problemsOf } from '../lambda/runtime/validate';
 import { SOURCES } from '../lambda/sources';
 import { checkSourceSettings } from '../lambda/sources/settings';
+import { checkTemplates } from '../lambda/render/templates';
 import { API_BURST_LIMIT, API_RATE_LIMIT, DELIVER_BATCH_SIZE } from './limits';
+import { templateSampleProblems } from './template-samples';
 
 /** Sources that senders reach over HTTP, `POST /hooks/{source}`: the registry's sources with a webhook. */
 export const ROUTE_SOURCES = SOURCES.filter((source) => source.webhook).map((source) => source.name);
@@ -238,6 +240,23 @@ const SourceSettingsSchema = v.pipe(
   }),
 );
 
+/**
+ * `templates`, checked and compiled with the functions' own `checkTemplates` (a template that does not parse is named
+ * with its line and column) and passed on without "//" comments, at any depth. Their channels, and how they render
+ * against each source's samples, are checked with the rest of the config below.
+ */
+const TemplatesSchema = v.pipe(
+  NotAnArray,
+  v.record(v.string(), v.unknown()),
+  v.transform((templates) => withoutCommentsDeep(templates) as Record<string, unknown>),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const checked = checkTemplates(dataset.value, SOURCES.map((source) => source.name));
+    if (checked.ok) return;
+    for (const { field, problem } of checked.problems) addIssue({ message: problem, path: issuePathAt(dataset.value, field) });
+  }),
+);
+
 /** A list in which each entry may appear once; a repeated one is named where it repeats. */
 const Distinct = <T extends v.GenericSchema<unknown, string>>(item: T) =>
   v.pipe(
@@ -320,6 +339,7 @@ export const TEAM_CONFIG_FIELDS = {
     v.description('a list of webhook sources (may be empty)'),
   ),
   sourceSettings: v.optional(SourceSettingsSchema, {}),
+  templates: v.optional(TemplatesSchema, {}),
   s3Buckets: v.optional(v.array(BucketWatchSchema), []),
   awsEvents: v.optional(AwsEventsSchema, {}),
   attachments: v.optional(
@@ -394,6 +414,7 @@ export const TeamConfigSchema = v.pipe(
         path: issuePathOf(config, 'routes', index, 'channel'),
       });
     }
+    checkTemplateUse(config, (message, field) => addIssue({ message, path: issuePathAt(config, `templates.${field}`) }));
     config.s3Buckets.forEach((watch, index) => {
       if (watch.channel !== undefined && !(watch.channel in config.channels)) {
         addIssue({
@@ -474,6 +495,31 @@ function teamNames(dir: string): string[] {
     .filter((file) => file.endsWith('.json'))
     .map((file) => basename(file, '.json'))
     .sort();
+}
+
+/** Templates name only the team's channels, and render against their sources' samples (`template-samples.ts`). */
+function checkTemplateUse(
+  config: Pick<TeamConfig, 'templates' | 'channels' | 'sourceSettings'>,
+  problem: (message: string, field: string) => void,
+): void {
+  for (const [source, settings] of Object.entries(config.templates)) {
+    const channels = (settings as { channels?: unknown }).channels;
+    for (const channel of Object.keys(typeof channels === 'object' && channels !== null ? channels : {})) {
+      if (!Object.hasOwn(config.channels, channel)) {
+        problem(`"${channel}" is not one of the channels (${Object.keys(config.channels).join(', ')})`, `${source}.channels.${channel}`);
+      }
+    }
+  }
+  const checked = checkTemplates(config.templates, SOURCES.map((source) => source.name));
+  if (!checked.ok) return;
+  for (const { field, problem: message } of templateSampleProblems(checked.templates, config.sourceSettings)) problem(message, field);
+}
+
+/** `value` without "//" comment keys, in every object it holds. */
+function withoutCommentsDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutCommentsDeep);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !isComment(key)).map(([key, inner]) => [key, withoutCommentsDeep(inner)]));
 }
 
 function parsesAsAllowlist(entry: string): boolean {

@@ -127,15 +127,18 @@ const DEPLOY_TIME_VALUE_BYTES = 256;
 
 /** Fails synth, rather than the deployment half-way, when the team config makes the environment too large. */
 function checkEnvironmentSize(path: string, environment: Readonly<Record<string, string>>): void {
-  const bytes = Object.entries(environment).reduce(
-    (sum, [name, value]) =>
-      sum + Buffer.byteLength(name) + (Token.isUnresolved(value) ? DEPLOY_TIME_VALUE_BYTES : Buffer.byteLength(value)),
-    0,
-  );
+  const sizes = Object.entries(environment).map(([name, value]) => ({
+    name,
+    bytes: Buffer.byteLength(name) + (Token.isUnresolved(value) ? DEPLOY_TIME_VALUE_BYTES : Buffer.byteLength(value)),
+  }));
+  const bytes = sizes.reduce((sum, variable) => sum + variable.bytes, 0);
   if (bytes > LAMBDA_ENVIRONMENT_BYTES) {
+    // The largest variables are what the team config can shrink: say which, so the fix is obvious.
+    const largest = sizes.sort((a, b) => b.bytes - a.bytes).slice(0, 3);
     throw new Error(
       `${path}: the environment would take about ${bytes} bytes, and Lambda allows ${LAMBDA_ENVIRONMENT_BYTES}; ` +
-        'configure fewer channels, buckets, URL hosts or source settings',
+        `the largest variables: ${largest.map((variable) => `${variable.name} (${variable.bytes} bytes)`).join(', ')}; ` +
+        'configure fewer channels, buckets, URL hosts, source settings or shorter templates',
     );
   }
 }

@@ -172,7 +172,7 @@ export class BatchRun {
     const entries = new Map<string, Entry>();
     for (const record of records) {
       try {
-        const planned = notificationsFromRecord(record.body, deps.sourceSettings, new Date(), deps.routes).map((notification) => ({
+        const planned = notificationsFromRecord(record.body, deps.sourceSettings, new Date(), deps).map((notification) => ({
           notification,
           spaceId: spaceOf(notification, deps.channels),
         }));

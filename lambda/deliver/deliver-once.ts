@@ -5,6 +5,7 @@ import { logger } from '../runtime/logger';
 import { count } from '../runtime/metrics';
 import type { QueuedNotification } from '../model/notification';
 import type { ResolvedSettings } from '../sources/settings';
+import type { CompiledTemplates } from '../render/templates';
 import type { InPlaceRetry } from './retry-in-place';
 import type { CompiledRoute } from '../routing/routes';
 
@@ -13,6 +14,8 @@ export interface RecordDependencies extends DeliveryDependencies {
   readonly sourceSettings: ResolvedSettings;
   /** The team's routes and drops, applied to the AWS events deliver says (webhooks were routed by ingest). */
   readonly routes?: readonly CompiledRoute[];
+  /** How the team's messages read (`render/templates.ts`), for the AWS events deliver says. */
+  readonly templates: CompiledTemplates;
   readonly idempotency: DeliveryIdempotency;
   readonly deadLetters: DeadLetters;
   /** Waiting text-only notifications for one space, from this many on, are folded into digests. */

@@ -76,6 +76,7 @@ export function deliverDependencies(settings: DeliverSettings, platform: Deliver
   return {
     sourceSettings: settings.SOURCE_SETTINGS,
     routes: compileRoutes(settings.ROUTES),
+    templates: settings.TEMPLATES,
     spaces: new SpacesClient({
       baseUrl: settings.SPACES_API_URL,
       credentials: spacesCredentials({ secret: platform.tokenSecret, lease: stateStoreLease(platform.store, RENEWAL_LEASE_ID) }),

@@ -9,6 +9,7 @@ import { dispatchEvent } from '../sources/dispatch';
 import { unwrapText } from '../envelopes';
 import { QueuedNotificationSchema, notificationsFor, type QueuedNotification } from '../model/notification';
 import type { ResolvedSettings } from '../sources/settings';
+import { NO_TEMPLATES, type CompiledTemplates } from '../render/templates';
 import { problemsOf } from '../runtime/validate';
 import { routed } from '../routing/routed';
 import type { CompiledRoute } from '../routing/routes';
@@ -37,24 +38,30 @@ function occurredAt(event: unknown, now: Date): string {
   return now.toISOString();
 }
 
-function fromEvent(event: unknown, settings: ResolvedSettings, now: Date, routes: readonly CompiledRoute[]): QueuedNotification[] {
-  const dispatched = dispatchEvent(event, settings);
+/** How deliver says the AWS events it reads: the team's templates, then its routes and drops. */
+export interface EventTreatment {
+  readonly routes?: readonly CompiledRoute[];
+  readonly templates?: CompiledTemplates;
+}
+
+function fromEvent(event: unknown, settings: ResolvedSettings, now: Date, treatment: EventTreatment): QueuedNotification[] {
+  const dispatched = dispatchEvent(event, settings, treatment.templates ?? NO_TEMPLATES);
   if (!dispatched.ok) throw new PermanentDeliveryError(dispatched.reason);
   const key = dispatched.deliveryKey;
   const made = notificationsFor(dispatched.messages, { id: key, deliveryKey: key, receivedAt: occurredAt(event, now), channel: 'default' });
-  return routed(made, routes).kept;
+  return routed(made, treatment.routes ?? []).kept;
 }
 
 /**
- * The notifications a queue record body carries; a body nothing recognises is a permanent failure, with the reason.
- * The AWS events among them go through the team's `routes`: a record whose notifications were all dropped carries
- * nothing to post, and is acknowledged.
+ * The notifications a queue record body carries, an AWS event's as the team's `templates` write it; a body nothing
+ * recognises is a permanent failure, with the reason. The AWS events among them go through the team's `routes`: a
+ * record whose notifications were all dropped carries nothing to post, and is acknowledged.
  */
 export function notificationsFromRecord(
   body: string,
   settings: ResolvedSettings,
   now: Date = new Date(),
-  routes: readonly CompiledRoute[] = [],
+  treatment: EventTreatment = {},
 ): QueuedNotification[] {
   let payloads: unknown[];
   try {
@@ -64,7 +71,7 @@ export function notificationsFromRecord(
     throw error;
   }
   return payloads.flatMap((payload) => {
-    if (!isQueuedNotification(payload)) return fromEvent(payload, settings, now, routes);
+    if (!isQueuedNotification(payload)) return fromEvent(payload, settings, now, treatment);
     const result = v.safeParse(QueuedNotificationSchema, payload);
     if (result.success) return [result.output];
     const problem = problemsOf(result.issues)[0]!;

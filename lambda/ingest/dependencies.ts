@@ -31,6 +31,7 @@ export function ingestDependencies(settings: IngestSettings, platform: IngestPla
     enabledSources: settings.ENABLED_SOURCES,
     sourceSettings: settings.SOURCE_SETTINGS,
     routes: compileRoutes(settings.ROUTES),
+    templates: settings.TEMPLATES,
   };
 }
 

@@ -31,6 +31,7 @@ import { verifyPathSecret } from '../sources/shared-secret';
 import { findSource, SOURCES } from '../sources';
 import { decodeJson, type InboundRequest, type RequestHead, type RequestHeaders, type Source } from '../sources/source';
 import type { ResolvedSettings } from '../sources/settings';
+import { applyTemplates, type CompiledTemplates } from '../render/templates';
 import { validate } from '../runtime/validate';
 import { routed } from '../routing/routed';
 import type { CompiledRoute } from '../routing/routes';
@@ -50,6 +51,8 @@ export interface IntakeDependencies {
   readonly sourceSettings: ResolvedSettings;
   /** The team's routes and drops, applied to every message; none when absent. */
   readonly routes?: readonly CompiledRoute[];
+  /** How the team's messages read (`render/templates.ts`). */
+  readonly templates: CompiledTemplates;
   readonly enqueue: (notifications: readonly QueuedNotification[]) => Promise<void>;
   readonly maxBodyBytes?: number;
   readonly newId?: () => string;
@@ -164,8 +167,8 @@ interface Said {
 }
 
 /** An event a webhook carried, said by the source that recognises it; one that no source can say is bad input. */
-function carriedEvent(carrier: string, event: unknown, settings: ResolvedSettings): Said {
-  const dispatched = dispatchEvent(event, settings);
+function carriedEvent(carrier: string, event: unknown, channel: string, deps: IntakeDependencies): Said {
+  const dispatched = dispatchEvent(event, deps.sourceSettings, deps.templates, channel);
   if (!dispatched.ok) throw new BadRequestError(`${carrier} message: ${dispatched.reason}`, { problems: dispatched.problems });
   return dispatched;
 }
@@ -213,11 +216,12 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
   const channel = screened.channel;
   const onPrevious = provedByHeaders === 'previous' || provedByBody === 'previous';
 
-  const payload = validate(source.schema, (endpoint.decode ?? decodeJson)(request), `invalid ${source.name} payload`);
+  const decoded = (endpoint.decode ?? decodeJson)(request);
+  const payload = validate(source.schema, decoded, `invalid ${source.name} payload`);
   const id = (deps.newId ?? randomUUID)();
   const said: Said[] = endpoint.open
-    ? (await endpoint.open(payload)).map((event) => carriedEvent(source.name, event, deps.sourceSettings))
-    : [{ deliveryKey: source.deliveryKey(payload, request), messages: source.toMessages(payload, deps.sourceSettings.get(source.name)) }];
+    ? (await endpoint.open(payload)).map((event) => carriedEvent(source.name, event, channel, deps))
+    : [{ deliveryKey: source.deliveryKey(payload, request), messages: applyTemplates(source.toMessages(payload, deps.sourceSettings.get(source.name)), { source: source.name, payload: decoded, channel }, deps.templates) }];
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
   const made = said.flatMap(({ deliveryKey, messages }) => notificationsFor(messages, { id, deliveryKey, receivedAt, channel }));
   const { kept: notifications, dropped } = routed(made, deps.routes ?? []);

@@ -9,6 +9,7 @@ import { readEnv } from '../runtime/config';
 import { logger } from '../runtime/logger';
 import { redact } from '../runtime/redact';
 import { SOURCES } from '../sources';
+import { localTemplates, namingTemplatesFile } from './templates-file';
 import { LOCAL_SPACE_ID, STAND_IN_PREFIX, startLocalRelay } from './server';
 
 const LocalEnv = v.pipe(
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   const settings: Record<string, string | undefined> = {
     CHANNELS: env.CHANNELS ?? JSON.stringify({ default: env.SPACE_ID }),
     ...Object.fromEntries(PASSED_THROUGH.map((name) => [name, process.env[name]])),
+    TEMPLATES: localTemplates(process.env),
   };
   const relay = await startLocalRelay({
     port: env.PORT,
@@ -51,6 +53,8 @@ async function main(): Promise<void> {
     webhookToken: env.WEBHOOK_TOKEN || undefined,
     settings,
     spaces: env.SPACES_API_URL ? { baseUrl: env.SPACES_API_URL, token: env.SPACES_TOKEN! } : undefined,
+  }).catch((error: unknown) => {
+    throw namingTemplatesFile(error, process.env);
   });
 
   const channels = Object.keys(JSON.parse(settings.CHANNELS!) as Record<string, string>);

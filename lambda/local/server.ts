@@ -72,7 +72,7 @@ export interface LocalRelayOptions {
   readonly webhookToken?: string;
   /**
    * The functions' settings variables, as the stack sets them from a team config: `CHANNELS`, `SOURCE_SETTINGS`,
-   * `S3_BUCKETS`, `ATTACHMENT_*`, `RESOLVE_MODE`, `DIGEST_THRESHOLD`, `AWS_ENDPOINT_URL`. `CHANNELS` defaults to a
+   * `TEMPLATES`, `S3_BUCKETS`, `ATTACHMENT_*`, `RESOLVE_MODE`, `DIGEST_THRESHOLD`, `AWS_ENDPOINT_URL`. `CHANNELS` defaults to a
    * `default` channel on {@link LOCAL_SPACE_ID}; `SPACES_API_URL` is the stand-in's unless `spaces` is given.
    */
   readonly settings?: Readonly<Record<string, string | undefined>>;

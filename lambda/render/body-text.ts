@@ -11,6 +11,7 @@ import { redact } from '../runtime/redact';
 import { cutHtml, wireSize } from './html-cut';
 
 export { wireSize } from './html-cut';
+import { hasMarks, marksToTags, withoutMarks } from './markup';
 
 /** Budget for one bodyText, measured as it travels (UTF-8 of its JSON string), leaving room for the `data[]` entries. */
 export const MAX_BODY_BYTES = 15_000;
@@ -76,17 +77,25 @@ export function attr(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
-const NEEDS_WORK = /[&<>"'\u0000-\u001f\u007f]/;
+// The relay's bold marks (markup.ts) are U+F0000 and U+F0001, written as their surrogate pairs.
+const NEEDS_WORK = /[&<>"'\u0000-\u001f\u007f]|\uDB80[\uDC00\uDC01]/;
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /**
- * Escapes text for HTML content (line breaks become `<br>`), cut so that the escaped result fits `maxBytes`.
+ * Escapes text for HTML content (line breaks become `<br>`, a template's bold marks `<b>`), cut so that the escaped
+ * result fits `maxBytes`.
  * The cut falls between graphemes, so it never splits an entity, a surrogate pair or an emoji sequence.
  */
 export function text(value: string, maxBytes: number = Number.POSITIVE_INFINITY): string {
   // Most values are short and plain: nothing to escape, nothing to cut.
   if (value.length * 3 <= maxBytes && !NEEDS_WORK.test(value)) return value;
+  // A template's bold marks become tags once escaped; an end tag added to a value cut inside bold needs its 4 bytes.
+  return hasMarks(value) ? marksToTags(escaped(value, maxBytes - 4)) : escaped(value, maxBytes);
+}
+
+/** `text` without the fast path and the marks. */
+function escaped(value: string, maxBytes: number): string {
   const escape = (s: string): string => attr(s).replace(/\r?\n/g, '<br>');
   // Every code unit costs at least one byte, so a value far longer than the budget is cut before any work on it.
   const bounded = value.length > 4 * maxBytes ? value.slice(0, 4 * maxBytes) : value;
@@ -223,7 +232,7 @@ function mentionLine(targets: readonly MentionTarget[]): string {
 function note(entry: string | RenderNote): string {
   const { text: line, link } = typeof entry === 'string' ? { text: entry, link: undefined } : entry;
   const anchor = link ? links([link], LIMITS.headLinks) : '';
-  return `<p><i>${text(redact(line), LIMITS.note)}</i>${anchor ? ` ${anchor}` : ''}</p>`;
+  return `<p><i>${text(redact(withoutMarks(line)), LIMITS.note)}</i>${anchor ? ` ${anchor}` : ''}</p>`;
 }
 
 /** One item in a line, for the summary part: its status mark, its title and the field that tells it apart. */

@@ -12,6 +12,8 @@ import { BucketNameSchema } from '../model/s3-reference';
 import { parseAllowlist } from '../net/host-allowlist';
 import { MentionsSchema } from '../render/mentions';
 import { RoutesSchema, unknownChannels, type Routes } from '../routing/routes';
+import { checkTemplates } from '../render/templates';
+import { SOURCES } from '../sources';
 import { S3BucketRuleSchema, type S3BucketRule } from '../sources/s3';
 import { checkSourceSettings } from '../sources/settings';
 import { ConfigError } from './errors';
@@ -139,12 +141,26 @@ function resolvedSourceSettings(
   return undefined;
 }
 
+/** The team's templates (`render/templates.ts`), compiled once here; a template that does not parse is named with its line. */
+const TemplatesText = v.pipe(
+  v.optional(JsonText(v.record(v.string(), v.unknown())), '{}'),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const checked = checkTemplates(dataset.value, SOURCES.map((source) => source.name));
+    if (checked.ok) return checked.templates;
+    for (const { field, problem } of checked.problems) {
+      addIssue({ message: problem, path: issuePathAt({ TEMPLATES: dataset.value }, `TEMPLATES.${field}`) });
+    }
+    return NEVER;
+  }),
+);
+
 const IngestSettingsSchema = v.pipe(
   v.object({
     CHANNELS: JsonText(ChannelsSchema),
     /** Webhook sources this team turned on; all when unset. */
     ENABLED_SOURCES: v.optional(CommaList),
     SOURCE_SETTINGS: SourceSettingsText,
+    TEMPLATES: TemplatesText,
     /** For how long after a rotation the previous inbound secret is still accepted; 0: not at all. */
     INBOUND_SECRET_GRACE_MINUTES: v.optional(GraceMinutes, String(DEFAULT_INBOUND_SECRET_GRACE_MINUTES)),
     ROUTES: RoutesText,
@@ -180,6 +196,7 @@ const DeliverSettingsSchema = v.pipe(
     CHANNELS: JsonText(ChannelsSchema),
     ...AttachmentEntries,
     SOURCE_SETTINGS: SourceSettingsText,
+    TEMPLATES: TemplatesText,
     /** What a resolved alert does to the message that announced it (see `deliver/resolve-tracker.ts`). */
     RESOLVE_MODE: v.optional(v.picklist(RESOLVE_MODES, `must be one of: ${RESOLVE_MODES.join(', ')}`), 'edit-and-post'),
     /** Waiting text-only notifications for one space, from this many on, are folded into digests. */

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import type { Problem } from '../runtime/errors';
 import type { ChatMessage } from '../model/message';
+import { applyTemplates, NO_TEMPLATES, type CompiledTemplates } from '../render/templates';
 import { SOURCES } from '.';
 import type { ResolvedSettings } from './settings';
 import { problemsOf } from '../runtime/validate';
@@ -36,8 +37,16 @@ function shapeOf(event: unknown): string {
   return `object with keys ${Object.keys(e).slice(0, 6).join(', ')}`;
 }
 
-/** Hands `event` to the first source whose `event.matches` recognises it, parses it with that source's schema and says it. */
-export function dispatchEvent(event: unknown, settings: ResolvedSettings): Dispatched {
+/**
+ * Hands `event` to the first source whose `event.matches` recognises it, parses it with that source's schema and says
+ * it, as the team's `templates` write it for `channel` (the route's, for an event a webhook carried).
+ */
+export function dispatchEvent(
+  event: unknown,
+  settings: ResolvedSettings,
+  templates: CompiledTemplates = NO_TEMPLATES,
+  channel?: string,
+): Dispatched {
   const source = SOURCES.find((candidate) => candidate.event?.matches(event));
   if (!source) {
     const known = SOURCES.filter((s) => s.event).map((s) => s.name);
@@ -56,6 +65,6 @@ export function dispatchEvent(event: unknown, settings: ResolvedSettings): Dispa
     ok: true,
     source: source.name,
     deliveryKey: source.deliveryKey(parsed.output),
-    messages: source.toMessages(parsed.output, settings.get(source.name)),
+    messages: applyTemplates(source.toMessages(parsed.output, settings.get(source.name)), { source: source.name, payload: event, channel }, templates),
   };
 }

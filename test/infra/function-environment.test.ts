@@ -36,6 +36,9 @@ const EVERY_FIELD = {
     codepipeline: { states: ['FAILED'], levels: ['pipeline', 'stage', 'action'] },
     s3: { objectRemoved: true },
   },
+  templates: {
+    github: { title: '{{ payload.event }}: {{ message.title }}', channels: { ci: { link: '→ {{ link.label }}' } } },
+  },
   s3Buckets: [
     { name: 'acme-reports', prefix: 'daily/', suffix: '.pdf', channel: 'uploads', kmsKeyArn: KEY_ARN },
     { name: 'acme-screens' },
@@ -147,6 +150,10 @@ describe('the functions read what the team config means', () => {
     expect(deliver.ROUTES).toEqual(routes);
     expect(deliver.MENTIONS).toEqual(EVERY_FIELD.mentions);
     expect([...deliver.attachableBuckets].sort()).toEqual(['acme-reports', 'acme-runbooks', 'acme-screens']);
+    for (const templates of [ingest.TEMPLATES, deliver.TEMPLATES]) {
+      expect([...templates.keys()]).toEqual(['github']);
+      expect([...templates.get('github')!.channels.keys()]).toEqual(['ci']);
+    }
   });
 });
 

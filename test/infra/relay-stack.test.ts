@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Token, Validations, type App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -6,9 +8,14 @@ import type { IConstruct } from 'constructs';
 import { RelayStack } from '../../infra/relay-stack';
 import { TeamConfigError, type Team, type TeamConfig } from '../../infra/team-config';
 import { readDeliverConfig } from '../../lambda/runtime/config';
-import { addRelayStack, deployedEnvironment, exampleTeam, idOf, relayStack, team, testApp } from './support/relay';
+import { addRelayStack, deployedEnvironment, exampleTeam, idOf, relayStack, team, TEAMS_DIR, testApp } from './support/relay';
 
 const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay/token-AbC123';
+
+/** The templates of teams/example.json as the stack passes them on: without their comment. */
+const { '//': _comment, ...exampleTemplates } = (
+  JSON.parse(readFileSync(join(TEAMS_DIR, 'example.json'), 'utf8')) as { templates: Record<string, unknown> }
+).templates;
 
 const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [idOf(construct), 'Arn'] });
 const refOf = (construct: IConstruct) => ({ Ref: idOf(construct) });
@@ -107,6 +114,7 @@ describe('RelayStack for the example team', () => {
           }),
           ENABLED_SOURCES: 'alertmanager,grafana,generic,github,gitlab,jenkins,circleci,sns',
           SOURCE_SETTINGS: JSON.stringify({ github: { inProgress: false }, codebuild: { states: ['SUCCEEDED', 'FAILED'] }, grafana: { useSenderText: true } }),
+          TEMPLATES: JSON.stringify(exampleTemplates),
           INBOUND_SECRET_GRACE_MINUTES: '60',
           ROUTES: EXAMPLE_ROUTES,
         }),
@@ -141,6 +149,7 @@ describe('RelayStack for the example team', () => {
             { name: 'example-artifacts' },
           ]),
           SOURCE_SETTINGS: JSON.stringify({ github: { inProgress: false }, codebuild: { states: ['SUCCEEDED', 'FAILED'] }, grafana: { useSenderText: true } }),
+          TEMPLATES: JSON.stringify(exampleTemplates),
           RESOLVE_MODE: 'edit-and-post',
           DIGEST_THRESHOLD: '20',
           ROUTES: EXAMPLE_ROUTES,

@@ -108,7 +108,7 @@ describe('routes through ingest (webhooks)', () => {
 
 describe('routes through deliver (AWS events)', () => {
   const settings = resolveSourceSettings({ s3: { buckets: [{ name: 'example-bucket' }] } });
-  const read = (event: unknown, rules: unknown[]) => notificationsFromRecord(JSON.stringify(event), settings, new Date(), routesOf(rules)).map((n) => n.channel);
+  const read = (event: unknown, rules: unknown[]) => notificationsFromRecord(JSON.stringify(event), settings, new Date(), { routes: routesOf(rules) }).map((n) => n.channel);
 
   const cloudwatch = fixtureJson('aws_cloudwatch', 'eventbridge_alarm_state_change_single_metric_aws_docs.json');
   const codebuildFailed = fixtureJson('aws_codebuild', 'build_state_change_failed_functionci.json');

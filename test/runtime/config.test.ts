@@ -53,6 +53,8 @@ describe('configuration', () => {
     [{ ...ingestEnv, QUEUE_URL: 'queue' }, /QUEUE_URL: must be an absolute URL/],
     [{ CHANNELS: ingestEnv.CHANNELS, QUEUE_URL: ingestEnv.QUEUE_URL }, /WEBHOOK_SECRET_ID: required/],
     [{ ...ingestEnv, SOURCE_SETTINGS: '{"github":{"inProgress":"yes"}}' }, /SOURCE_SETTINGS\.github\.inProgress: must be true or false, not "yes"/],
+    [{ ...ingestEnv, TEMPLATES: '{"github":{"title":"ok","summary":"\\n{{ x | nosuch }}"}}' }, /TEMPLATES\.github\.summary: line 2, column 1: undefined filter: nosuch/],
+    [{ ...ingestEnv, TEMPLATES: '{"github":{"titel":"x"}}' }, /TEMPLATES\.github\.titel: is not a known field/],
   ])('names the variable that is wrong (%#)', (env, message) => {
     expect(() => readIngestConfig(env)).toThrow(message);
     expect(() => readIngestConfig(env)).toThrow(ConfigError);

@@ -7,6 +7,8 @@ import type { SignedSnsMessage } from '../../lambda/security/sns-signature';
 import { readable, say } from '../support/events';
 import { fixtureJson, webhookRequest } from '../support/fixtures';
 import { testIntake } from '../support/intake';
+import { checkTemplates } from '../../lambda/render/templates';
+import { SOURCES } from '../../lambda/sources';
 import { proveWith } from '../support/proof';
 import { resigned, testSigner } from '../support/sns-signing';
 
@@ -279,6 +281,22 @@ describe('POST /hooks/sns through ingest', () => {
     expect(queued).toHaveLength(1);
     expect(queued[0]).toMatchObject({ id: 'req-1', channel: 'ops', deliveryKey: say(JSON.parse(alarmNotification().Message)).deliveryKey });
     expect(queued[0]!.message).toMatchObject({ source: 'cloudwatch', status: 'firing', title: 'api-1 - Network In' });
+  });
+
+  it('writes the alarm an SNS notification carries with the templates of the route’s channel', async () => {
+    // Prepare
+    const checked = checkTemplates(
+      { cloudwatch: { title: 'everywhere', channels: { ops: { title: 'ops: {{ payload.AlarmName }}' } } } },
+      SOURCES.map((source) => source.name),
+    );
+    if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+    const { deps, queued } = testIntake({ channels: ['ops'], overrides: { templates: checked.templates } });
+
+    // Act
+    await ingestWebhook({ ...snsRequest(alarmNotification()), path: '/hooks/sns/ops' }, deps);
+
+    // Assess
+    expect(queued[0]!.message.title).toBe('ops: api-1 - Network In');
   });
 
   it('answers 400, naming the shape, to a JSON message no source recognises', async () => {

@@ -3,6 +3,7 @@ import { fixedInboundSecret, inboundSecrets } from '../../lambda/ingest/inbound-
 import type { IntakeDependencies } from '../../lambda/ingest/intake';
 import type { QueuedNotification } from '../../lambda/model/notification';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
+import { NO_TEMPLATES } from '../../lambda/render/templates';
 
 export interface TestIntake {
   readonly deps: IntakeDependencies;
@@ -30,6 +31,7 @@ export function testIntake(options: TestIntakeOptions = {}): TestIntake {
       channels: ['default', ...(options.channels ?? ['builds'])],
       enabledSources: options.enabledSources,
       sourceSettings: resolveSourceSettings(options.settings ?? {}),
+      templates: NO_TEMPLATES,
       enqueue: async (notifications) => {
         queued.push(...notifications);
       },

@@ -85,7 +85,19 @@ describe('RelayFunction', () => {
 
     // Assess
     expect(creating).toThrow(
-      /^Relay\/Fn: the environment would take about \d+ bytes, and Lambda allows 4096; configure fewer channels/,
+      /^Relay\/Fn: the environment would take about \d+ bytes, and Lambda allows 4096; the largest variables: CHANNELS \(\d+ bytes\), POWERTOOLS_\w+ \(\d+ bytes\).*; configure fewer channels/,
     );
+  });
+
+  it('names the largest variables first, a large template among them', () => {
+    // Prepare
+    const stack = new Stack(testApp(), 'Relay');
+    const large = { TEMPLATES: JSON.stringify({ github: { summary: 'x'.repeat(3_000) } }), CHANNELS: JSON.stringify({ default: 'x'.repeat(1_200) }) };
+
+    // Act
+    const creating = () => new RelayFunction(stack, 'Fn', props(large));
+
+    // Assess
+    expect(creating).toThrow(/the largest variables: TEMPLATES \(3\d{3} bytes\), CHANNELS \(12\d\d bytes\), /);
   });
 });

@@ -1,0 +1,104 @@
+/**
+ * Every real fixture said by its source, with the payload a template sees: a webhook's body decoded as the source
+ * decodes it (with the fixture's recorded headers), an AWS event as the envelopes hand it to its source.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as v from 'valibot';
+import { unwrapText } from '../../lambda/envelopes';
+import type { ChatMessage } from '../../lambda/model/message';
+import { SOURCES } from '../../lambda/sources';
+import { readSamples } from '../../infra/template-samples';
+import { resolveSourceSettings } from '../../lambda/sources/settings';
+import { decodeJson } from '../../lambda/sources/source';
+import { FIXTURES, fixtureBytes, fixtureNames, fixtureSidecar, webhookRequest } from './fixtures';
+
+/** The fixture folders of each source (AWS fixtures are named after the service). */
+const FOLDERS: Readonly<Record<string, readonly string[]>> = {
+  alertmanager: ['alertmanager'],
+  grafana: ['grafana'],
+  github: ['github'],
+  gitlab: ['gitlab'],
+  jenkins: ['jenkins'],
+  circleci: ['circleci'],
+  sns: ['aws_cloudwatch'],
+  cloudwatch: ['aws_cloudwatch'],
+  codebuild: ['aws_codebuild'],
+  codepipeline: ['aws_codepipeline'],
+  s3: ['s3'],
+};
+
+/** One fixture's messages, as its source says them, and the payload they were said from. */
+export interface SaidFixture {
+  readonly source: string;
+  readonly fixture: string;
+  readonly payload: unknown;
+  readonly messages: ChatMessage[];
+}
+
+/** The bucket an S3 event is about, for settings that watch it. */
+function bucketOf(event: unknown): string | undefined {
+  const e = event as { Records?: { s3?: { bucket?: { name?: string } } }[]; detail?: { bucket?: { name?: string } } };
+  return e.Records?.[0]?.s3?.bucket?.name ?? e.detail?.bucket?.name;
+}
+
+/** Settings under which as many fixtures as can say something: every kind of run posted, the event's bucket watched. */
+function settingsFor(payload: unknown) {
+  const bucket = bucketOf(payload);
+  return resolveSourceSettings({
+    github: { workflowJob: true, checkRun: true, inProgress: true },
+    gitlab: { jobEvents: true, inProgress: true },
+    ...(bucket ? { s3: { buckets: [{ name: bucket }] } } : {}),
+  });
+}
+
+function payloadsOf(name: string, folder: string, file: string): unknown[] {
+  const source = SOURCES.find((candidate) => candidate.name === name)!;
+  const bytes = fixtureBytes(folder, file);
+  if (source.event) {
+    try {
+      return unwrapText(bytes.toString('utf8')).filter((event) => source.event!.matches(event));
+    } catch {
+      return [];
+    }
+  }
+  const sidecar = existsSync(join(FIXTURES, folder, file.replace(/\.json$/, '.headers.json')))
+    ? fixtureSidecar(folder, file).headers
+    : {};
+  try {
+    return [(source.webhook!.decode ?? decodeJson)(webhookRequest(`/hooks/${name}`, bytes, sidecar))];
+  } catch {
+    return [];
+  }
+}
+
+/** Every fixture a source accepts and says at least one message of. */
+export function saidFixtures(): SaidFixture[] {
+  return Object.entries(FOLDERS).flatMap(([name, folders]) => {
+    const source = SOURCES.find((candidate) => candidate.name === name)!;
+    return folders.flatMap((folder) =>
+      fixtureNames(folder).flatMap((file) =>
+        payloadsOf(name, folder, file).flatMap((payload): SaidFixture[] => {
+          const parsed = v.safeParse(source.schema, payload);
+          if (!parsed.success) return [];
+          const messages = source.toMessages(parsed.output, settingsFor(payload).get(name));
+          return messages.length > 0 ? [{ source: name, fixture: `${folder}/${file}`, payload, messages }] : [];
+        }),
+      ),
+    );
+  });
+}
+
+/** The template samples of every source (`lambda/sources/samples/`), said as synth says them. */
+export function saidSamples(): SaidFixture[] {
+  return SOURCES.flatMap((source) => {
+    const samples = readSamples(source.name);
+    const settings = resolveSourceSettings(samples.settings ? { [source.name]: samples.settings } : {});
+    return Object.entries(samples.payloads).map(([sample, payload]) => ({
+      source: source.name,
+      fixture: `samples/${source.name}/${sample}`,
+      payload,
+      messages: source.toMessages(v.parse(source.schema, payload), settings.get(source.name)),
+    }));
+  });
+}
