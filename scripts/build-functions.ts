@@ -3,7 +3,7 @@
  * (`infra/function-bundles.ts`), so that the package ships them ready to deploy. Run from the repository root, as
  * the stack's own bundling runs, so that the bundles come out byte for byte the same.
  */
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_SETTINGS, externalModules, RELAY_FUNCTIONS, type RelayFunctionName } from '../infra/function-bundles';
@@ -34,6 +34,8 @@ async function bundle(name: RelayFunctionName): Promise<void> {
 async function main(): Promise<void> {
   rmSync(FUNCTIONS_DIR, { recursive: true, force: true });
   await Promise.all(Object.keys(RELAY_FUNCTIONS).map((name) => bundle(name as RelayFunctionName)));
+  // Synth renders a team's templates against these payloads (`infra/template-samples.ts`); tsc copies no JSON.
+  cpSync(join(PROJECT_ROOT, 'lambda', 'sources', 'samples'), join(PROJECT_ROOT, 'dist', 'lambda', 'sources', 'samples'), { recursive: true });
 }
 
 void main().catch((error: unknown) => {

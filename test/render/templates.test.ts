@@ -248,7 +248,7 @@ describe('templates', () => {
     const alerts = Array.from({ length: 3_000 }, (_, i) => ({ status: 'firing', labels: { alertname: `A${i}`, instance: `host-${i}` } }));
     const payload = { version: '4', groupKey: 'g', status: 'firing', receiver: 'team', alerts };
     const alertmanager = SOURCES.find((s) => s.name === 'alertmanager')!;
-    const said = alertmanager.toMessages(v.parse(alertmanager.schema, payload), undefined);
+    const said = alertmanager.toMessages(v.parse(alertmanager.schema, payload), v.parse(alertmanager.settings!, {}));
     const { seen, lenient } = failures();
 
     // Act
