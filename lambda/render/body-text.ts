@@ -108,10 +108,10 @@ export function text(value: string, maxBytes: number = Number.POSITIVE_INFINITY)
 }
 
 /**
- * Only absolute http(s) URLs become links; anything else (javascript:, data:) is dropped. A user and password in one
- * are left out: the chat would show them to everyone in the space.
+ * The target a link may have: only absolute http(s) URLs become links; anything else (javascript:, data:) is
+ * dropped. A user and password in one are left out: the chat would show them to everyone in the space.
  */
-function href(url: string): string | undefined {
+export function href(url: string): string | undefined {
   try {
     const parsed = new URL(url);
     parsed.username = '';
