@@ -24,7 +24,8 @@ export const metrics = new Metrics({
  * handed back to the queue), `deadLettered` (by failure kind), `digested` (notifications folded),
  * `attachmentBytes` (uploaded), `acknowledged` (records that carried nothing to post: a test event, a filtered state)
  * and `credentialFailures` (by `CredentialFailure`: the Spaces credential could not be had, was refused even after a
- * renewal, or a renewed grant could not be stored — an outage of the relay's own access) at deliver.
+ * renewal, or a renewed grant could not be stored — an outage of the relay's own access) at deliver; `unshown` (parts of
+ * a sender's payload a chat post cannot show and that were left out quietly, by source and kind: `slack.block`) at ingest.
  */
 export type Counter =
   | 'received'
@@ -36,7 +37,8 @@ export type Counter =
   | 'digested'
   | 'attachmentBytes'
   | 'acknowledged'
-  | 'credentialFailures';
+  | 'credentialFailures'
+  | 'unshown';
 
 const totals = new Map<string, number>();
 

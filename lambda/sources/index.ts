@@ -10,6 +10,7 @@ import { gitlab } from './gitlab';
 import { grafana } from './grafana';
 import { jenkins } from './jenkins';
 import { s3 } from './s3';
+import { slack } from './slack';
 import { sns } from './sns';
 import type { Source } from './source';
 
@@ -27,6 +28,7 @@ export const SOURCES: readonly Source<any, any>[] = [
   codebuild,
   codepipeline,
   s3,
+  slack,
   generic,
 ];
 

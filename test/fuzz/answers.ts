@@ -1,4 +1,10 @@
-/** What every answer of the relay must be, whatever was sent: 2xx, or a JSON 4xx saying what is wrong. */
+/**
+ * What every answer of the relay must be, whatever was sent: 2xx, or a JSON 4xx saying what is wrong — or, at the route
+ * of a chat-webhook source, the same in its chat service's style (`ingest/answer-style.ts`).
+ */
+import type { AnswerStyle } from '../../lambda/ingest/answer-style';
+import { parseHookPath } from '../../lambda/ingest/hook-path';
+import { findSource } from '../../lambda/sources';
 
 /** An answer as a client sees it. */
 export interface Answer {
@@ -8,15 +14,41 @@ export interface Answer {
   readonly body: string | undefined;
 }
 
+/** The answer style of the source a request's path names; the relay's own for any other path. */
+export function styleOf(url: string): AnswerStyle {
+  const source = parseHookPath(url.split('?', 1)[0]!)?.source;
+  return (source === undefined ? undefined : findSource(source)?.webhook?.answers) ?? 'relay';
+}
+
+/** A chat service's own answer: Slack's `ok` or error word, Teams' `1` or reason, Discord's 204 or `{message, code}`. */
+function expectStyled(answer: Answer, style: Exclude<AnswerStyle, 'relay'>, accepted: boolean): void {
+  if (style === 'discord') {
+    if (accepted) expect([answer.status, answer.body]).toEqual([204, '']);
+    else expect(JSON.parse(answer.body!)).toEqual({ message: expect.stringMatching(/./), code: expect.any(Number) });
+    return;
+  }
+  expect(answer.contentType).toMatch(/^text\/plain\b/);
+  if (accepted) expect([answer.status, answer.body]).toEqual([200, style === 'slack' ? 'ok' : '1']);
+  else expect(answer.body).toMatch(style === 'slack' ? /^[a-z_]+$/ : /./);
+}
+
 /**
- * Checks the relay's contract for any request: a 2xx, or a 4xx with a JSON object naming the `error` (a code) and a
- * `message` for people — never a 5xx, never another shape. Returns the parsed body.
+ * Checks the relay's contract for any request to `url`: a 2xx, or a 4xx with a JSON object naming the `error` (a code)
+ * and a `message` for people — never a 5xx, never another shape; at a chat source's route, its service's own shape,
+ * except for what the local server refuses before ingest sees the request (a body too large to read, headers too
+ * large), which keeps the relay's JSON. Returns the parsed body of a JSON answer of the relay's own.
  */
-export function expectWellFormed(answer: Answer): Record<string, unknown> {
+export function expectWellFormed(answer: Answer, url: string): Record<string, unknown> {
   const accepted = answer.status >= 200 && answer.status < 300;
   const refused = answer.status >= 400 && answer.status < 500;
   if (!accepted && !refused) throw new Error(`answered ${answer.status}: ${answer.body?.slice(0, 500)}`);
   if (answer.body === undefined) return {};
+  const style = styleOf(url);
+  const relayJson = refused && /^application\/json\b/.test(answer.contentType ?? '') && 'error' in (JSON.parse(answer.body) as object);
+  if (style !== 'relay' && !relayJson) {
+    expectStyled(answer, style, accepted);
+    return {};
+  }
   expect(answer.contentType).toMatch(/^application\/json\b/);
   const body: unknown = JSON.parse(answer.body);
   expect(body).toEqual(expect.any(Object));

@@ -4,6 +4,7 @@
  * every route; and queue record bodies for deliver and `/events`.
  */
 import fc from 'fast-check';
+import { findSource } from '../../lambda/sources';
 import { seedText, type Seed } from './corpus';
 import { Nested, Repeated, toJsonText } from './json-tree';
 import { applyByteMutation, applyMutation, byteMutations, mutations, oddValue, type Mutation } from './payload-mutations';
@@ -36,7 +37,12 @@ const method = fc.oneof({ weight: 20, arbitrary: fc.constant('POST') }, { weight
 
 /** `/hooks/{source}` most of the time; its channel routes, the auto-detect route, and near misses. */
 function hookRoute(source: string): fc.Arbitrary<string> {
+  // A chat source takes the secret as the last segment too: the right one, a wrong one, one with odd characters.
+  const secretRoutes = findSource(source)?.webhook?.secretInPath
+    ? [{ weight: 6, arbitrary: fc.constantFrom(`/hooks/${source}/default/${SECRET}`, `/hooks/${source}/ops/${SECRET}`, `/hooks/${source}/ops/${SECRET}-old`, `/hooks/${source}/ops/%2e%2e`, `/hooks/${source}/${SECRET}`) }]
+    : [];
   return fc.oneof(
+    ...secretRoutes,
     { weight: 10, arbitrary: fc.constant(`/hooks/${source}`) },
     { weight: 2, arbitrary: fc.constant(`/hooks/${source}/ops`) },
     { weight: 2, arbitrary: fc.constant('/hooks') },

@@ -20,6 +20,7 @@ const SCHEMES: Readonly<Record<string, Scheme>> = {
   grafana: 'shared',
   jenkins: 'shared',
   generic: 'shared',
+  slack: 'shared',
   github: 'github',
   gitlab: 'gitlab',
   circleci: 'circleci',
