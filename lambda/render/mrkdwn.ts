@@ -26,17 +26,33 @@ const ENTITY: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>' };
 /** Text as Slack's senders write it (`&amp;`, `&lt;`, `&gt;` escaped) as the characters it stands for. */
 const decoded = (raw: string): string => raw.replace(/&(amp|lt|gt);/g, (_, name: string) => ENTITY[name]!);
 
-/** Text as Slack's senders write it as HTML text: decoded, then escaped again. */
+/** What text may hold that HTML text may not, or that means nothing in a chat (control characters, which JSON grows sixfold). */
+const NEEDS_ESCAPING = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** Text as Slack's senders write it as HTML text: decoded, then escaped again. Tabs and line breaks stay. */
 function escaped(raw: string): string {
-  // Control characters mean nothing in a chat (and grow sixfold as JSON escapes); tabs and line breaks stay.
+  // Most runs of text are plain words: nothing to decode, nothing to escape.
+  if (!NEEDS_ESCAPING.test(raw)) return raw;
   return attr(decoded(raw).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, ''));
 }
 
 /** Plain text of a message: escaped, with its emoji shortcodes as characters. */
 const plain = (raw: string): string => escaped(withEmoji(raw));
 
-const isSpace = (c: string | undefined): boolean => c === undefined || /\s/.test(c);
-const isWordChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{N}]/u.test(c);
+/** Whether `c` is white space, or the edge of the line. ASCII is decided without a regular expression: most text is. */
+function isSpace(c: string | undefined): boolean {
+  if (c === undefined) return true;
+  const code = c.charCodeAt(0);
+  return code < 128 ? code === 32 || (code >= 9 && code <= 13) : /\s/.test(c);
+}
+
+/** Whether `c` is a letter or a digit, in any script. */
+function isWordChar(c: string | undefined): boolean {
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0) | 0x20;
+  if (code < 128) return (code >= 97 && code <= 122) || (c >= '0' && c <= '9');
+  return /[\p{L}\p{N}]/u.test(c);
+}
 
 /**
  * What a `<…>` stands for. Mentions and Slack's special commands become the words they show (`@here`, `@deploy-bot`,
@@ -109,11 +125,16 @@ function closerFinder(line: string, marker: Marker, atoms: readonly Atom[]): (fr
     return line[j] === marker && !inAtom && !isSpace(line[j - 1]) && !isWordChar(line[j + 1]);
   };
   return (from) => {
+    if (at < 0) return -1;
     if (at < from) at = from;
-    while (at < line.length && !closes(at)) at += 1;
-    return at < line.length ? at : -1;
+    // From one occurrence of the marker to the next: the text between cannot close anything.
+    while (at >= 0 && (at = line.indexOf(marker, at)) >= 0 && !closes(at)) at += 1;
+    return at;
   };
 }
+
+/** The characters where a span may start. */
+const SPECIAL = /[*_~`<]/g;
 
 /** One line's inline formatting as HTML. */
 function inline(line: string): string {
@@ -130,6 +151,11 @@ function inline(line: string): string {
       if (to > run) html += plain(line.slice(run, to));
     };
     for (let i = start; i < end; ) {
+      // Straight to the next character that may start something: a marker, inline code or a `<…>`.
+      SPECIAL.lastIndex = i;
+      const next = SPECIAL.exec(line)?.index ?? end;
+      if (next >= end) break;
+      i = next;
       const atom = atoms.get(i);
       if (atom) {
         flush(i);

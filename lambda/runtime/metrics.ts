@@ -25,7 +25,7 @@ export const metrics = new Metrics({
  * `attachmentBytes` (uploaded), `acknowledged` (records that carried nothing to post: a test event, a filtered state)
  * and `credentialFailures` (by `CredentialFailure`: the Spaces credential could not be had, was refused even after a
  * renewal, or a renewed grant could not be stored — an outage of the relay's own access) at deliver; `unshown` (parts of
- * a sender's payload a chat post cannot show and that were left out quietly, by source and kind: `slack.block`) at ingest.
+ * a sender's payload a chat post cannot show and that were left out quietly: blocks, elements, images) at ingest.
  */
 export type Counter =
   | 'received'

@@ -18,7 +18,7 @@ export interface SlackContent {
   readonly links: Link[];
   /** http(s) URLs of images to attach. */
   readonly images: string[];
-  /** What was left out, by kind: `block`, `element`, `accessory`. */
+  /** What was left out, by kind: `block`, `element`, `image`. */
   readonly unshown: Map<string, number>;
 }
 
@@ -27,9 +27,9 @@ export function slackContent(): SlackContent {
   return { markup: [], links: [], images: [], unshown: new Map() };
 }
 
-/** Counts something left out. */
-export function leaveOut(content: SlackContent, kind: string): void {
-  content.unshown.set(kind, (content.unshown.get(kind) ?? 0) + 1);
+/** Counts something left out (`n` of them). */
+export function leaveOut(content: SlackContent, kind: string, n = 1): void {
+  content.unshown.set(kind, (content.unshown.get(kind) ?? 0) + n);
 }
 
 /** Slack's text object: `plain_text` (shortcodes as emoji unless `emoji: false`) or `mrkdwn`. */

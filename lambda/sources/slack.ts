@@ -12,6 +12,7 @@ import { formatTime } from '../render/format';
 import { NOTHING_TO_SHOW } from '../ingest/answer-style';
 import { attr, href } from '../render/body-text';
 import { mrkdwnBlocks, mrkdwnInline, plainHtml, plainText } from '../render/mrkdwn';
+import { logger } from '../runtime/logger';
 import { count } from '../runtime/metrics';
 import { hashedKey, stableJson } from './delivery-key';
 import { verifySharedSecret } from './shared-secret';
@@ -203,8 +204,13 @@ export const slack = defineSource<Slack>({
     if (payload.blocks && payload.blocks.length > 0) addBlocks(header ? withoutFirstHeader(payload.blocks) : payload.blocks, content);
     else if (payload.text) content.markup.push(...(payload.mrkdwn === false ? [`<p>${plainHtml(payload.text).replace(/\n/g, '<br>')}</p>`] : mrkdwnBlocks(payload.text)));
     for (const attachment of attachments) addAttachment(attachment, content, header === undefined && attachment.title === attachmentTitle);
-    for (const [kind, n] of content.unshown) count('unshown', n, `slack.${kind}`);
-    if (content.images.length > MAX_IMAGES) count('unshown', content.images.length - MAX_IMAGES, 'slack.image');
+    if (content.images.length > MAX_IMAGES) leaveOut(content, 'image', content.images.length - MAX_IMAGES);
+    const unshown = [...content.unshown.values()].reduce((sum, n) => sum + n, 0);
+    if (unshown > 0) {
+      // One plain count: a count with a reason costs a metrics object of its own per call, on every such post.
+      count('unshown', unshown);
+      logger.debug('slack payload: left out what a chat post cannot show', { unshown: Object.fromEntries(content.unshown) });
+    }
     const files: Attachment[] = [...new Set(content.images)].slice(0, MAX_IMAGES).map((url) => ({ kind: 'url', url, accept: 'image/' }));
     const colour = attachments.find((a) => a.color)?.color;
     return [
