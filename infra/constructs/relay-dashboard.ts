@@ -55,7 +55,7 @@ export class RelayDashboard extends Construct {
       ]),
       graph('Rejected, by reason', [metrics.byReason('rejected')]),
       // Accepted, but with parts a chat cannot show (a javascript: link, a card's input field): what senders lose.
-      graph('Left out of messages, by what', [metrics.byReason('dropped')]),
+      graph('Parts left out of chat-webhook posts', [metrics.count('unshown', { label: 'left out' })]),
       // A team's own drop rules at work: a rule that suddenly drops everything shows here first.
       graph('Dropped by a route, by rule', [metrics.byReason('routeDrops')]),
       graph('API requests', [

@@ -119,8 +119,8 @@ function escaped(value: string, maxBytes: number): string {
 }
 
 /**
- * Only absolute http(s) URLs become links; anything else (javascript:, data:) is dropped. A user and password in one
- * are left out: the chat would show them to everyone in the space.
+ * The target a link may have: only absolute http(s) URLs become links; anything else (javascript:, data:) is
+ * dropped. A user and password in one are left out: the chat would show them to everyone in the space.
  */
 export function href(url: string): string | undefined {
   try {

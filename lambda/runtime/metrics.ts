@@ -25,9 +25,9 @@ export const metrics = new Metrics({
  * `attachmentBytes` (uploaded), `acknowledged` (records that carried nothing to post: a test event, a filtered state)
  * and `credentialFailures` (by `CredentialFailure`: the Spaces credential could not be had, was refused even after a
  * renewal, or a renewed grant could not be stored — an outage of the relay's own access) at deliver; `routeDrops`
- * (notifications a team's route dropped, by rule: `routes.<index>`) at both; `dropped` (by what: parts of a
- * chat-webhook payload the relay cannot show, such as a link to a `javascript:` URL or a card's input field, left out
- * of the message rather than refused) at ingest.
+ * (notifications a team's route dropped, by rule: `routes.<index>`) at both; `unshown` (parts of a chat-webhook
+ * payload a chat post cannot show and that were left out quietly, such as a link to a `javascript:` URL, a card's
+ * input field or a fifth image) at ingest.
  */
 export type Counter =
   | 'received'
@@ -41,7 +41,7 @@ export type Counter =
   | 'acknowledged'
   | 'credentialFailures'
   | 'routeDrops'
-  | 'dropped';
+  | 'unshown';
 
 const totals = new Map<string, number>();
 

@@ -5,8 +5,8 @@
 import { linkIf, type Attachment, type Link, type Status } from '../model/message';
 import { attr, href } from '../render/body-text';
 import { inline, markdownToHtml, markdownToText, type DroppedMarkdown } from '../render/markdown';
-import { count } from '../runtime/metrics';
 import { cutText } from '../runtime/text';
+import { reportUnshown } from './unshown';
 
 /**
  * The longest text of one card value the relay converts. A message shows at most 4 parts of 15 KB; text past this
@@ -16,7 +16,7 @@ export const MAX_CARD_TEXT = 8_000;
 /** The most images one message attaches; more would crowd out the text, and each costs an upload. */
 export const MAX_CARD_IMAGES = 4;
 
-/** What a card can hold that the relay leaves out, counted by kind in the `dropped` metric. */
+/** What a card can hold that the relay leaves out, counted in the `unshown` metric. */
 export type DroppedPart = DroppedMarkdown | 'card-element' | 'action' | 'image';
 
 /**
@@ -85,9 +85,9 @@ export class CardWriter {
     return this.images.flatMap((url, index) => linkIf(this.images.length > 1 ? `Image ${index + 1}` : 'Image', url));
   }
 
-  /** Counts what was left out, by kind, in the `dropped` metric. */
-  report(): void {
-    for (const [what, n] of this.dropped) count('dropped', n, what);
+  /** Counts what was left out of the payload of `source` (see `reportUnshown`). */
+  report(source: string): void {
+    reportUnshown(source, this.dropped);
   }
 
   private inline(value: string): string {

@@ -72,7 +72,7 @@ function toMessage(payload: Discord): ChatMessage {
   embeds.forEach((embed, index) => writeEmbed(card, embed, index > 0 || !headline));
   const fallback = payload.content ? markdownToText(payload.content) : undefined;
   const title = cutText(headline || fallback || payload.username || 'Discord message', headline ? 300 : 120);
-  card.report();
+  card.report('discord');
   return chatMessage({
     source: 'discord',
     status: statusFromTitle(title) ?? embeds.map((embed) => statusFromColor(embed.color)).find(Boolean) ?? 'info',

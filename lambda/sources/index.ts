@@ -11,6 +11,7 @@ import { gitlab } from './gitlab';
 import { grafana } from './grafana';
 import { jenkins } from './jenkins';
 import { s3 } from './s3';
+import { slack } from './slack';
 import { sns } from './sns';
 import { teams } from './teams';
 import type { Source } from './source';
@@ -29,6 +30,7 @@ export const SOURCES: readonly Source<any, any>[] = [
   codebuild,
   codepipeline,
   s3,
+  slack,
   teams,
   discord,
   generic,

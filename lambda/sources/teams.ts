@@ -239,7 +239,7 @@ function workflows(message: Extract<Teams, { kind: 'workflows' }>): Said {
 function toMessage(payload: Teams): ChatMessage {
   const said = payload.kind === 'messageCard' ? messageCard(payload) : workflows(payload);
   const title = cutText(said.title || 'Microsoft Teams message', 300);
-  said.card.report();
+  said.card.report('teams');
   return chatMessage({
     source: 'teams',
     status: statusFromTitle(title) ?? said.look ?? 'info',

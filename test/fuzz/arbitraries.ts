@@ -35,23 +35,15 @@ export class WireRequest {
 const METHODS = ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'post'];
 const method = fc.oneof({ weight: 20, arbitrary: fc.constant('POST') }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) });
 
-/** Routes with the inbound secret as their last segment, right or wrong, for a source that takes it there. */
-function secretRoutes(source: string): fc.Arbitrary<string> {
-  return fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(`/hooks/${source}/default/${SECRET}`, `/hooks/${source}/ops/${SECRET}`) },
-    {
-      weight: 1,
-      arbitrary: fc.constantFrom(`/hooks/${source}/default/${SECRET}-old`, `/hooks/${source}/nope/${SECRET}`, `/hooks/${source}/default/${SECRET}/more`, `/hooks/${source}/${SECRET}`),
-    },
-  );
-}
-
-/** `/hooks/{source}` most of the time; its channel routes, the auto-detect route, the secret in the path, near misses. */
+/** `/hooks/{source}` most of the time; its channel routes, the auto-detect route, and near misses. */
 function hookRoute(source: string): fc.Arbitrary<string> {
-  const inPath = findSource(source)?.webhook?.secretInPath === true;
+  // A chat source takes the secret as the last segment too: the right one, a wrong one, one with odd characters.
+  const secretRoutes = findSource(source)?.webhook?.secretInPath
+    ? [{ weight: 6, arbitrary: fc.constantFrom(`/hooks/${source}/default/${SECRET}`, `/hooks/${source}/ops/${SECRET}`, `/hooks/${source}/ops/${SECRET}-old`, `/hooks/${source}/ops/%2e%2e`, `/hooks/${source}/${SECRET}`) }]
+    : [];
   return fc.oneof(
+    ...secretRoutes,
     { weight: 10, arbitrary: fc.constant(`/hooks/${source}`) },
-    ...(inPath ? [{ weight: 6, arbitrary: secretRoutes(source) }] : []),
     { weight: 2, arbitrary: fc.constant(`/hooks/${source}/ops`) },
     { weight: 2, arbitrary: fc.constant('/hooks') },
     {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { QueuedNotification } from '../../lambda/model/notification';
 import { ingestWebhook } from '../../lambda/ingest/intake';
 import { SOURCES } from '../../lambda/sources';
-import { FIXTURES, fixtureJson, fixtureNames, webhookRequest } from '../support/fixtures';
+import { FIXTURES, fixtureBytes, fixtureJson, fixtureNames, webhookRequest } from '../support/fixtures';
 import { testIntake } from '../support/intake';
 import { toJsonText, toTree, type Tree } from './json-tree';
 import { EVERYTHING_ON } from './team';
@@ -87,6 +87,13 @@ const GENERIC_SEEDS: Seed[] = [
   { name: 'generic/plain text', body: { text: 'Deploy of api 1.4.2 finished' }, headers: { 'content-type': 'text/plain; charset=utf-8' } },
 ];
 
+/** Slack's legacy form body, `payload=<json>`, as a deploy notifier sends it. */
+const SLACK_FORM_SEED: Seed = {
+  name: 'slack/slackistrano_deploy_zulip.form',
+  body: { text: fixtureBytes('slack', 'slackistrano_deploy_zulip.form').toString('utf8') },
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+};
+
 /** Each webhook source's seeds. A source missing here fails the suite: every route of the registry is fuzzed. */
 function webhookSeeds(source: string): Seed[] | undefined {
   switch (source) {
@@ -110,6 +117,8 @@ function webhookSeeds(source: string): Seed[] | undefined {
       ];
     case 'generic':
       return GENERIC_SEEDS;
+    case 'slack':
+      return [...fixtureSeeds('slack'), SLACK_FORM_SEED];
     default:
       return undefined;
   }

@@ -21,6 +21,7 @@ const SCHEMES: Readonly<Record<string, Scheme>> = {
   jenkins: 'shared',
   generic: 'shared',
   // They take the secret in the path too: `hookRoute` sends it there as well.
+  slack: 'shared',
   teams: 'shared',
   discord: 'shared',
   github: 'github',

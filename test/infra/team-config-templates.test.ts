@@ -56,7 +56,7 @@ describe('team config templates', () => {
 
   it('name only the team’s channels and real sources and parts', () => {
     expect(problemsOf({ grafana: { channels: { oncall: { title: 'x' } } }, nagios: {}, github: { headline: 'x' } })).toEqual([
-      'templates.nagios: is not a source (sources: alertmanager, grafana, github, gitlab, jenkins, circleci, sns, cloudwatch, codebuild, codepipeline, s3, teams, discord, generic)',
+      'templates.nagios: is not a source (sources: alertmanager, grafana, github, gitlab, jenkins, circleci, sns, cloudwatch, codebuild, codepipeline, s3, slack, teams, discord, generic)',
       'templates.github.headline: is not a known field',
       'templates.grafana.channels.oncall: "oncall" is not one of the channels (default)',
     ]);

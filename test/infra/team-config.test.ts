@@ -92,13 +92,13 @@ describe('team config', () => {
     [
       'an AWS source among the webhook sources',
       { sources: ['grafana', 's3'] },
-      'sources.1: must be one of alertmanager, grafana, github, gitlab, jenkins, circleci, sns, teams, discord, generic (cloudwatch, codebuild, codepipeline, s3 arrive through awsEvents and s3Buckets)',
+      'sources.1: must be one of alertmanager, grafana, github, gitlab, jenkins, circleci, sns, slack, teams, discord, generic (cloudwatch, codebuild, codepipeline, s3 arrive through awsEvents and s3Buckets)',
     ],
     ['a source listed twice', { sources: ['grafana', 'grafana'] }, 'sources: lists a source twice'],
     [
       'settings for an unknown source',
       { sourceSettings: { grafanna: {} } },
-      'sourceSettings.grafanna: is not a source (sources: alertmanager, grafana, github, gitlab, jenkins, circleci, sns, cloudwatch, codebuild, codepipeline, s3, teams, discord, generic)',
+      'sourceSettings.grafanna: is not a source (sources: alertmanager, grafana, github, gitlab, jenkins, circleci, sns, cloudwatch, codebuild, codepipeline, s3, slack, teams, discord, generic)',
     ],
     [
       'settings for a source that has none',

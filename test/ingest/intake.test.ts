@@ -233,7 +233,7 @@ describe('ingestWebhook', () => {
       // Assess
       expect(response.statusCode).toBe(404);
       expect(response.body.message).toBe(
-        'unknown source "nagios"; supported: alertmanager, grafana, github, gitlab, jenkins, circleci, sns, teams, discord, generic',
+        'unknown source "nagios"; supported: alertmanager, grafana, github, gitlab, jenkins, circleci, sns, slack, teams, discord, generic',
       );
     });
 

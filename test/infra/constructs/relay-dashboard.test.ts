@@ -94,9 +94,7 @@ describe('RelayDashboard', () => {
     expect(searchOf(widgets, 'Rejected, by reason')).toBe(
       `SEARCH('{SpacesRelay,reason,service} MetricName="rejected" service="spaces-relay-t"', 'Sum', 300)`,
     );
-    expect(searchOf(widgets, 'Left out of messages, by what')).toBe(
-      `SEARCH('{SpacesRelay,reason,service} MetricName="dropped" service="spaces-relay-t"', 'Sum', 300)`,
-    );
+    expect(linesOf(widgets, 'Parts left out of chat-webhook posts')).toEqual([relay('unshown')]);
     expect(searchOf(widgets, 'Dropped by a route, by rule')).toBe(
       `SEARCH('{SpacesRelay,reason,service} MetricName="routeDrops" service="spaces-relay-t"', 'Sum', 300)`,
     );
