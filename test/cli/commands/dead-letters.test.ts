@@ -1,5 +1,5 @@
 /**
- * `npm run redrive`: the dry-run listing against SQS and CloudFormation as moto_server serves them; the move task,
+ * `spaces-relay dead-letters`: the listing against SQS and CloudFormation as moto_server serves them; the move task,
  * which moto_server does not implement, against mocked SDK clients; and the command without credentials at all.
  */
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -21,9 +21,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sqsDeadLetters } from '../../lambda/deliver/dead-letter';
-import { clientsFor, runRedrive, type RedriveClients, type RedriveContext } from '../../scripts/redrive';
-import { startMoto, type Moto } from '../support/moto';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { deadLettersCommand } from '../../../cli/commands/dead-letters';
+import { awsClients, type AwsClients, type CliContext } from '../../../cli/team-stack';
+import { sqsDeadLetters } from '../../../lambda/deliver/dead-letter';
+import { startMoto, type Moto } from '../../support/moto';
 
 const TEMPLATE = JSON.stringify({
   Resources: {
@@ -42,7 +45,7 @@ const TEMPLATE = JSON.stringify({
 
 /** A teams directory of its own, so that a test decides which team has which region. */
 function teamsDir(teams: Record<string, { region?: string }>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'redrive-teams-'));
+  const dir = mkdtempSync(join(tmpdir(), 'dead-letters-teams-'));
   for (const [name, extra] of Object.entries(teams)) {
     const config = {
       channels: { default: '5f1a2b3c4d5e6f7a8b9c0d1e' },
@@ -63,6 +66,10 @@ function capture() {
   return { out, err, output: { out: keep(out), err: keep(err) } };
 }
 
+/** Runs the command as `spaces-relay dead-letters <argv>` would, with `context`. */
+const runDeadLetters = (argv: string[], output: ReturnType<typeof capture>['output'], context: CliContext) =>
+  deadLettersCommand(context).run(argv, output);
+
 async function messageCounts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const result = await sqs.send(
     new GetQueueAttributesCommand({
@@ -76,18 +83,23 @@ async function messageCounts(sqs: SQSClient, queueUrl: string): Promise<{ visibl
   };
 }
 
-describe('redrive --dry-run against moto_server', () => {
+describe('dead letters listed against moto_server', () => {
   let moto: Moto;
-  let clients: RedriveClients;
-  let context: RedriveContext;
+  let clients: AwsClients;
+  let context: CliContext;
   let dir: string;
 
   beforeAll(async () => {
     moto = await startMoto();
-    clients = { sqs: new SQSClient(moto.clientConfig), cloudFormation: new CloudFormationClient(moto.clientConfig) };
+    clients = {
+      sqs: new SQSClient(moto.clientConfig),
+      cloudFormation: new CloudFormationClient(moto.clientConfig),
+      secretsManager: new SecretsManagerClient(moto.clientConfig),
+      sns: new SNSClient(moto.clientConfig),
+    };
     await clients.cloudFormation.send(new CreateStackCommand({ StackName: 'SpacesRelay-payments', TemplateBody: TEMPLATE }));
-    dir = teamsDir({ payments: {}, nobody: {} });
-    context = { teamsDir: dir, pollIntervalMs: 0, clients: () => clients };
+    dir = teamsDir({ payments: {}, listed: {}, nobody: {} });
+    context = { teamsDir: dir, pollIntervalMs: 0, aws: () => clients };
   }, 30_000);
 
   afterAll(async () => {
@@ -112,7 +124,7 @@ describe('redrive --dry-run against moto_server', () => {
     const { out, err, output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments', '--dry-run'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments', '--dry-run'], output, context);
 
     // Assess
     expect({ code, err }).toEqual({ code: 0, err: [] });
@@ -145,7 +157,7 @@ describe('redrive --dry-run against moto_server', () => {
     const { out, output } = capture();
 
     // Act
-    const code = await runRedrive(['--dlq-url', dlqUrl, '--queue-url', queueUrl, '--dry-run', '--max', '12'], output, context);
+    const code = await runDeadLetters(['redrive', '--dlq-url', dlqUrl, '--queue-url', queueUrl, '--dry-run', '--max', '12'], output, context);
 
     // Assess
     expect(code).toBe(0);
@@ -159,14 +171,36 @@ describe('redrive --dry-run against moto_server', () => {
     const { err, output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'nobody', '--dry-run'], output, context);
+    const code = await runDeadLetters(['list', '--team', 'nobody'], output, context);
 
     // Assess
     expect(code).toBe(1);
     expect(err).toEqual([
-      'stack SpacesRelay-nobody not found in us-east-1; pass --stack <name> or --region <region> if it is elsewhere',
+      'stack SpacesRelay-nobody not found in us-east-1: deploy it with `npx cdk deploy -c team=nobody`, ' +
+        'or pass --region <region> if it is elsewhere',
     ]);
   });
+
+  it('list shows the dead letters of a team and says how to send them back', async () => {
+    // Prepare: a team's DLQ found through its stack, holding two refused notifications.
+    await clients.cloudFormation.send(new CreateStackCommand({ StackName: 'SpacesRelay-listed', TemplateBody: TEMPLATE.replaceAll('payments-', 'listed-') }));
+    const dlqUrl = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: 'listed-dlq' }))).QueueUrl!;
+    const deadLetters = sqsDeadLetters(clients.sqs, dlqUrl);
+    for (let i = 0; i < 2; i += 1) await deadLetters.send(`{"n":${i}}`, 'unknown channel "ops"');
+    const { out, err, output } = capture();
+
+    // Act
+    const code = await runDeadLetters(['list', '--team', 'listed'], output, context);
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    expect(out[0]).toMatch(/^2 message\(s\) waiting in \S+\/123456789012\/listed-dlq$/);
+    expect(out.filter((line) => /^ {2}[0-9a-f-]{36} {2}unknown channel "ops"$/.test(line))).toHaveLength(2);
+    expect(out.slice(-2)).toEqual([
+      '      2  unknown channel "ops"',
+      'once the cause is fixed, send them back with: spaces-relay dead-letters redrive --team listed',
+    ]);
+  }, 30_000);
 });
 
 describe('redrive with a move task (SQS mocked: moto_server has no move tasks)', () => {
@@ -177,14 +211,14 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
   let sqs: AwsClientStub<SQSClient>;
   let cloudFormation: AwsClientStub<CloudFormationClient>;
   let dir: string;
-  let context: RedriveContext;
+  let context: CliContext;
 
   beforeAll(() => {
     // Mocked here only: the moto_server tests above need the real clients.
     sqs = mockClient(SQSClient);
     cloudFormation = mockClient(CloudFormationClient);
     dir = teamsDir({ payments: { region: 'ap-southeast-2' }, plain: {} });
-    context = { teamsDir: dir, pollIntervalMs: 0, clients: clientsFor };
+    context = { teamsDir: dir, pollIntervalMs: 0, aws: awsClients };
   });
 
   afterAll(() => {
@@ -234,7 +268,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     const { out, err, output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments'], output, context);
 
     // Assess
     expect({ code, err }).toEqual({ code: 0, err: [] });
@@ -268,7 +302,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     const { out, err, output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments'], output, context);
 
     // Assess
     expect(code).toBe(1);
@@ -281,7 +315,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     const { out, output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments', '--no-wait'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments', '--no-wait'], output, context);
 
     // Assess
     expect(code).toBe(0);
@@ -298,7 +332,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     const { err, output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments'], output, context);
 
     // Assess
     expect(code).toBe(1);
@@ -318,7 +352,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     const { output } = capture();
 
     // Act
-    const code = await runRedrive([...argv, '--no-wait'], output, context);
+    const code = await runDeadLetters(['redrive', ...argv, '--no-wait'], output, context);
 
     // Assess
     expect(code).toBe(0);
@@ -334,15 +368,14 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     const { out, err, output } = capture();
 
     // Act
-    const code = await runRedrive([flag], output, context);
+    const code = await runDeadLetters([flag], output, context);
 
     // Assess
     expect({ code, err }).toEqual({ code: 0, err: [] });
-    expect(out[0]).toMatch(/^usage: npm run redrive -- --team <team>/);
+    expect(out[0]).toBe('usage: spaces-relay dead-letters list --team <team> [--max <n>] [--region <region>]');
     const options = out.filter((line) => /^ {2}-/.test(line));
     expect(options.map((line) => line.trim().split(/ {2,}/)[0])).toEqual([
       '--team <team>',
-      '--stack <name>',
       '--dlq-url <url>',
       '--queue-url <url>',
       '--region <region>',
@@ -360,7 +393,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     const { out, err, output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments', '--dry-rnu'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments', '--dry-rnu'], output, context);
 
     // Assess
     expect(code).toBe(2);
@@ -370,16 +403,35 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     expect(err.at(-1)).toBe("error: Unknown option '--dry-rnu'");
     expect(sqs.calls()).toHaveLength(0);
   });
+
+  it.each([
+    [[], 'say what to do: list or redrive'],
+    [['move', '--team', 'payments'], 'unknown action "move": list or redrive'],
+    [['list'], 'say whose dead letters: --team <team> or --dlq-url <url>'],
+    [['list', '--team', 'payments', '--dry-run'], '--dry-run only applies to redrive; list moves nothing'],
+    [['redrive', '--team', 'payments', '--max', '3'], '--max only applies to a listing'],
+  ])('refuses %j with the reason, and exits 2', async (argv, reason) => {
+    // Prepare
+    const { err, output } = capture();
+
+    // Act
+    const code = await runDeadLetters(argv, output, context);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err.at(-1)).toBe(`error: ${reason}`);
+    expect(sqs.calls()).toHaveLength(0);
+  });
 });
 
-describe('redrive without credentials', () => {
+describe('dead-letters without credentials', () => {
   it('says plainly that AWS credentials are missing', () => {
     // Prepare: no credentials anywhere, no instance metadata, and no AWS_REGION: the example team config has one.
     const env = { PATH: process.env.PATH, HOME: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
 
     // Act
-    const run = spawnSync(join(__dirname, '../../node_modules/.bin/tsx'), ['scripts/redrive-main.ts', '--team', 'example'], {
-      cwd: join(__dirname, '../..'),
+    const run = spawnSync(process.execPath, ['bin/spaces-relay.mjs', 'dead-letters', 'list', '--team', 'example'], {
+      cwd: join(__dirname, '../../..'),
       env,
       encoding: 'utf8',
     });
