@@ -4,9 +4,10 @@
  */
 import type { CliCommand, CliIo } from './command';
 import { deadLetters } from './commands/dead-letters';
+import { send } from './commands/send';
 
 /** Every command, in the order `spaces-relay --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [deadLetters];
+export const COMMANDS: readonly CliCommand[] = [send, deadLetters];
 
 const USAGE = 'usage: spaces-relay <command> [options]   (spaces-relay <command> --help for one command)';
 

@@ -29,6 +29,10 @@ export interface CliContext {
   readonly aws: (region: string | undefined) => AwsClients;
   /** Time between two looks while a command waits (a move task, a test message). */
   readonly pollIntervalMs: number;
+  /** What `-` reads as a payload. */
+  readonly stdin: () => Promise<Buffer>;
+  /** Where Spaces is for a team: its config's `spacesApiUrl` (tests: a local Spaces). */
+  readonly spacesApiUrl: (team: Team) => string;
 }
 
 /** Clients for `region` with the SDK's default credential chain (AWS_PROFILE, SSO, environment, instance role). */
@@ -41,11 +45,20 @@ export function awsClients(region: string | undefined): AwsClients {
   };
 }
 
-/** The context of the installed command line: the repository's teams, a look every five seconds, real AWS. */
+/** All of the process's standard input. */
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** The context of the installed command line: the repository's teams, a look every five seconds, real AWS and Spaces. */
 export const DEFAULT_CONTEXT: CliContext = {
   teamsDir: join(__dirname, '..', 'teams'),
   pollIntervalMs: 5_000,
   aws: awsClients,
+  stdin: readStdin,
+  spacesApiUrl: (team) => team.config.spacesApiUrl,
 };
 
 /** A team and the AWS clients of its stack's region. */

@@ -3,14 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { CliCommand } from '../../cli/command';
 import { COMMANDS, runCli } from '../../cli/main';
-
-/** What a command line printed, line by line. */
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const keep = (lines: string[]) => (text: string) => void lines.push(...text.split('\n'));
-  return { out, err, io: { out: keep(out), err: keep(err) } };
-}
+import { capture } from './support/cli';
 
 /** A command that records the arguments it was given. */
 function recordingCommand(name: string): CliCommand & { calls: string[][] } {

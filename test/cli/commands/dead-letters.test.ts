@@ -17,16 +17,15 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { deadLettersCommand } from '../../../cli/commands/dead-letters';
+import type { CliIo } from '../../../cli/command';
 import { awsClients, type AwsClients, type CliContext } from '../../../cli/team-stack';
 import { sqsDeadLetters } from '../../../lambda/deliver/dead-letter';
 import { startMoto, type Moto } from '../../support/moto';
+import { capture, motoClients, teamsDir, testContext } from '../support/cli';
 
 const TEMPLATE = JSON.stringify({
   Resources: {
@@ -43,32 +42,8 @@ const TEMPLATE = JSON.stringify({
   Outputs: { DeadLetterQueueUrl: { Value: { Ref: 'DeadLetters' } } },
 });
 
-/** A teams directory of its own, so that a test decides which team has which region. */
-function teamsDir(teams: Record<string, { region?: string }>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dead-letters-teams-'));
-  for (const [name, extra] of Object.entries(teams)) {
-    const config = {
-      channels: { default: '5f1a2b3c4d5e6f7a8b9c0d1e' },
-      tokenSecret: `spaces-relay/${name}/spaces-token`,
-      sources: [],
-      ...extra,
-    };
-    writeFileSync(join(dir, `${name}.json`), JSON.stringify(config));
-  }
-  return dir;
-}
-
-/** The command's output, kept line by line. */
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const keep = (lines: string[]) => (text: string) => void lines.push(...text.split('\n'));
-  return { out, err, output: { out: keep(out), err: keep(err) } };
-}
-
 /** Runs the command as `spaces-relay dead-letters <argv>` would, with `context`. */
-const runDeadLetters = (argv: string[], output: ReturnType<typeof capture>['output'], context: CliContext) =>
-  deadLettersCommand(context).run(argv, output);
+const runDeadLetters = (argv: string[], io: CliIo, context: CliContext) => deadLettersCommand(context).run(argv, io);
 
 async function messageCounts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const result = await sqs.send(
@@ -91,15 +66,10 @@ describe('dead letters listed against moto_server', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    clients = {
-      sqs: new SQSClient(moto.clientConfig),
-      cloudFormation: new CloudFormationClient(moto.clientConfig),
-      secretsManager: new SecretsManagerClient(moto.clientConfig),
-      sns: new SNSClient(moto.clientConfig),
-    };
+    clients = motoClients(moto);
     await clients.cloudFormation.send(new CreateStackCommand({ StackName: 'SpacesRelay-payments', TemplateBody: TEMPLATE }));
     dir = teamsDir({ payments: {}, listed: {}, nobody: {} });
-    context = { teamsDir: dir, pollIntervalMs: 0, aws: () => clients };
+    context = testContext({ teamsDir: dir, aws: () => clients });
   }, 30_000);
 
   afterAll(async () => {
@@ -121,7 +91,7 @@ describe('dead letters listed against moto_server', () => {
     for (let receive = 0; receive < 6; receive += 1) {
       await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
     }
-    const { out, err, output } = capture();
+    const { out, err, io: output } = capture();
 
     // Act
     const code = await runDeadLetters(['redrive', '--team', 'payments', '--dry-run'], output, context);
@@ -154,7 +124,7 @@ describe('dead letters listed against moto_server', () => {
     const queueUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: 'given-queue' }))).QueueUrl!;
     const deadLetters = sqsDeadLetters(clients.sqs, dlqUrl);
     for (let i = 0; i < 25; i += 1) await deadLetters.send(`{"n":${i}}`, 'Spaces post failed: HTTP 404');
-    const { out, output } = capture();
+    const { out, io: output } = capture();
 
     // Act
     const code = await runDeadLetters(['redrive', '--dlq-url', dlqUrl, '--queue-url', queueUrl, '--dry-run', '--max', '12'], output, context);
@@ -168,7 +138,7 @@ describe('dead letters listed against moto_server', () => {
 
   it('names the stack it could not find, and where it looked', async () => {
     // Prepare
-    const { err, output } = capture();
+    const { err, io: output } = capture();
 
     // Act
     const code = await runDeadLetters(['list', '--team', 'nobody'], output, context);
@@ -187,7 +157,7 @@ describe('dead letters listed against moto_server', () => {
     const dlqUrl = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: 'listed-dlq' }))).QueueUrl!;
     const deadLetters = sqsDeadLetters(clients.sqs, dlqUrl);
     for (let i = 0; i < 2; i += 1) await deadLetters.send(`{"n":${i}}`, 'unknown channel "ops"');
-    const { out, err, output } = capture();
+    const { out, err, io: output } = capture();
 
     // Act
     const code = await runDeadLetters(['list', '--team', 'listed'], output, context);
@@ -218,7 +188,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     sqs = mockClient(SQSClient);
     cloudFormation = mockClient(CloudFormationClient);
     dir = teamsDir({ payments: { region: 'ap-southeast-2' }, plain: {} });
-    context = { teamsDir: dir, pollIntervalMs: 0, aws: awsClients };
+    context = testContext({ teamsDir: dir, aws: awsClients });
   });
 
   afterAll(() => {
@@ -265,7 +235,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
       .resolves({
         Results: [{ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 23, ApproximateNumberOfMessagesToMove: 23 }],
       });
-    const { out, err, output } = capture();
+    const { out, err, io: output } = capture();
 
     // Act
     const code = await runDeadLetters(['redrive', '--team', 'payments'], output, context);
@@ -299,7 +269,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
         },
       ],
     });
-    const { out, err, output } = capture();
+    const { out, err, io: output } = capture();
 
     // Act
     const code = await runDeadLetters(['redrive', '--team', 'payments'], output, context);
@@ -312,7 +282,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
 
   it('with --no-wait, starts the task and returns without following it', async () => {
     // Prepare
-    const { out, output } = capture();
+    const { out, io: output } = capture();
 
     // Act
     const code = await runDeadLetters(['redrive', '--team', 'payments', '--no-wait'], output, context);
@@ -329,7 +299,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     sqs
       .on(StartMessageMoveTaskCommand)
       .rejects(new UnsupportedOperation({ message: 'There is already a task running.', $metadata: {} }));
-    const { err, output } = capture();
+    const { err, io: output } = capture();
 
     // Act
     const code = await runDeadLetters(['redrive', '--team', 'payments'], output, context);
@@ -349,7 +319,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
   ])('talks to CloudFormation and SQS in %s', async (_, argv, region) => {
     // Prepare: an AWS_REGION unlike any other here (afterEach puts the suite's back).
     process.env.AWS_REGION = 'ca-central-1';
-    const { output } = capture();
+    const { io: output } = capture();
 
     // Act
     const code = await runDeadLetters(['redrive', ...argv, '--no-wait'], output, context);
@@ -365,7 +335,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
 
   it.each([['--help'], ['-h']])('%s prints the usage and one sentence for every option, and exits 0', async (flag) => {
     // Prepare
-    const { out, err, output } = capture();
+    const { out, err, io: output } = capture();
 
     // Act
     const code = await runDeadLetters([flag], output, context);
@@ -390,7 +360,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
 
   it('refuses an unknown option with the usage and a one-line error, and exits 2', async () => {
     // Prepare
-    const { out, err, output } = capture();
+    const { out, err, io: output } = capture();
 
     // Act
     const code = await runDeadLetters(['redrive', '--team', 'payments', '--dry-rnu'], output, context);
@@ -412,7 +382,7 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     [['redrive', '--team', 'payments', '--max', '3'], '--max only applies to a listing'],
   ])('refuses %j with the reason, and exits 2', async (argv, reason) => {
     // Prepare
-    const { err, output } = capture();
+    const { err, io: output } = capture();
 
     // Act
     const code = await runDeadLetters(argv, output, context);
