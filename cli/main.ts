@@ -4,10 +4,11 @@
  */
 import type { CliCommand, CliIo } from './command';
 import { deadLetters } from './commands/dead-letters';
+import { doctor } from './commands/doctor';
 import { send } from './commands/send';
 
 /** Every command, in the order `spaces-relay --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [send, deadLetters];
+export const COMMANDS: readonly CliCommand[] = [send, doctor, deadLetters];
 
 const USAGE = 'usage: spaces-relay <command> [options]   (spaces-relay <command> --help for one command)';
 
