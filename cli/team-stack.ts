@@ -80,6 +80,7 @@ const OUTPUT_SCHEMAS = {
   InboundSecretArn: v.pipe(v.string(), v.nonEmpty()),
   AlarmTopicArn: v.pipe(v.string(), v.nonEmpty()),
   DeadLetterQueueUrl: v.pipe(v.string(), v.url()),
+  DashboardUrl: v.pipe(v.string(), v.url()),
 } as const;
 export type OutputKey = keyof typeof OUTPUT_SCHEMAS;
 

@@ -55,6 +55,7 @@ export async function createTeamStack(moto: Moto, clients: AwsClients, options: 
     ApiUrl: options.apiUrl,
     InboundSecretArn: created('InboundSecretArn'),
     DeadLetterQueueUrl: created('DeadLetterQueueUrl'),
+    DashboardUrl: `https://console.aws.amazon.com/cloudwatch/home?region=${options.region}#dashboards:name=${stackName}`,
   });
   const SecretId = outputs.InboundSecretArn!;
   if (options.inboundSecret !== undefined) {
