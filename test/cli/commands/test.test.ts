@@ -95,7 +95,7 @@ describe('spaces-relay test', () => {
       expect.stringMatching(new RegExp(`^✗ not in space ${OPS_SPACE} after \\d+ s; where to look:$`)),
       '  spaces-relay doctor --team ops: the token, the space membership, the API, the dead letters',
       '  spaces-relay dead-letters list --team ops: what deliver gave up on, with the reason',
-      expect.stringMatching(/^ {2}the dashboard, https:\/\/console\.aws\.amazon\.com\/cloudwatch\/\S+SpacesRelay-ops: /),
+      expect.stringMatching(/^ {2}the dashboard, https:\/\/console\.aws\.amazon\.com\/cloudwatch\/\S+SpacesRelay-ops-us-east-1: /),
       "  the deliver function's log group in CloudWatch Logs: a message still being retried says why",
     ]);
   });

@@ -55,7 +55,7 @@ export async function createTeamStack(moto: Moto, clients: AwsClients, options: 
     ApiUrl: options.apiUrl,
     InboundSecretArn: created('InboundSecretArn'),
     DeadLetterQueueUrl: created('DeadLetterQueueUrl'),
-    DashboardUrl: `https://console.aws.amazon.com/cloudwatch/home?region=${options.region}#dashboards:name=${stackName}`,
+    DashboardUrl: `https://console.aws.amazon.com/cloudwatch/home?region=${options.region}#dashboards:name=${stackName}-${options.region}`,
   });
   const SecretId = outputs.InboundSecretArn!;
   if (options.inboundSecret !== undefined) {
