@@ -74,7 +74,7 @@ export function openTeam(context: CliContext, teamName: string, region: string |
   return { team, stackName: stackNameFor(team.name), clients: context.aws(region ?? team.config.region) };
 }
 
-/** The outputs the commands read, each checked; the stack has more (one webhook URL per source, the dashboard). */
+/** The outputs the commands read, each checked; the stack has more (one webhook URL per source, the topics). */
 const OUTPUT_SCHEMAS = {
   ApiUrl: v.pipe(v.string(), v.url()),
   InboundSecretArn: v.pipe(v.string(), v.nonEmpty()),
