@@ -5,16 +5,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'dist', 'cli', 'main.js');
-const args = process.argv.slice(2);
 
-const run = existsSync(built)
-  ? spawnSync(process.execPath, [built, ...args], { stdio: 'inherit' })
-  : spawnSync(process.execPath, [createRequire(import.meta.url).resolve('tsx/cli'), join(root, 'cli', 'main.ts'), ...args], {
-      stdio: 'inherit',
-    });
-if (run.error) throw run.error;
-process.exitCode = run.status ?? 1;
+if (existsSync(built)) {
+  const { main } = await import(pathToFileURL(built).href);
+  await main(process.argv.slice(2));
+} else {
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const run = spawnSync(process.execPath, [tsx, join(root, 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (run.error) throw run.error;
+  process.exitCode = run.status ?? 1;
+}

@@ -53,9 +53,11 @@ const processIo: CliIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-if (require.main === module) {
-  void runCli(process.argv.slice(2), processIo).then((code) => {
-    // Not process.exit: it could cut off output still being written to a pipe.
-    process.exitCode = code;
-  });
+/** Runs the command line on the process: its arguments, its streams, its exit code. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  // Not process.exit: it could cut off output still being written to a pipe.
+  process.exitCode = await runCli(argv, processIo);
 }
+
+// Run as a script (tsx, or node on a CommonJS build); the bin imports `main` from a build of either module kind.
+if (typeof require !== 'undefined' && require.main === module) void main();

@@ -7,7 +7,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { stackNameFor } from '../infra/relay-stack';
 import { readTeam, type Team } from '../infra/team-config';
@@ -52,9 +53,12 @@ async function readStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The context of the installed command line: the repository's teams, a look every five seconds, real AWS and Spaces. */
+/**
+ * The context of the installed command line: `teams/` of the working directory (the repository, where `cdk deploy`
+ * runs too; a built package lives elsewhere), a look every five seconds, real AWS and Spaces.
+ */
 export const DEFAULT_CONTEXT: CliContext = {
-  teamsDir: join(__dirname, '..', 'teams'),
+  teamsDir: resolve('teams'),
   pollIntervalMs: 5_000,
   aws: awsClients,
   stdin: readStdin,
@@ -70,6 +74,9 @@ export interface TeamTarget {
 
 /** The team's config, and clients for `--region`, else its config's region, else the SDK's. */
 export function openTeam(context: CliContext, teamName: string, region: string | undefined): TeamTarget {
+  if (!existsSync(context.teamsDir)) {
+    throw new CliError(`no team configs in ${context.teamsDir}: run spaces-relay in the repository, where teams/<team>.json is`);
+  }
   const team = readTeam(context.teamsDir, teamName);
   return { team, stackName: stackNameFor(team.name), clients: context.aws(region ?? team.config.region) };
 }

@@ -162,6 +162,19 @@ describe('spaces-relay doctor', () => {
     );
   });
 
+  it('says where to run it when there are no team configs', async () => {
+    // Prepare: a working directory outside the repository.
+    const { err, io } = capture();
+    const elsewhere = testContext({ teamsDir: '/nonexistent/teams', aws: () => clients });
+
+    // Act
+    const code = await doctorCommand(elsewhere).run(['--team', 'ops'], io);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(err).toEqual(['no team configs in /nonexistent/teams: run spaces-relay in the repository, where teams/<team>.json is']);
+  });
+
   it('asks for a team', async () => {
     // Prepare
     const { err, io } = capture();
