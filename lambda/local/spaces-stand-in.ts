@@ -28,7 +28,7 @@ export type Fault =
   /** Handle the call normally, then drop the connection: the caller cannot know it succeeded. */
   | { readonly dropAfterHandling: true };
 
-export type StandInOperation = 'getuploadurl' | 'upload' | 'post' | 'edit' | 'query' | 'token';
+export type StandInOperation = 'getuploadurl' | 'upload' | 'post' | 'edit' | 'query' | 'user' | 'token';
 
 /** The stand-in as an OAuth2 issuer of refresh grants, as the Spaces identity host is. */
 export interface StandInOAuth {
@@ -77,7 +77,19 @@ export interface StandInOptions {
   readonly limits?: SpacesLimits;
   /** Be the OAuth2 issuer too, and take only the access tokens it issues. */
   readonly oauth?: StandInOAuth;
+  /** Who the credential belongs to, as `GET /api/users/me` answers (default {@link STAND_IN_USER}). */
+  readonly user?: StandInUser;
 }
+
+/** The user `GET /api/users/me` names, in the fields the public samples read. */
+export interface StandInUser {
+  readonly _id: string;
+  readonly displayname: string;
+  readonly username: string;
+}
+
+/** The stand-in's own user. */
+export const STAND_IN_USER: StandInUser = { _id: '5f0000000000000000000001', displayname: 'Relay Bot', username: 'relay-bot@example.com' };
 
 const UploadRequest = v.object({
   files: v.pipe(
@@ -202,7 +214,8 @@ export class SpacesStandIn {
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     const method = req.method ?? 'GET';
     const query = /^\/api\/spaces\/([^/]+)\/messages\/query$/.exec(path);
-    if (method === 'GET' && !query) {
+    const me = path === '/api/users/me';
+    if (method === 'GET' && !query && !me) {
       const file = /^\/files\/([\w-]+)$/.exec(path);
       if (path === '/' || path === '') this.page(res);
       else if (path === '/messages') send(res, 200, { messages: this.messages });
@@ -220,6 +233,7 @@ export class SpacesStandIn {
     else if (method === 'POST' && chat) operation = 'post';
     else if (method === 'POST' && edit) operation = 'edit';
     else if (method === 'GET' && query) operation = 'query';
+    else if (method === 'GET' && me) operation = 'user';
     else if (method === 'POST' && path === '/oauth2/access_token') operation = 'token';
     else return false;
 
@@ -281,6 +295,9 @@ export class SpacesStandIn {
         break;
       case 'query':
         this.query(new URL(req.url ?? '/', 'http://stand-in'), decodeURIComponent(query![1]!), respond);
+        break;
+      case 'user':
+        respond(200, this.options.user ?? STAND_IN_USER);
         break;
     }
     return true;
