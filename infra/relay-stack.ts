@@ -20,9 +20,7 @@ import {
   readDeliverSettings,
   readIngestSettings,
   type DeliverResourceVariables,
-  type DeliverSettingsVariables,
   type IngestResourceVariables,
-  type IngestSettingsVariables,
 } from '../lambda/runtime/config';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { S3SettingsSchema } from '../lambda/sources/s3';
@@ -42,12 +40,12 @@ import {
   FUNCTION_MEMORY_MB,
   INGEST_TIMEOUT_SECONDS,
   QUEUE_VISIBILITY_SECONDS,
-  STATE_TTL_SECONDS,
 } from './limits';
 import { grantObjectRead } from './object-read';
 import { RelayMetrics } from './relay-metrics';
 import { grantSecretValue, ownedSecret, secretByNameOrArn, type SecretReference } from './secret-reference';
 import type { Domain, Team } from './team-config';
+import { functionSettings } from './team-settings';
 
 /** The name of a team's stack. */
 export const stackNameFor = (team: string): string => `SpacesRelay-${team}`;
@@ -126,34 +124,8 @@ export class RelayStack extends Stack {
       logLevel: config.logLevel,
       logRetention: config.logRetentionDays,
     };
-    const channels = JSON.stringify(config.channels);
-    const sourceSettings = JSON.stringify(config.sourceSettings);
-    // Each function's environment is its settings, from the team config, and its resources, from this stack. The
-    // types hold every variable the function reads, so none is left out of the check below.
-    const ingestSettings: Required<IngestSettingsVariables> = {
-      CHANNELS: channels,
-      ENABLED_SOURCES: config.sources.join(','),
-      SOURCE_SETTINGS: sourceSettings,
-      INBOUND_SECRET_GRACE_MINUTES: String(config.inboundSecretGraceMinutes),
-    };
-    // AWS_ENDPOINT_URL points local mode at a local S3; deployed, S3 is AWS's own.
-    const deliverSettings: Required<Omit<DeliverSettingsVariables, 'AWS_ENDPOINT_URL'>> = {
-      SPACES_API_URL: config.spacesApiUrl,
-      CHANNELS: channels,
-      ATTACHMENT_MAX_BYTES: String(config.attachments.maxBytes),
-      ATTACHMENT_URL_HOSTS: config.attachments.urlHosts.join(','),
-      ATTACHMENT_S3_BUCKETS: [...new Set(config.attachments.s3Buckets.map((bucket) => bucket.name))].join(','),
-      ATTACHMENT_FAILURE: config.attachments.onFailure,
-      S3_BUCKETS: JSON.stringify(
-        config.s3Buckets.map(({ name, prefix, suffix, channel }) => ({ name, prefix, suffix, channel })),
-      ),
-      SOURCE_SETTINGS: sourceSettings,
-      RESOLVE_MODE: config.resolveMode,
-      DIGEST_THRESHOLD: String(config.digestThreshold),
-      DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),
-      QUEUE_MAX_RECEIVES: String(DELIVER_MAX_RECEIVES),
-      STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
-    };
+    // Each function's environment is its settings, from the team config, and its resources, from this stack.
+    const { ingest: ingestSettings, deliver: deliverSettings } = functionSettings(config);
     // What synth accepts, the functions accept: their own readers check the settings here, as they will at start-up.
     checkFunctionSettings(props.team, 'ingest', ingestSettings, readIngestSettings);
     checkFunctionSettings(props.team, 'deliver', deliverSettings, readDeliverSettings);
