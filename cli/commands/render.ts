@@ -3,13 +3,13 @@
  * settings applied, without sending anything — readable in a terminal, or as the bodyText HTML with `--html`. The
  * work is `previewPayload`'s, the same the local page's "try a payload" panel shows.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as v from 'valibot';
 import { STATE_TTL_SECONDS } from '../../infra/limits';
 import { readTeam, TeamConfigError } from '../../infra/team-config';
 import { functionSettings } from '../../infra/team-settings';
+import { SidecarError, sidecarHeaders } from '../../lambda/local/fixture-catalog';
 import { previewPayload, type PreviewedMessage, type PreviewSettings } from '../../lambda/render/preview';
 import { readDeliverSettings } from '../../lambda/runtime/config';
 import { ConfigError, HttpError } from '../../lambda/runtime/errors';
@@ -44,9 +44,6 @@ Exit status: 0 when the relay would accept the payload (also when it would post 
 
 example: spaces-relay render alertmanager test/fixtures/alertmanager/firing_single_alert_capture.json --team example`;
 
-/** A fixture's `*.headers.json` sidecar: `{"headers": {...}}`. */
-const SidecarSchema = v.object({ headers: v.record(v.string(), v.string()) });
-
 class UsageError extends Error {}
 
 /** `--header` values as a record; a value without a colon is a usage error. */
@@ -58,15 +55,6 @@ function headerOptions(values: readonly string[]): Record<string, string> {
       return [entry.slice(0, colon).trim(), entry.slice(colon + 1).trim()];
     }),
   );
-}
-
-/** The headers in the sidecar beside a payload file, if there is one. */
-function sidecarHeaders(path: string): Record<string, string> {
-  const sidecar = path.replace(/\.json$/, '.headers.json');
-  if (sidecar === path || !existsSync(sidecar)) return {};
-  const parsed = v.safeParse(SidecarSchema, JSON.parse(readFileSync(sidecar, 'utf8')));
-  if (!parsed.success) throw new UsageError(`${sidecar}: expected {"headers": {"Name": "value"}}`);
-  return parsed.output.headers;
 }
 
 /**
@@ -132,7 +120,7 @@ async function run(args: readonly string[], io: CliIo, inputs: RenderInputs): Pr
       io.err(`the relay would refuse this payload (${error.statusCode}): ${error.message}`);
       return 1;
     }
-    if (error instanceof UsageError || error instanceof TeamConfigError || error instanceof ConfigError) {
+    if (error instanceof UsageError || error instanceof SidecarError || error instanceof TeamConfigError || error instanceof ConfigError) {
       io.err(error.message);
       return 2;
     }
