@@ -74,7 +74,7 @@ function describe(previewed: PreviewedMessage, index: number, count: number, htm
     ...(posts > 1 ? [`   post ${part + 1} of ${posts}`] : []),
     ...(html ? [bodyText] : terminalLines(bodyText)),
   ]);
-  const files = previewed.attachments.map((file) =>
+  const files = previewed.message.attachments.map((file) =>
     file.kind === 's3' ? `  📎 s3://${file.bucket}/${file.key}` : `  📎 ${file.name ?? file.url} <${file.url}>`,
   );
   return [heading, ...body, ...files];

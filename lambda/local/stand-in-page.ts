@@ -108,7 +108,7 @@ export function previewCards(previewed: readonly PreviewedMessage[]): string {
     .map((entry, index) => {
       const posts = entry.bodyTexts.length > 1 ? ` · ${entry.bodyTexts.length} posts` : '';
       const header = `<header>message ${index + 1} of ${previewed.length} · channel ${attr(entry.channel)}${posts} · not sent</header>`;
-      return `<article class="message preview">${header}${entry.bodyTexts.map(frame).join('')}${entry.attachments.map(wouldAttach).join('')}</article>`;
+      return `<article class="message preview">${header}${entry.bodyTexts.map(frame).join('')}${entry.message.attachments.map(wouldAttach).join('')}</article>`;
     })
     .join('\n');
 }

@@ -10,7 +10,7 @@
  */
 import { unwrap } from '../envelopes';
 import { notificationsFor } from '../model/notification';
-import type { Attachment, ChatMessage } from '../model/message';
+import type { ChatMessage } from '../model/message';
 import { BadRequestError, NotFoundError } from '../runtime/errors';
 import type { DeliverSettings } from '../runtime/config';
 import { validate } from '../runtime/validate';
@@ -41,12 +41,10 @@ export type PreviewSettings = Pick<DeliverSettings, 'CHANNELS' | 'SOURCE_SETTING
 /** One message as it would be posted. */
 export interface PreviewedMessage {
   readonly channel: string;
-  /** The message as deliver takes it off the queue (long values cut, a huge group summed up). */
+  /** The message as deliver takes it off the queue (long values cut, a huge group summed up), with the files it attaches. */
   readonly message: ChatMessage;
   /** The bodyText of each post, in order; the files go with the first. */
   readonly bodyTexts: readonly string[];
-  /** The files deliver would open and attach. */
-  readonly attachments: readonly Attachment[];
 }
 
 /** `text/plain` for a body that is not JSON, so that the senders that take text get it as text. */
@@ -108,6 +106,5 @@ export function previewPayload(request: PreviewRequest, settings: PreviewSetting
     channel: postedTo,
     message,
     bodyTexts: renderMessage(message),
-    attachments: message.attachments,
   }));
 }

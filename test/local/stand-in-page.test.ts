@@ -50,9 +50,8 @@ describe('the local page', () => {
     const html = previewCards([
       {
         channel: 'ci',
-        message: chatMessage({ source: 's3', status: 'info', title: 'x' }),
+        message: chatMessage({ source: 's3', status: 'info', title: 'x', attachments: [{ kind: 's3', bucket: 'reports', key: 'daily/a.pdf' }] }),
         bodyTexts: ['part one', 'part two'],
-        attachments: [{ kind: 's3', bucket: 'reports', key: 'daily/a.pdf' }],
       },
     ]);
 

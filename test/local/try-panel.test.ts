@@ -28,7 +28,7 @@ describe('the try panel routes of the local relay', () => {
     // Assess
     expect(response.status).toBe(200);
     const answer = (await response.json()) as { messages: { channel: string; bodyTexts: string[] }[]; html: string };
-    expect(answer.messages).toEqual([{ channel: 'default', message: expect.any(Object), bodyTexts: [expect.stringMatching(/^<p><b>🔥 FIRING · /)], attachments: [] }]);
+    expect(answer.messages).toEqual([{ channel: 'default', message: expect.any(Object), bodyTexts: [expect.stringMatching(/^<p><b>🔥 FIRING · /)] }]);
     expect(answer.html).toContain('<iframe class="body"');
     await relay.queue.idle();
     expect(relay.standIn!.messages).toEqual([]);

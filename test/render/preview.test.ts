@@ -39,7 +39,7 @@ describe('previewPayload', () => {
 
     // Assess
     expect(previewed!.channel).toBe('ci');
-    expect(previewed!.attachments).toEqual([expect.objectContaining({ kind: 's3' })]);
+    expect(previewed!.message.attachments).toEqual([expect.objectContaining({ kind: 's3' })]);
     expect(previewed!.bodyTexts[0]).toContain('<b>');
   });
 

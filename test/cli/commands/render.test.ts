@@ -22,11 +22,12 @@ describe('spaces-relay render', () => {
   let teamsDir: string;
 
   beforeAll(() => {
-    // Prepare: the example team, and a copy that posts GitHub runs as they start.
+    // Prepare: the example team, and a copy that posts GitHub runs as they start and watches one more bucket.
     teamsDir = mkdtempSync(join(tmpdir(), 'render-teams-'));
     copyFileSync(join(TEAMS, 'example.json'), join(teamsDir, 'example.json'));
     const loud = JSON.parse(readFileSync(join(TEAMS, 'example.json'), 'utf8'));
     loud.sourceSettings.github.inProgress = true;
+    loud.s3Buckets.push({ name: 'unwraptestevents-bucket-683517028648' });
     writeFileSync(join(teamsDir, 'loud.json'), JSON.stringify(loud));
   });
 
@@ -61,6 +62,15 @@ describe('spaces-relay render', () => {
     // Assess
     expect(quiet).toEqual({ code: 0, out: 'nothing to post: the relay acknowledges this payload without a message', err: '' });
     expect(loud.out).toMatch(/^── message 1 of 1 · channel default\n▶️ STARTED · /);
+  });
+
+  it('lists the files a message would attach', async () => {
+    // Act
+    const result = await render(['s3', fixturePath('s3', 'sqs_wrapping_sns_wrapping_s3_event.json'), '--team', 'loud'], { teamsDir });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.out.split('\n').at(-1)).toBe('  📎 s3://unwraptestevents-bucket-683517028648/firehose-s3-template.json');
   });
 
   it('prints the bodyText with --html, and reads the payload from standard input with -', async () => {
