@@ -44,3 +44,15 @@ export async function launchChromium(options: BrowserContextOptions = {}): Promi
     },
   };
 }
+
+/**
+ * Waits until `check` says yes, asking every 50 ms. Playwright's `waitForFunction` polls through `eval` inside the
+ * page, which a page whose policy allows no `unsafe-eval` (the local page's) refuses as soon as the first answer is no.
+ */
+export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { startLocalRelay, type LocalRelay } from '../lambda/local/server';
-import { launchChromium } from './chromium';
+import { launchChromium, until } from './chromium';
 
 const REPO = resolve(__dirname, '..');
 const OUTPUT = join(REPO, 'docs', 'local-page.png');
@@ -68,10 +68,11 @@ async function main(): Promise<void> {
     const page = await browser.context.newPage();
     await page.goto(`${relay.url}/stand-in/`);
     await page.locator('select[name=fixture]').selectOption('codebuild/build_state_change_failed_functionci.json');
-    await page.waitForFunction("document.querySelector('textarea[name=body]').value.length > 0");
+    await until(async () => (await page.locator('textarea[name=body]').inputValue()).length > 0, 'the fixture in the panel');
     await page.locator('#try-form button').click();
     await page.frameLocator('#try-result iframe.body').locator('body', { hasText: 'FAILED' }).waitFor();
-    await page.waitForFunction("[...document.images].every((img) => img.complete && img.naturalWidth > 0)");
+    const image = page.locator('#messages figure.image img');
+    await until(async () => (await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) > 0, 'the panel image');
     // The frames size themselves once loaded.
     await page.waitForTimeout(300);
     await page.screenshot({ path: OUTPUT, fullPage: true });

@@ -5,7 +5,7 @@
  */
 import type { Page, Response } from 'playwright-core';
 import type { LocalRelay } from '../../lambda/local/server';
-import { launchChromium, type Chromium } from '../../scripts/chromium';
+import { launchChromium, until, type Chromium } from '../../scripts/chromium';
 import { fixtureJson } from '../support/fixtures';
 import { imageServer } from '../support/image-server';
 import { halfTransparentPng } from '../support/images';
@@ -89,9 +89,8 @@ describe('the local page in a browser', () => {
 
     // Assess
     const image = page.locator('#messages article >> nth=0 >> figure.image img');
-    await image.waitFor();
     // Decoded, not just requested: a broken image completes too, with no width.
-    await page.waitForFunction("document.querySelector('#messages figure.image img').naturalWidth > 0", undefined, { timeout: 10_000 });
+    await until(async () => (await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) > 0, 'the image to decode');
     await expect(page.locator('#messages article >> nth=0 >> figcaption').innerText()).resolves.toMatch(/^panel\.png · [\d.]+ KB · thumbnail$/);
   });
 
@@ -100,7 +99,7 @@ describe('the local page in a browser', () => {
     const posted = relay.standIn!.messages.length;
     await page.locator('select[name=fixture]').selectOption('alertmanager/resolved_three_alerts_capture.json');
     // The panel fills the payload in from the fixture it fetches.
-    await page.waitForFunction("document.querySelector('textarea[name=body]').value.includes('instance-down')");
+    await until(async () => (await page.locator('textarea[name=body]').inputValue()).includes('instance-down'), 'the fixture in the panel');
     await page.locator('input[name=token]').fill(WEBHOOK_TOKEN);
 
     // Act
