@@ -14,9 +14,7 @@ import {
   readIngestSettings,
   type ATTACHMENT_FAILURE_MODES,
   type DeliverResourceVariables,
-  type DeliverSettingsVariables,
   type IngestResourceVariables,
-  type IngestSettingsVariables,
   type RESOLVE_MODES,
 } from '../lambda/runtime/config';
 import { MentionsSchema } from '../lambda/render/mentions';
@@ -31,6 +29,7 @@ import { RelayDashboard } from './constructs/relay-dashboard';
 import { RelayFunction } from './constructs/relay-function';
 import { WebhookApi, type WebhookDomain } from './constructs/webhook-api';
 import { checkFunctionSettings } from './function-settings';
+import { functionSettings } from './team-settings';
 import {
   DELIVER_BATCH_SIZE,
   DELIVER_BATCHING_WINDOW_SECONDS,
@@ -40,7 +39,6 @@ import {
   FUNCTION_MEMORY_MB,
   INGEST_TIMEOUT_SECONDS,
   QUEUE_VISIBILITY_SECONDS,
-  STATE_TTL_SECONDS,
 } from './limits';
 import { grantObjectRead } from './object-read';
 import { RelayMetrics } from './relay-metrics';
@@ -554,56 +552,6 @@ export class SpacesRelay extends Construct {
     });
     return secret;
   }
-}
-
-/**
- * Each function's settings variables, from the config. The types hold every variable the function reads, so none is
- * left out of the check at synth. `bucketName` gives a watched or attachment bucket's name as the function gets it.
- */
-function functionSettings(
-  config: TeamConfig,
-  bucketName: (bucket: string) => string,
-): {
-  ingest: Required<IngestSettingsVariables>;
-  // AWS_ENDPOINT_URL points local mode at a local S3; deployed, S3 is AWS's own. MENTIONS only when the team has some.
-  deliver: Required<Omit<DeliverSettingsVariables, 'AWS_ENDPOINT_URL' | 'MENTIONS'>> & Pick<DeliverSettingsVariables, 'MENTIONS'>;
-} {
-  const channels = JSON.stringify(config.channels);
-  const sourceSettings = JSON.stringify(config.sourceSettings);
-  const routes = JSON.stringify(config.routes);
-  const templates = JSON.stringify(config.templates);
-  return {
-    ingest: {
-      CHANNELS: channels,
-      ENABLED_SOURCES: config.sources.join(','),
-      SOURCE_SETTINGS: sourceSettings,
-      TEMPLATES: templates,
-      INBOUND_SECRET_GRACE_MINUTES: String(config.inboundSecretGraceMinutes),
-      ROUTES: routes,
-    },
-    deliver: {
-      SPACES_API_URL: config.spacesApiUrl,
-      CHANNELS: channels,
-      ATTACHMENT_MAX_BYTES: String(config.attachments.maxBytes),
-      ATTACHMENT_URL_HOSTS: config.attachments.urlHosts.join(','),
-      ATTACHMENT_S3_BUCKETS: [...new Set(config.attachments.s3Buckets.map((bucket) => bucketName(bucket.name)))].join(
-        ',',
-      ),
-      ATTACHMENT_FAILURE: config.attachments.onFailure,
-      S3_BUCKETS: JSON.stringify(
-        config.s3Buckets.map(({ name, prefix, suffix, channel }) => ({ name: bucketName(name), prefix, suffix, channel })),
-      ),
-      SOURCE_SETTINGS: sourceSettings,
-      TEMPLATES: templates,
-      RESOLVE_MODE: config.resolveMode,
-      DIGEST_THRESHOLD: String(config.digestThreshold),
-      DELIVER_CONCURRENCY: String(DELIVER_CONCURRENCY),
-      QUEUE_MAX_RECEIVES: String(DELIVER_MAX_RECEIVES),
-      STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
-      ROUTES: routes,
-      ...(config.mentions && { MENTIONS: JSON.stringify(config.mentions) }),
-    },
-  };
 }
 
 /** Names (alarms, dashboard, API) are made from the stack's name: two relays in one stack would take the same ones. */

@@ -2,8 +2,8 @@
  * Run by `npm test` before anything else: the programs the tests start are installed, or installed now, or the run stops
  * at once with one line saying what to run — rather than a test failing a minute later inside jest.
  *
- * - `prometheus-alertmanager` (Debian's package, where the end-to-end test starts it): apt-get as root, or through
- *   passwordless sudo.
+ * - `prometheus-alertmanager` and `chromium` (Debian's packages: the Alertmanager the end-to-end test starts, the
+ *   browser the page tests drive): apt-get as root, or through passwordless sudo, both in one install.
  * - `moto_server` and `cfn-lint` (Python packages, pinned in requirements-test.txt): pip, when it reaches its index.
  *
  * When everything is there it makes no network call and prints one line. What to do is decided by `planPrerequisites`
@@ -19,6 +19,8 @@ export const REPO_ROOT = resolve(__dirname, '..');
 
 /** Where Debian's package puts Alertmanager, and where the end-to-end test starts it. */
 export const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';
+/** Where Debian's package puts Chromium, and where the page tests start it. */
+export const CHROMIUM = '/usr/bin/chromium';
 
 /** The program each pinned package provides; the versions themselves live only in the requirements file. */
 const COMMANDS: Readonly<Record<string, string>> = { moto: 'moto_server', 'cfn-lint': 'cfn-lint' };
@@ -59,6 +61,8 @@ export interface Found {
 export interface Probes {
   /** Alertmanager's version ('' when it does not say), or undefined when it is not installed. */
   alertmanager(): string | undefined;
+  /** Chromium's version ('' when it does not say), or undefined when it is not installed. */
+  chromium(): string | undefined;
   isRoot(): boolean;
   passwordlessSudo(): boolean;
   hasAptGet(): boolean;
@@ -111,22 +115,38 @@ export function pythonTools(text: string): PythonTool[] {
   });
 }
 
-/** Alertmanager: present, installed with apt-get (as root or through sudo), or a line naming the command. */
-function planAlertmanager(probes: Probes): Part {
-  const version = probes.alertmanager();
-  if (version !== undefined) return { ...NONE, present: [`prometheus-alertmanager ${version}`.trim()] };
-  const missing = ['prometheus-alertmanager'];
+/** A Debian package the tests start: its name, how it is called in words, where it puts its program, its version. */
+interface DebianTool {
+  readonly package: string;
+  readonly title: string;
+  readonly path: string;
+  /** As the probe says it; undefined when not installed. */
+  readonly version: string | undefined;
+}
+
+/**
+ * Alertmanager and Chromium: present, installed with apt-get (as root or through sudo, the missing ones in one
+ * install), or a line naming the command.
+ */
+function planDebian(probes: Probes): Part {
+  const tools: DebianTool[] = [
+    { package: 'prometheus-alertmanager', title: 'Prometheus Alertmanager', path: ALERTMANAGER, version: probes.alertmanager() },
+    { package: 'chromium', title: 'Chromium', path: CHROMIUM, version: probes.chromium() },
+  ];
+  const present = tools.filter((tool) => tool.version !== undefined).map((tool) => `${tool.package} ${tool.version}`.trim());
+  const absent = tools.filter((tool) => tool.version === undefined);
+  if (absent.length === 0) return { ...NONE, present };
+  const missing = absent.map((tool) => tool.package);
+  const names = missing.join(', ');
   if (!probes.hasAptGet()) {
-    return {
-      ...NONE,
-      problems: [`missing prometheus-alertmanager: no apt-get, so not a Debian-based machine; install Prometheus Alertmanager as ${ALERTMANAGER}`],
-    };
+    const where = absent.map((tool) => `${tool.title} as ${tool.path}`).join(' and ');
+    return { ...NONE, present, problems: [`missing ${names}: no apt-get, so not a Debian-based machine; install ${where}`] };
   }
   // env rather than an inherited variable: sudo resets the environment.
-  const install = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', 'prometheus-alertmanager'];
-  if (probes.isRoot()) return { ...NONE, missing, commands: [['apt-get', 'update'], install] };
-  if (probes.passwordlessSudo()) return { ...NONE, missing, commands: [['sudo', '-n', 'apt-get', 'update'], ['sudo', '-n', ...install]] };
-  return { ...NONE, problems: ['missing prometheus-alertmanager: run  sudo apt-get install prometheus-alertmanager'] };
+  const install = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', ...missing];
+  if (probes.isRoot()) return { ...NONE, present, missing, commands: [['apt-get', 'update'], install] };
+  if (probes.passwordlessSudo()) return { ...NONE, present, missing, commands: [['sudo', '-n', 'apt-get', 'update'], ['sudo', '-n', ...install]] };
+  return { ...NONE, present, problems: [`missing ${names}: run  sudo apt-get install ${missing.join(' ')}`] };
 }
 
 /** pip's install command for the requirements file: into a venv or pyenv version itself, else the user's site. */
@@ -190,17 +210,17 @@ function planPython(probes: Probes, requirements: Requirements, stopping: boolea
  * missing can be.
  */
 export function planPrerequisites(probes: Probes, requirements: Requirements): Plan {
-  const alertmanager = planAlertmanager(probes);
-  const python = planPython(probes, requirements, alertmanager.problems.length > 0);
-  const problems = [...alertmanager.problems, ...python.problems];
+  const debian = planDebian(probes);
+  const python = planPython(probes, requirements, debian.problems.length > 0);
+  const problems = [...debian.problems, ...python.problems];
   const warnings = python.warnings;
   if (problems.length > 0) return { exitCode: 1, commands: [], missing: [], warnings, line: problems.join('; ') };
-  const missing = [...alertmanager.missing, ...python.missing];
-  const commands = [...alertmanager.commands, ...python.commands];
+  const missing = [...debian.missing, ...python.missing];
+  const commands = [...debian.commands, ...python.commands];
   const line =
     missing.length > 0
       ? `installing missing test prerequisites: ${missing.join(', ')}`
-      : `test prerequisites present: ${[...alertmanager.present, ...python.present].join(', ')}`;
+      : `test prerequisites present: ${[...debian.present, ...python.present].join(', ')}`;
   return { exitCode: 0, commands, missing, warnings, line };
 }
 
@@ -262,6 +282,11 @@ export function systemProbes(tools: readonly PythonTool[]): Probes {
       if (!isExecutableFile(ALERTMANAGER)) return undefined;
       const run = spawnSync(ALERTMANAGER, ['--version'], { encoding: 'utf8', timeout: 5_000 });
       return /version (\S+)/.exec(`${run.stdout}${run.stderr}`)?.[1] ?? '';
+    },
+    chromium: () => {
+      if (!isExecutableFile(CHROMIUM)) return undefined;
+      const run = spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+      return /Chromium (\S+)/.exec(run.stdout)?.[1] ?? '';
     },
     isRoot: () => process.getuid?.() === 0,
     passwordlessSudo: () => which('sudo') !== undefined && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore', timeout: 5_000 }).status === 0,

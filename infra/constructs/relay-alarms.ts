@@ -67,8 +67,8 @@ export class RelayAlarms extends Construct {
       alarm(
         'DeadLetters',
         'Notifications could not be delivered and wait in the dead-letter queue. The deliver logs, and the ' +
-          'failure-reason attribute of each dead letter, give the reason; once it is fixed, send them back with ' +
-          '`npm run redrive -- --team <team>`.',
+          'failure-reason attribute of each dead letter, give the reason (`npx spaces-relay dead-letters list --team ' +
+          '<team>` lists them); once it is fixed, send them back with `npx spaces-relay dead-letters redrive --team <team>`.',
         props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
           statistic: 'Maximum',

@@ -15,7 +15,7 @@ export interface DeadLetters {
   send(body: string, reason: string): Promise<void>;
 }
 
-/** The message attribute that carries the reason in the DLQ; `npm run redrive -- --dry-run` shows it. */
+/** The message attribute that carries the reason in the DLQ; `spaces-relay dead-letters list` shows it. */
 export const REASON_ATTRIBUTE = 'failure-reason';
 /** A reason is a sentence, not a payload: cut long ones. */
 const MAX_REASON_CHARS = 1_000;
@@ -38,7 +38,7 @@ export function failureKind(error: unknown): string {
 
 /**
  * Dead letters whose reasons are redacted on the way in (`redact.ts`): a reason quotes errors, and the queue keeps it
- * for weeks, `redrive` prints it and the local `/events` answers with it. The composition root wraps every platform's
+ * for weeks, `spaces-relay dead-letters` prints it and the local `/events` answers with it. The composition root wraps every platform's
  * dead letters in this, so no caller and no platform can forget it.
  */
 export function redactingDeadLetters(deadLetters: DeadLetters): DeadLetters {

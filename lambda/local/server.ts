@@ -13,10 +13,12 @@
  * short, bounded linger that lets the answer reach the client).
  *
  * Besides the deployed routes: `GET /healthz`, `POST /events` (an AWS event, put on the queue as the stack's wiring
- * would), `GET /dead-letters` and `POST /dead-letters/redrive`; the last three need the inbound secret when one is set.
+ * would), `GET /dead-letters`, `POST /dead-letters/redrive` and `POST /stand-in/preview` (what a payload would post,
+ * for the page's try panel); all but the first need the inbound secret when one is set.
  */
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
@@ -50,6 +52,7 @@ import {
   type JsonResponse,
 } from '../runtime/errors';
 import { countTotals } from '../runtime/metrics';
+import { SOURCES } from '../sources';
 import { verifySharedSecret } from '../sources/shared-secret';
 import type { RequestHead } from '../sources/source';
 import { localTokenSecret } from '../spaces/credentials';
@@ -57,10 +60,14 @@ import { CredentialError } from '../spaces/errors';
 import { parseTokenSecret } from '../spaces/token-secret';
 import type { SpacesLimits } from '../spaces/rate-limit';
 import { apiGatewayEvent, lambdaContext, splitTarget } from './lambda-shapes';
+import { fixtureCatalog } from './fixture-catalog';
 import { MemoryQueue, type MemoryQueueOptions } from './memory-queue';
 import { SpacesStandIn, type StandInOptions } from './spaces-stand-in';
+import { fixtureAnswer, previewAnswer } from './try-panel';
 
 export const STAND_IN_PREFIX = '/stand-in';
+/** Where the page's try panel asks what a payload would post (the inbound secret guards it, as the other local routes). */
+const PREVIEW_PATH = `${STAND_IN_PREFIX}/preview`;
 /** The space of the `default` channel when neither `CHANNELS` nor `SPACE_ID` says otherwise. */
 export const LOCAL_SPACE_ID = 'local-space';
 
@@ -91,7 +98,12 @@ export interface LocalRelayOptions {
   readonly standInLimits?: SpacesLimits;
   /** Timeouts and the connection cap of the HTTP server (see {@link DEFAULT_CONNECTION_LIMITS}). */
   readonly connectionLimits?: Partial<ConnectionLimits>;
+  /** Fixture folders the page's try panel offers payloads from (see {@link DEFAULT_FIXTURE_DIRS}). */
+  readonly fixtureDirs?: readonly string[];
 }
+
+/** The repository's fixtures, then the shared set beside the checkout. */
+export const DEFAULT_FIXTURE_DIRS = [join(__dirname, '..', '..', 'test', 'fixtures'), join(__dirname, '..', '..', '..', 'shared', 'fixtures')];
 
 /** What one client may hold of the local server. */
 export interface ConnectionLimits {
@@ -285,6 +297,7 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
     throw error instanceof CredentialError ? new ConfigError(error.message) : error;
   }
 
+  const fixtures = fixtureCatalog(options.fixtureDirs ?? DEFAULT_FIXTURE_DIRS);
   const standIn = options.spaces
     ? undefined
     : new SpacesStandIn({
@@ -292,6 +305,7 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
         publicUrl: () => `${url}${STAND_IN_PREFIX}`,
         fault: options.standInFault,
         limits: options.standInLimits,
+        tryPanel: { sources: SOURCES.map((source) => source.name), fixtures: fixtures.fixtures },
       });
   // A message shows within a second locally, where the deployed event source gathers for up to ten.
   const queue = new MemoryQueue({ batchWindowSeconds: LOCAL_BATCH_WINDOW_SECONDS, ...options.queue });
@@ -335,6 +349,8 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
     if (standIn && (path === STAND_IN_PREFIX || path.startsWith(`${STAND_IN_PREFIX}/`))) {
       if (await standIn.handle(req, res, path.slice(STAND_IN_PREFIX.length) || '/')) return;
     }
+    const fixture = `${STAND_IN_PREFIX}/fixtures/`;
+    if (req.method === 'GET' && path.startsWith(fixture)) return reply(res, fixtureAnswer(fixtures, path.slice(fixture.length)));
     if (req.method === 'GET' && path === '/healthz') {
       const body = { ok: true, queued: queue.depth, deadLetters: queue.deadLetters.length, counts: countTotals() };
       return reply(res, { statusCode: 200, body });
@@ -346,7 +362,9 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
     const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' };
     // The request as the ingest handler will see it, without its body: what can be decided before the body is read.
     const head: RequestHead = fromApiGateway(apiGatewayEvent({ ...request, body: Buffer.alloc(0) }));
-    const local = (req.method === 'GET' && path === '/dead-letters') || (req.method === 'POST' && (path === '/dead-letters/redrive' || path === '/events'));
+    const local =
+      (req.method === 'GET' && path === '/dead-letters') ||
+      (req.method === 'POST' && (path === '/dead-letters/redrive' || path === '/events' || path === PREVIEW_PATH));
     const refused = local ? await refuseLocal(head) : await screenWebhook(head, ingestDeps);
     if (refused) return refuseUnread(res, refused);
     // A declared length over the limit is refused before a byte of the body is read.
@@ -356,6 +374,7 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
     if (req.method === 'GET' && path === '/dead-letters') return reply(res, { statusCode: 200, body: { deadLetters: queue.deadLetters } });
     if (req.method === 'POST' && path === '/dead-letters/redrive') return reply(res, { statusCode: 200, body: { redriven: queue.redrive() } });
     if (req.method === 'POST' && path === '/events') return reply(res, await handleEvents(body, queue));
+    if (req.method === 'POST' && path === PREVIEW_PATH) return reply(res, previewAnswer(body, deliverSettings));
 
     const result = await ingest(apiGatewayEvent({ ...request, body }), lambdaContext('ingest', INGEST_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB));
     res.writeHead(result.statusCode ?? 200, result.headers as http.OutgoingHttpHeaders);

@@ -6,13 +6,14 @@
  * access tokens, each refresh rotating the refresh token, and the API takes only access tokens it issued that have
  * not expired; without it, the API takes one fixed token.
  * `npm start` mounts it when no real Spaces is configured; the tests run it with injected faults and scaled-down
- * limit windows. It keeps the messages and shows them: JSON at `{prefix}/messages`, a page at `{prefix}/`.
+ * limit windows. It keeps the messages and shows them: JSON at `{prefix}/messages`, a page at `{prefix}/`
+ * (`stand-in-page.ts`).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
-import { attr } from '../render/body-text';
 import type { SpacesLimits, WindowLimit } from '../spaces/rate-limit';
+import { messageCards, PAGE_POLICY, pageScript, standInPage, type PageMessage, type TryPanel } from './stand-in-page';
 
 /** What a fault hook may do to a call instead of (or before) answering it. */
 export type Fault =
@@ -28,7 +29,7 @@ export type Fault =
   /** Handle the call normally, then drop the connection: the caller cannot know it succeeded. */
   | { readonly dropAfterHandling: true };
 
-export type StandInOperation = 'getuploadurl' | 'upload' | 'post' | 'edit' | 'query' | 'token';
+export type StandInOperation = 'getuploadurl' | 'upload' | 'post' | 'edit' | 'query' | 'user' | 'token';
 
 /** The stand-in as an OAuth2 issuer of refresh grants, as the Spaces identity host is. */
 export interface StandInOAuth {
@@ -77,7 +78,24 @@ export interface StandInOptions {
   readonly limits?: SpacesLimits;
   /** Be the OAuth2 issuer too, and take only the access tokens it issues. */
   readonly oauth?: StandInOAuth;
+  /** Who the credential belongs to, as `GET /api/users/me` answers (default {@link STAND_IN_USER}). */
+  readonly user?: StandInUser;
+  /** The sources and fixtures the page's "try a payload" panel offers; none when absent. */
+  readonly tryPanel?: TryPanel;
 }
+
+/** The user `GET /api/users/me` names, in the fields the public samples read. */
+export interface StandInUser {
+  readonly _id: string;
+  readonly displayname: string;
+  readonly username: string;
+}
+
+/** The stand-in's own user. */
+export const STAND_IN_USER: StandInUser = { _id: '5f0000000000000000000001', displayname: 'Relay Bot', username: 'relay-bot@example.com' };
+
+/** The page shows this many of the latest messages: enough for any storm's digests, few enough to stay quick. */
+const PAGE_MESSAGES = 200;
 
 const UploadRequest = v.object({
   files: v.pipe(
@@ -202,10 +220,13 @@ export class SpacesStandIn {
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     const method = req.method ?? 'GET';
     const query = /^\/api\/spaces\/([^/]+)\/messages\/query$/.exec(path);
-    if (method === 'GET' && !query) {
+    const me = path === '/api/users/me';
+    if (method === 'GET' && !query && !me) {
       const file = /^\/files\/([\w-]+)$/.exec(path);
       if (path === '/' || path === '') this.page(res);
       else if (path === '/messages') send(res, 200, { messages: this.messages });
+      else if (path === '/cards') send(res, 200, { version: this.version, html: messageCards(this.pageMessages()) });
+      else if (path === '/page.js') this.script(res);
       else if (file) this.serveFile(res, file[1]!);
       else return false;
       return true;
@@ -220,6 +241,7 @@ export class SpacesStandIn {
     else if (method === 'POST' && chat) operation = 'post';
     else if (method === 'POST' && edit) operation = 'edit';
     else if (method === 'GET' && query) operation = 'query';
+    else if (method === 'GET' && me) operation = 'user';
     else if (method === 'POST' && path === '/oauth2/access_token') operation = 'token';
     else return false;
 
@@ -281,6 +303,9 @@ export class SpacesStandIn {
         break;
       case 'query':
         this.query(new URL(req.url ?? '/', 'http://stand-in'), decodeURIComponent(query![1]!), respond);
+        break;
+      case 'user':
+        respond(200, this.options.user ?? STAND_IN_USER);
         break;
     }
     return true;
@@ -434,37 +459,40 @@ export class SpacesStandIn {
     res.end(file.bytes);
   }
 
-  /** The messages as a person reads them: the bodyText is the relay's own escaped HTML, shown as Spaces would. */
+  /** The messages as the page shows them, with the URLs of their files. */
+  private pageMessages(): PageMessage[] {
+    const base = this.options.publicUrl();
+    const url = (fileKey: string): string => `${base}/files/${encodeURIComponent(fileKey)}`;
+    return this.messages.slice(-PAGE_MESSAGES).map((m) => ({
+      created: m.created,
+      spaceId: m.spaceId,
+      bodyText: m.bodyText,
+      edits: m.edits,
+      files: m.data.map((d) => ({
+        url: url(String(d.fileId)),
+        name: String(d.name),
+        size: Number(d.fileSize),
+        fileType: String(d.fileType),
+        ...(typeof d.thumbnailFile === 'string' ? { thumbnailUrl: url(d.thumbnailFile) } : {}),
+      })),
+    }));
+  }
+
+  /** Changes whenever the page would: a message posted or edited. */
+  private get version(): string {
+    return `${this.messages.length}.${this.messages.reduce((sum, m) => sum + m.edits, 0)}`;
+  }
+
+  /** The messages as a person reads them, as Spaces would show them (see `stand-in-page.ts`). */
   private page(res: ServerResponse): void {
-    const base = attr(this.options.publicUrl());
-    const items = [...this.messages]
-      .reverse()
-      .map((m) => {
-        const files = m.data
-          .map((d) => {
-            const key = attr(String(d.fileId));
-            const name = attr(String(d.name));
-            return String(d.fileType) === 'image'
-              ? `<figure><img src="${base}/files/${key}" alt="${name}"><figcaption>${name}</figcaption></figure>`
-              : `<div class="file">📎 <a href="${base}/files/${key}">${name}</a> (${attr(String(d.fileSize))} bytes)</div>`;
-          })
-          .join('');
-        const edited = m.edits > 0 ? ' · edited' : '';
-        return `<article><header>${attr(m.created)} · space ${attr(m.spaceId)}${edited}</header>${m.bodyText}${files}</article>`;
-      })
-      .join('\n');
-    const html = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
-<title>spaces-relay — local space</title><style>
-body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;background:#f4f5f7;color:#1d2125}
-article{background:#fff;border-radius:8px;padding:.75rem 1rem;margin:.75rem 0;box-shadow:0 1px 2px #0002}
-header{font-size:.75rem;color:#6b778c;margin-bottom:.25rem} p{margin:.35rem 0} img{max-width:100%;border-radius:4px}
-ul{padding-left:1.2rem} figure{margin:.5rem 0} figcaption,.file{font-size:.8rem;color:#44546f}
-</style></head><body><h1>Local space</h1><p>${this.messages.length} message(s). This page refreshes every 5 s;
-JSON at <a href="${base}/messages">${base}/messages</a>.</p>${items || '<p><i>No messages yet.</i></p>'}</body></html>`;
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
-    });
+    const panel = this.options.tryPanel ?? { sources: [], fixtures: [] };
+    const html = standInPage(this.options.publicUrl(), messageCards(this.pageMessages()), this.version, panel);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_POLICY });
     res.end(html);
+  }
+
+  private script(res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' });
+    res.end(pageScript());
   }
 }

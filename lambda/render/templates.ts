@@ -102,7 +102,14 @@ function engine(): Liquid {
   });
   // A value is never printed as it is: `raw` is plain text like the rest.
   liquid.registerFilter('raw', (value: unknown) => value);
-  liquid.registerFilter('bold', { handler: (value: unknown) => `${BOLD_START}${printed(value)}${BOLD_END}`, raw: true });
+  // Nothing in bold is nothing: an empty value stays empty, so a field it fills is still left out.
+  liquid.registerFilter('bold', {
+    handler: (value: unknown) => {
+      const text = printed(value);
+      return text === '' ? '' : `${BOLD_START}${text}${BOLD_END}`;
+    },
+    raw: true,
+  });
   for (const tag of ['include', 'render', 'layout', 'block']) {
     liquid.registerTag(tag, {
       parse() {

@@ -1,6 +1,6 @@
 /**
- * The Avaya Spaces client: upload URLs, streamed uploads, chat posts, edits and recent messages (see DESIGN.md
- * "Avaya Spaces"). Every call retries 429/5xx/network failures with backoff, except a post that may have landed
+ * The Avaya Spaces client: upload URLs, streamed uploads, chat posts, edits, recent messages, and whose credential it
+ * is (see DESIGN.md "Avaya Spaces"). Every call retries 429/5xx/network failures with backoff, except a post that may have landed
  * (see `SpacesError.ambiguous`); a 401 re-reads (or renews) the credential once, and a second one is a `CredentialError`;
  * an optional gate keeps calls within the limits.
  */
@@ -53,6 +53,13 @@ export interface ListedMessage {
   readonly created?: number;
 }
 
+/** The user a credential belongs to, as `currentUser` reads it. */
+export interface SpacesUser {
+  readonly id: string;
+  /** The display name, else the user name, else the id. */
+  readonly name: string;
+}
+
 export interface SpacesClientOptions {
   /** `https://spacesapis.avayacloud.com`, or a region's or staging host. */
   readonly baseUrl: string;
@@ -84,6 +91,12 @@ const MessagesResponse = v.object({
       created: v.optional(v.string()),
     }),
   ),
+});
+/** `GET /api/users/me`, in the fields the public samples read. */
+const UserResponse = v.object({
+  _id: v.pipe(v.string(), v.nonEmpty()),
+  displayname: v.optional(v.string()),
+  username: v.optional(v.string()),
 });
 
 /**
@@ -207,6 +220,14 @@ export class SpacesClient {
       const created = m.created === undefined ? Number.NaN : Date.parse(m.created);
       return { id: m._id, bodyText: m.content.bodyText, created: Number.isNaN(created) ? undefined : created };
     });
+  }
+
+  /** Whose credential this is (`GET /api/users/me`): the cheapest call that proves a credential works, and names it. */
+  async currentUser(): Promise<SpacesUser> {
+    const parsed = v.safeParse(UserResponse, await this.callJson('user', 'GET', 'api/users/me'));
+    if (!parsed.success) throw new SpacesError('user', 'unexpected answer: no user id', { retryable: false });
+    const { _id, displayname, username } = parsed.output;
+    return { id: _id, name: displayname || username || _id };
   }
 
   private async callJson(operation: LimitedOperation, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {

@@ -1,7 +1,7 @@
 import { redact } from '../runtime/redact';
 
 /** The Spaces call that failed, named in every error so a log line says where delivery stopped. */
-export type SpacesOperation = 'getuploadurl' | 'upload' | 'post' | 'edit' | 'query';
+export type SpacesOperation = 'getuploadurl' | 'upload' | 'post' | 'edit' | 'query' | 'user';
 
 /**
  * A failed Spaces call: which one, the HTTP status if there was one, and whether trying again can help. Its message

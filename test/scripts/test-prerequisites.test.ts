@@ -32,6 +32,7 @@ function machine(overrides: Partial<Probes> = {}): Probes & { readonly indexProb
   const reachable = overrides.pipIndexReachable ?? (() => true);
   return {
     alertmanager: () => '0.25.0',
+    chromium: () => '156.0.8078.129',
     isRoot: () => true,
     passwordlessSudo: () => false,
     hasAptGet: () => true,
@@ -61,7 +62,9 @@ describe('planPrerequisites', () => {
     expect(plan.exitCode).toBe(0);
     expect(plan.commands).toEqual([]);
     expect(plan.warnings).toEqual([]);
-    expect(plan.line).toBe('test prerequisites present: prometheus-alertmanager 0.25.0, moto_server (moto 5.2.1), cfn-lint 1.51.0');
+    expect(plan.line).toBe(
+      'test prerequisites present: prometheus-alertmanager 0.25.0, chromium 156.0.8078.129, moto_server (moto 5.2.1), cfn-lint 1.51.0',
+    );
     expect(probes.indexProbes).toEqual([]);
   });
 
@@ -79,6 +82,35 @@ describe('planPrerequisites', () => {
       ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', 'prometheus-alertmanager'],
     ]);
     expect(plan.missing).toEqual(['prometheus-alertmanager']);
+  });
+
+  it('installs Chromium and Alertmanager in one apt-get install when both are missing', () => {
+    // Prepare
+    const probes = machine({ alertmanager: () => undefined, chromium: () => undefined });
+
+    // Act
+    const plan = planPrerequisites(probes, REQUIREMENTS);
+
+    // Assess
+    expect(plan.exitCode).toBe(0);
+    expect(plan.commands).toEqual([
+      ['apt-get', 'update'],
+      ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', 'prometheus-alertmanager', 'chromium'],
+    ]);
+    expect(plan.line).toBe('installing missing test prerequisites: prometheus-alertmanager, chromium');
+  });
+
+  it('stops with one line naming the sudo command when Chromium is missing and neither root nor sudo is at hand', () => {
+    // Prepare
+    const probes = machine({ chromium: () => undefined, isRoot: () => false, passwordlessSudo: () => false });
+
+    // Act
+    const plan = planPrerequisites(probes, REQUIREMENTS);
+
+    // Assess
+    expect(plan.exitCode).toBe(1);
+    expect(plan.commands).toEqual([]);
+    expect(plan.line).toBe('missing chromium: run  sudo apt-get install chromium');
   });
 
   it('plans the same through sudo -n when sudo needs no password', () => {
@@ -253,6 +285,6 @@ describe('the script on this machine', () => {
     // Assess
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^test prerequisites present: prometheus-alertmanager \S+, moto_server \(moto \S+\), cfn-lint \S+\n$/);
+    expect(run.stdout).toMatch(/^test prerequisites present: prometheus-alertmanager \S+, chromium \S+, moto_server \(moto \S+\), cfn-lint \S+\n$/);
   }, 60_000);
 });

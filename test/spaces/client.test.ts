@@ -261,4 +261,32 @@ describe('SpacesClient: exactly-once and rate limits', () => {
     ]);
     expect(listed[0]!.created).toBeGreaterThan(Date.now() - 10_000);
   });
+
+  it("names the credential's user, by display name", async () => {
+    // Prepare
+    running = await startSpacesServer({ user: { _id: 'u-42', displayname: 'Payments Bot', username: 'bot@example.com' } });
+
+    // Act
+    const user = await client().currentUser();
+
+    // Assess
+    expect(user).toEqual({ id: 'u-42', name: 'Payments Bot' });
+    expect(running.standIn.calls.map((call) => call.operation)).toEqual(['user']);
+  });
+
+  it('refuses to name a user when the credential is refused, after re-reading it once', async () => {
+    // Prepare
+    running = await startSpacesServer();
+
+    // Act
+    const refused = new SpacesClient({ baseUrl: running.url, credentials: textCredentials('not-the-token'), retry: RETRY });
+    const user = refused.currentUser();
+
+    // Assess
+    await expect(user).rejects.toThrow(CredentialError);
+    expect(running.standIn.calls.map((call) => [call.operation, call.status])).toEqual([
+      ['user', 401],
+      ['user', 401],
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * `npm run redrive`: the dry-run listing against SQS and CloudFormation as moto_server serves them; the move task,
+ * `spaces-relay dead-letters`: the listing against SQS and CloudFormation as moto_server serves them; the move task,
  * which moto_server does not implement, against mocked SDK clients; and the command without credentials at all.
  */
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -17,13 +17,15 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sqsDeadLetters } from '../../lambda/deliver/dead-letter';
-import { clientsFor, runRedrive, type RedriveClients, type RedriveContext } from '../../scripts/redrive';
-import { startMoto, type Moto } from '../support/moto';
+import { deadLettersCommand } from '../../../cli/commands/dead-letters';
+import type { CliIo } from '../../../cli/command';
+import { awsClients, type AwsClients, type CliContext } from '../../../cli/team-stack';
+import { sqsDeadLetters } from '../../../lambda/deliver/dead-letter';
+import { startMoto, type Moto } from '../../support/moto';
+import { capture, motoClients, teamsDir, testContext } from '../support/cli';
 
 const TEMPLATE = JSON.stringify({
   Resources: {
@@ -40,28 +42,8 @@ const TEMPLATE = JSON.stringify({
   Outputs: { DeadLetterQueueUrl: { Value: { Ref: 'DeadLetters' } } },
 });
 
-/** A teams directory of its own, so that a test decides which team has which region. */
-function teamsDir(teams: Record<string, { region?: string }>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'redrive-teams-'));
-  for (const [name, extra] of Object.entries(teams)) {
-    const config = {
-      channels: { default: '5f1a2b3c4d5e6f7a8b9c0d1e' },
-      tokenSecret: `spaces-relay/${name}/spaces-token`,
-      sources: [],
-      ...extra,
-    };
-    writeFileSync(join(dir, `${name}.json`), JSON.stringify(config));
-  }
-  return dir;
-}
-
-/** The command's output, kept line by line. */
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const keep = (lines: string[]) => (text: string) => void lines.push(...text.split('\n'));
-  return { out, err, output: { out: keep(out), err: keep(err) } };
-}
+/** Runs the command as `spaces-relay dead-letters <argv>` would, with `context`. */
+const runDeadLetters = (argv: string[], io: CliIo, context: CliContext) => deadLettersCommand(context).run(argv, io);
 
 async function messageCounts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const result = await sqs.send(
@@ -76,18 +58,18 @@ async function messageCounts(sqs: SQSClient, queueUrl: string): Promise<{ visibl
   };
 }
 
-describe('redrive --dry-run against moto_server', () => {
+describe('dead letters listed against moto_server', () => {
   let moto: Moto;
-  let clients: RedriveClients;
-  let context: RedriveContext;
+  let clients: AwsClients;
+  let context: CliContext;
   let dir: string;
 
   beforeAll(async () => {
     moto = await startMoto();
-    clients = { sqs: new SQSClient(moto.clientConfig), cloudFormation: new CloudFormationClient(moto.clientConfig) };
+    clients = motoClients(moto);
     await clients.cloudFormation.send(new CreateStackCommand({ StackName: 'SpacesRelay-payments', TemplateBody: TEMPLATE }));
-    dir = teamsDir({ payments: {}, nobody: {} });
-    context = { teamsDir: dir, pollIntervalMs: 0, clients: () => clients };
+    dir = teamsDir({ payments: {}, listed: {}, nobody: {} });
+    context = testContext({ teamsDir: dir, aws: () => clients });
   }, 30_000);
 
   afterAll(async () => {
@@ -109,10 +91,10 @@ describe('redrive --dry-run against moto_server', () => {
     for (let receive = 0; receive < 6; receive += 1) {
       await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
     }
-    const { out, err, output } = capture();
+    const { out, err, io: output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments', '--dry-run'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments', '--dry-run'], output, context);
 
     // Assess
     expect({ code, err }).toEqual({ code: 0, err: [] });
@@ -142,10 +124,10 @@ describe('redrive --dry-run against moto_server', () => {
     const queueUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: 'given-queue' }))).QueueUrl!;
     const deadLetters = sqsDeadLetters(clients.sqs, dlqUrl);
     for (let i = 0; i < 25; i += 1) await deadLetters.send(`{"n":${i}}`, 'Spaces post failed: HTTP 404');
-    const { out, output } = capture();
+    const { out, io: output } = capture();
 
     // Act
-    const code = await runRedrive(['--dlq-url', dlqUrl, '--queue-url', queueUrl, '--dry-run', '--max', '12'], output, context);
+    const code = await runDeadLetters(['redrive', '--dlq-url', dlqUrl, '--queue-url', queueUrl, '--dry-run', '--max', '12'], output, context);
 
     // Assess
     expect(code).toBe(0);
@@ -156,17 +138,39 @@ describe('redrive --dry-run against moto_server', () => {
 
   it('names the stack it could not find, and where it looked', async () => {
     // Prepare
-    const { err, output } = capture();
+    const { err, io: output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'nobody', '--dry-run'], output, context);
+    const code = await runDeadLetters(['list', '--team', 'nobody'], output, context);
 
     // Assess
     expect(code).toBe(1);
     expect(err).toEqual([
-      'stack SpacesRelay-nobody not found in us-east-1; pass --stack <name> or --region <region> if it is elsewhere',
+      'stack SpacesRelay-nobody not found in us-east-1: deploy it with `npx cdk deploy -c team=nobody`, ' +
+        'or pass --region <region> if it is elsewhere',
     ]);
   });
+
+  it('list shows the dead letters of a team and says how to send them back', async () => {
+    // Prepare: a team's DLQ found through its stack, holding two refused notifications.
+    await clients.cloudFormation.send(new CreateStackCommand({ StackName: 'SpacesRelay-listed', TemplateBody: TEMPLATE.replaceAll('payments-', 'listed-') }));
+    const dlqUrl = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: 'listed-dlq' }))).QueueUrl!;
+    const deadLetters = sqsDeadLetters(clients.sqs, dlqUrl);
+    for (let i = 0; i < 2; i += 1) await deadLetters.send(`{"n":${i}}`, 'unknown channel "ops"');
+    const { out, err, io: output } = capture();
+
+    // Act
+    const code = await runDeadLetters(['list', '--team', 'listed'], output, context);
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    expect(out[0]).toMatch(/^2 message\(s\) waiting in \S+\/123456789012\/listed-dlq$/);
+    expect(out.filter((line) => /^ {2}[0-9a-f-]{36} {2}unknown channel "ops"$/.test(line))).toHaveLength(2);
+    expect(out.slice(-2)).toEqual([
+      '      2  unknown channel "ops"',
+      'once the cause is fixed, send them back with: spaces-relay dead-letters redrive --team listed',
+    ]);
+  }, 30_000);
 });
 
 describe('redrive with a move task (SQS mocked: moto_server has no move tasks)', () => {
@@ -177,14 +181,14 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
   let sqs: AwsClientStub<SQSClient>;
   let cloudFormation: AwsClientStub<CloudFormationClient>;
   let dir: string;
-  let context: RedriveContext;
+  let context: CliContext;
 
   beforeAll(() => {
     // Mocked here only: the moto_server tests above need the real clients.
     sqs = mockClient(SQSClient);
     cloudFormation = mockClient(CloudFormationClient);
     dir = teamsDir({ payments: { region: 'ap-southeast-2' }, plain: {} });
-    context = { teamsDir: dir, pollIntervalMs: 0, clients: clientsFor };
+    context = testContext({ teamsDir: dir, aws: awsClients });
   });
 
   afterAll(() => {
@@ -231,10 +235,10 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
       .resolves({
         Results: [{ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 23, ApproximateNumberOfMessagesToMove: 23 }],
       });
-    const { out, err, output } = capture();
+    const { out, err, io: output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments'], output, context);
 
     // Assess
     expect({ code, err }).toEqual({ code: 0, err: [] });
@@ -265,10 +269,10 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
         },
       ],
     });
-    const { out, err, output } = capture();
+    const { out, err, io: output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments'], output, context);
 
     // Assess
     expect(code).toBe(1);
@@ -278,10 +282,10 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
 
   it('with --no-wait, starts the task and returns without following it', async () => {
     // Prepare
-    const { out, output } = capture();
+    const { out, io: output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments', '--no-wait'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments', '--no-wait'], output, context);
 
     // Assess
     expect(code).toBe(0);
@@ -295,10 +299,10 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     sqs
       .on(StartMessageMoveTaskCommand)
       .rejects(new UnsupportedOperation({ message: 'There is already a task running.', $metadata: {} }));
-    const { err, output } = capture();
+    const { err, io: output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments'], output, context);
 
     // Assess
     expect(code).toBe(1);
@@ -315,10 +319,10 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
   ])('talks to CloudFormation and SQS in %s', async (_, argv, region) => {
     // Prepare: an AWS_REGION unlike any other here (afterEach puts the suite's back).
     process.env.AWS_REGION = 'ca-central-1';
-    const { output } = capture();
+    const { io: output } = capture();
 
     // Act
-    const code = await runRedrive([...argv, '--no-wait'], output, context);
+    const code = await runDeadLetters(['redrive', ...argv, '--no-wait'], output, context);
 
     // Assess
     expect(code).toBe(0);
@@ -331,18 +335,17 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
 
   it.each([['--help'], ['-h']])('%s prints the usage and one sentence for every option, and exits 0', async (flag) => {
     // Prepare
-    const { out, err, output } = capture();
+    const { out, err, io: output } = capture();
 
     // Act
-    const code = await runRedrive([flag], output, context);
+    const code = await runDeadLetters([flag], output, context);
 
     // Assess
     expect({ code, err }).toEqual({ code: 0, err: [] });
-    expect(out[0]).toMatch(/^usage: npm run redrive -- --team <team>/);
+    expect(out[0]).toBe('usage: spaces-relay dead-letters list --team <team> [--max <n>] [--region <region>]');
     const options = out.filter((line) => /^ {2}-/.test(line));
     expect(options.map((line) => line.trim().split(/ {2,}/)[0])).toEqual([
       '--team <team>',
-      '--stack <name>',
       '--dlq-url <url>',
       '--queue-url <url>',
       '--region <region>',
@@ -357,10 +360,10 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
 
   it('refuses an unknown option with the usage and a one-line error, and exits 2', async () => {
     // Prepare
-    const { out, err, output } = capture();
+    const { out, err, io: output } = capture();
 
     // Act
-    const code = await runRedrive(['--team', 'payments', '--dry-rnu'], output, context);
+    const code = await runDeadLetters(['redrive', '--team', 'payments', '--dry-rnu'], output, context);
 
     // Assess
     expect(code).toBe(2);
@@ -370,16 +373,35 @@ describe('redrive with a move task (SQS mocked: moto_server has no move tasks)',
     expect(err.at(-1)).toBe("error: Unknown option '--dry-rnu'");
     expect(sqs.calls()).toHaveLength(0);
   });
+
+  it.each([
+    [[], 'say what to do: list or redrive'],
+    [['move', '--team', 'payments'], 'unknown action "move": list or redrive'],
+    [['list'], 'say whose dead letters: --team <team> or --dlq-url <url>'],
+    [['list', '--team', 'payments', '--dry-run'], '--dry-run only applies to redrive; list moves nothing'],
+    [['redrive', '--team', 'payments', '--max', '3'], '--max only applies to a listing'],
+  ])('refuses %j with the reason, and exits 2', async (argv, reason) => {
+    // Prepare
+    const { err, io: output } = capture();
+
+    // Act
+    const code = await runDeadLetters(argv, output, context);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err.at(-1)).toBe(`error: ${reason}`);
+    expect(sqs.calls()).toHaveLength(0);
+  });
 });
 
-describe('redrive without credentials', () => {
+describe('dead-letters without credentials', () => {
   it('says plainly that AWS credentials are missing', () => {
     // Prepare: no credentials anywhere, no instance metadata, and no AWS_REGION: the example team config has one.
     const env = { PATH: process.env.PATH, HOME: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
 
     // Act
-    const run = spawnSync(join(__dirname, '../../node_modules/.bin/tsx'), ['scripts/redrive-main.ts', '--team', 'example'], {
-      cwd: join(__dirname, '../..'),
+    const run = spawnSync(process.execPath, ['bin/spaces-relay.mjs', 'dead-letters', 'list', '--team', 'example'], {
+      cwd: join(__dirname, '../../..'),
       env,
       encoding: 'utf8',
     });

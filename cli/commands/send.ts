@@ -1,0 +1,191 @@
+/**
+ * `spaces-relay send <source> <payload>`: one payload through the relay as its sender would post it. With `--team`
+ * it goes through the team's deployed pipeline — the webhook API from the stack's `ApiUrl` output, proved with the
+ * inbound secret behind `InboundSecretArn` in the source's own scheme — so ingest and deliver do the work exactly as
+ * for a real sender. With `--url` (and `--token`) it goes to any relay: `npm start`, or a deployed API given by hand.
+ */
+import { readFile } from 'node:fs/promises';
+import { ROUTE_SOURCES } from '../../infra/team-config';
+import type { CliCommand, CliIo } from '../command';
+import { CliError, reportError, UsageError } from '../errors';
+import { checkedRegion, helpText, parseCommandLine, TEAM_OPTIONS, usageText, type OptionSpecs } from '../options';
+import { readSecretText } from '../team-secrets';
+import { DEFAULT_CONTEXT, deployHint, openTeam, stackOutputs, type CliContext } from '../team-stack';
+import { hookUrl, postWebhook, senderProof } from '../webhook';
+
+const OPTIONS = {
+  team: { ...TEAM_OPTIONS.team, help: "Post through the team's deployed webhook API, with its inbound secret." },
+  url: {
+    type: 'string',
+    value: '<url>',
+    help: 'Post to the relay at this address instead (http://127.0.0.1:3000 for npm start, or an API URL).',
+  },
+  token: { type: 'string', value: '<secret>', help: "With --url: the relay's inbound secret (npm start's WEBHOOK_TOKEN)." },
+  channel: { type: 'string', value: '<channel>', help: 'Post to this channel instead of default: /hooks/<source>/<channel>.' },
+  header: {
+    type: 'string',
+    short: 'H',
+    multiple: true,
+    value: "'<name>: <value>'",
+    help: 'A header the sender would send (X-GitHub-Event, Content-Type); may be repeated.',
+  },
+  region: TEAM_OPTIONS.region,
+  help: TEAM_OPTIONS.help,
+} as const satisfies OptionSpecs;
+
+const USAGE = [
+  "spaces-relay send <source> <payload.json|-> --team <team> [--channel <channel>] [-H '<name>: <value>']...",
+  "spaces-relay send <source> <payload.json|-> --url <url> [--token <secret>] [--channel <channel>] [-H '<name>: <value>']...",
+];
+
+const HELP = helpText({
+  usage: USAGE,
+  description: [
+    `Posts a payload (a file, or - for standard input) as <source> would: ${ROUTE_SOURCES.filter((s) => s !== 'sns').join(', ')}.`,
+    "The sender's proof of the inbound secret is made for it: GitHub's and CircleCI's signatures over the exact bytes,",
+    "GitLab's token, else Authorization: Bearer. A body that is not JSON goes as text/plain unless -H says otherwise.",
+    "With --team it goes through the team's deployed API (stack output ApiUrl, secret InboundSecretArn), so ingest",
+    'and deliver post it to the channel\'s space as they would a real sender\'s. Prints the relay\'s answer; exit 1 if refused.',
+  ],
+  options: OPTIONS,
+  examples: [
+    'spaces-relay send alertmanager test/fixtures/alertmanager/resolved_three_alerts_capture.json --team payments',
+    "echo 'Deploy finished' | spaces-relay send generic - --url http://127.0.0.1:3000",
+    "spaces-relay send github push.json --team payments -H 'X-GitHub-Event: push' --channel ci",
+  ],
+});
+
+/** What the command line asked for. */
+interface SendRequest {
+  readonly source: string;
+  readonly payload: string;
+  readonly channel?: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly target: { readonly team: string; readonly region?: string } | { readonly url: string; readonly token?: string };
+}
+
+function parseRequest(args: readonly string[]): SendRequest | 'help' {
+  const { values, positionals } = parseCommandLine(args, OPTIONS);
+  if (values.help) return 'help';
+  const [source, payload, ...extra] = positionals;
+  if (source === undefined || payload === undefined) throw new UsageError('say what to send: <source> <payload.json|->');
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (!ROUTE_SOURCES.includes(source)) {
+    throw new UsageError(`"${source}" is not a webhook source: one of ${ROUTE_SOURCES.join(', ')}`);
+  }
+  if ((values.team === undefined) === (values.url === undefined)) throw new UsageError('say where to: --team <team> or --url <url>');
+  if (values.token !== undefined && values.url === undefined) throw new UsageError('--token goes with --url; --team reads its secret');
+  return {
+    source,
+    payload,
+    channel: values.channel,
+    headers: parseHeaders(values.header ?? []),
+    target:
+      values.team !== undefined
+        ? { team: values.team, region: checkedRegion(values.region) }
+        : { url: checkedUrl(values.url!), token: values.token },
+  };
+}
+
+function parseHeaders(lines: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon < 1) throw new UsageError(`--header must be 'Name: value', not "${line}"`);
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function checkedUrl(text: string): string {
+  if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) {
+    throw new UsageError(`--url must be an http(s) address such as http://127.0.0.1:3000, not "${text}"`);
+  }
+  return text;
+}
+
+/** The command, with its AWS clients, teams and standard input from `context`. */
+export function sendCommand(context: CliContext = DEFAULT_CONTEXT): CliCommand {
+  return {
+    name: 'send',
+    summary: "Post a payload as a source would, through the team's deployed API or a local relay",
+    help: HELP,
+    run: async (args, io) => {
+      try {
+        const request = parseRequest(args);
+        if (request === 'help') {
+          io.out(HELP);
+          return 0;
+        }
+        return await postPayload(request, context, io);
+      } catch (error) {
+        return reportError(error, usageText(USAGE), io);
+      }
+    },
+  };
+}
+
+/** Where the payload goes: the API's address, the inbound secret (if any), and the space it will reach (if known). */
+interface Destination {
+  readonly apiUrl: string;
+  readonly secret?: string;
+  readonly space?: string;
+}
+
+async function destinationOf(request: SendRequest, context: CliContext): Promise<Destination> {
+  if ('url' in request.target) return { apiUrl: request.target.url, secret: request.target.token };
+  const target = openTeam(context, request.target.team, request.target.region);
+  const { config, name, origin } = target.team;
+  if (!config.sources.includes(request.source as (typeof config.sources)[number])) {
+    throw new CliError(`${origin} does not turn on ${request.source}: add it to "sources" there, then ${deployHint(name)}`);
+  }
+  const channel = request.channel ?? 'default';
+  const space = config.channels[channel];
+  if (space === undefined) {
+    throw new UsageError(`--channel ${channel} is not one of ${origin}'s channels (${Object.keys(config.channels).join(', ')})`);
+  }
+  const outputs = await stackOutputs(target, ['ApiUrl', 'InboundSecretArn']);
+  const secret = await readSecretText(target.clients.secretsManager, outputs.InboundSecretArn, 'the inbound secret');
+  return { apiUrl: outputs.ApiUrl, secret, space: `${space} (channel ${channel})` };
+}
+
+async function postPayload(request: SendRequest, context: CliContext, io: CliIo): Promise<number> {
+  const body = await readPayload(request.payload, context);
+  const destination = await destinationOf(request, context);
+  const url = hookUrl(destination.apiUrl, request.source, request.channel);
+  const headers = {
+    'content-type': isJson(body) ? 'application/json' : 'text/plain; charset=utf-8',
+    ...request.headers,
+    ...(destination.secret === undefined ? {} : senderProof(request.source, body, destination.secret)),
+  };
+  const answer = await postWebhook(url, body, headers);
+  if (answer.accepted) {
+    io.out(`POST ${url} → ${answer.status}: accepted as ${answer.id}, ${answer.queued} notification(s) queued`);
+    if (destination.space !== undefined) io.out(`deliver posts it to space ${destination.space} within seconds`);
+    return 0;
+  }
+  io.err(`POST ${url} → ${answer.status} ${answer.error}: ${answer.message}`);
+  if (answer.status === 401 && destination.secret === undefined) io.err("the relay wants its inbound secret: pass it with --token");
+  return 1;
+}
+
+async function readPayload(payload: string, context: CliContext): Promise<Buffer> {
+  if (payload === '-') return context.stdin();
+  try {
+    return await readFile(payload);
+  } catch (error) {
+    throw new CliError(`cannot read the payload ${payload}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function isJson(body: Buffer): boolean {
+  try {
+    JSON.parse(body.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `spaces-relay send`, as the installed command line runs it. */
+export const send: CliCommand = sendCommand();
