@@ -36,8 +36,11 @@ export const TEAM_OPTIONS = {
   help: { type: 'boolean', short: 'h', help: 'Print this help.' },
 } as const satisfies OptionSpecs;
 
+/** What {@link parseCommandLine} reads: named, so that the package's declarations can say it. */
+export type ParsedCommandLine<T extends OptionSpecs> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
+
 /** Reads `args` against `options`; a {@link UsageError} says in one line what is wrong. */
-export function parseCommandLine<T extends OptionSpecs>(args: readonly string[], options: T) {
+export function parseCommandLine<T extends OptionSpecs>(args: readonly string[], options: T): ParsedCommandLine<T> {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {

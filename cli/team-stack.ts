@@ -10,7 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as v from 'valibot';
-import { stackNameFor } from '../infra/relay-stack';
+import { stackNameFor } from '../infra/team-config';
 import { readTeam, type Team } from '../infra/team-config';
 import { CliError } from './errors';
 

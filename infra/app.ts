@@ -7,7 +7,8 @@
 import { join, resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { RelayStack, stackNameFor } from './relay-stack';
+import { RelayStack } from './relay-stack';
+import { stackNameFor } from './team-config';
 import { readTeams, TeamConfigError } from './team-config';
 
 const app = new App();

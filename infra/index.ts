@@ -14,11 +14,12 @@ export {
   type WatchedBucket,
   type WatchedBucketOptions,
 } from './spaces-relay';
-export { RelayStack, relayProps, stackNameFor, type RelayStackProps } from './relay-stack';
+export { RelayStack, relayProps, type RelayStackProps } from './relay-stack';
 export {
   parseTeamConfig,
   readTeam,
   readTeams,
+  stackNameFor,
   TeamConfigError,
   TeamConfigSchema,
   type Team,

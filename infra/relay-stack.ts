@@ -3,9 +3,6 @@ import type { Construct } from 'constructs';
 import { SpacesRelay, type SpacesRelayProps } from './spaces-relay';
 import type { Team } from './team-config';
 
-/** The name of a team's stack. */
-export const stackNameFor = (team: string): string => `SpacesRelay-${team}`;
-
 /** Props of {@link RelayStack}. */
 export interface RelayStackProps extends StackProps {
   /** The team this relay serves, with its validated config. */

@@ -6,7 +6,6 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
 import { BucketNameSchema } from '../lambda/model/s3-reference';
 import { parseAllowlist } from '../lambda/net/host-allowlist';
@@ -145,9 +144,16 @@ const UrlHost = v.pipe(
     'must be a host, optionally with a port: grafana.example.com, *.example.com, grafana.example.com:8443 or http://grafana.internal:3000',
   ),
 );
-const RETENTION_DAYS = Object.values(RetentionDays).filter((days): days is number => typeof days === 'number');
+/**
+ * CloudWatch Logs' retention periods in days (CDK's `RetentionDays`; 9999 is "never expire"), spelled out so that
+ * reading a team config (the command line does) does not load the CDK library. A test holds it to CDK's list.
+ */
+export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999] as const;
 /** The functions' log levels (Powertools' `POWERTOOLS_LOG_LEVEL`). */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/** The name of a team's stack. */
+export const stackNameFor = (team: string): string => `SpacesRelay-${team}`;
 
 const BucketName = v.pipe(BucketNameSchema, v.description('the name of an existing S3 bucket'));
 const KmsKeyArn = v.pipe(
@@ -377,7 +383,7 @@ export const TEAM_CONFIG_FIELDS = {
   logRetentionDays: v.optional(
     v.pipe(
       v.number(),
-      v.check((days) => RETENTION_DAYS.includes(days), `must be one of ${RETENTION_DAYS.join(', ')}`),
+      v.check((days) => (RETENTION_DAYS as readonly number[]).includes(days), `must be one of ${RETENTION_DAYS.join(', ')}`),
     ),
     30,
   ),

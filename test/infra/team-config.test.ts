@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseTeamConfig, readTeams, TeamConfigError, TeamConfigSchema } from '../../infra/team-config';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { parseTeamConfig, readTeams, RETENTION_DAYS, TeamConfigError, TeamConfigSchema } from '../../infra/team-config';
 import { jsonFields, schemaFields } from './support/fields';
 import { MINIMAL_CONFIG, TEAMS_DIR } from './support/relay';
 
@@ -22,6 +23,10 @@ const certificateIn = (region: string) =>
   `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
 
 describe('team config', () => {
+  it("takes exactly CloudWatch Logs' retention periods, as CDK lists them", () => {
+    expect([...RETENTION_DAYS]).toEqual(Object.values(RetentionDays).filter((days) => typeof days === 'number'));
+  });
+
   it('fills in the documented defaults for a minimal config', () => {
     // Act
     const config = parseTeamConfig(MINIMAL_CONFIG, 'teams/t.json');

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
-import { RelayStack, stackNameFor } from '../../infra/relay-stack';
+import { RelayStack } from '../../infra/relay-stack';
+import { stackNameFor } from '../../infra/team-config';
 import { exampleTeam } from '../infra/support/relay';
 
 const run = promisify(execFile);
@@ -139,7 +140,7 @@ describe('the package', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('holds the compiled construct with its declarations and the prebuilt functions, and no sources or tests', () => {
+  it('holds the compiled construct with its declarations, the prebuilt functions and the command line, and no sources or tests', () => {
     // Prepare
     const paths = packed.files.map((file) => file.path);
 
@@ -152,11 +153,13 @@ describe('the package', () => {
       'dist/infra/spaces-relay.d.ts',
       'dist/functions/ingest/index.js',
       'dist/functions/deliver/index.js',
+      'dist/cli/main.js',
+      'bin/spaces-relay.mjs',
       // Synth renders a team's templates against them.
       'dist/lambda/sources/samples/alertmanager.json',
     ]));
     expect(paths.filter((path) => /\.ts$/.test(path) && !path.endsWith('.d.ts'))).toEqual([]);
-    expect(paths.filter((path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(path))).toEqual([]);
+    expect(paths.filter((path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE', 'bin/spaces-relay.mjs'].includes(path))).toEqual([]);
   });
 
   it('declares every package its compiled code and its declarations import, or names it as a peer', () => {
@@ -170,6 +173,14 @@ describe('the package', () => {
     // Assess
     const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
     expect([...required].filter((name) => !builtins.has(name) && !declared.includes(name))).toEqual([]);
+  });
+
+  it('runs its command line as installed: spaces-relay --help lists every command', async () => {
+    // Act: the bin npm linked, run from the consumer's folder as npx would
+    const { stdout } = await run(process.execPath, [join(scratch, 'node_modules', '.bin', 'spaces-relay'), '--help'], { cwd: scratch });
+
+    // Assess
+    for (const command of ['render', 'send', 'test', 'doctor', 'dead-letters']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   it("synthesizes in a user's app with the standalone app's function bundles, byte for byte", async () => {

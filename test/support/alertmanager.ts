@@ -72,8 +72,11 @@ export async function startAlertmanager(config: string): Promise<RunningAlertman
   );
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     child.kill('SIGTERM');
+    // Alertmanager writes its snapshot as it shuts down: removing its folder before it exits races with that write.
+    if (child.exitCode === null && child.signalCode === null) await exited;
     await rm(dir, { recursive: true, force: true });
   };
   try {

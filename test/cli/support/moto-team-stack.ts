@@ -8,7 +8,7 @@
 import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { Template } from 'aws-cdk-lib/assertions';
-import { stackNameFor } from '../../../infra/relay-stack';
+import { stackNameFor } from '../../../infra/team-config';
 import { parseTeamConfig } from '../../../infra/team-config';
 import type { AwsClients } from '../../../cli/team-stack';
 import { createInMoto, type MotoStack } from '../../deployed/support/moto-stack';

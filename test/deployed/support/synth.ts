@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stackNameFor } from '../../../infra/relay-stack';
+import { stackNameFor } from '../../../infra/team-config';
 import type { CfnTemplate } from './cloudformation';
 
 /** The repository root: where cdk.json is, and the CLI runs. */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
-import { RelayStack, stackNameFor } from '../../../infra/relay-stack';
+import { RelayStack } from '../../../infra/relay-stack';
+import { stackNameFor } from '../../../infra/team-config';
 import { parseTeamConfig, readTeam, type Team } from '../../../infra/team-config';
 
 export const TEAMS_DIR = join(__dirname, '..', '..', '..', 'teams');
