@@ -104,6 +104,8 @@ export const ChatMessageSchema = v.object({
   items: v.array(ItemSchema),
   /** Entries the sender or the relay left out (Alertmanager `truncatedAlerts`, a split that was capped). */
   omitted: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /** What the relay says of the message itself (a team's template that failed), in italics at its end. */
+  notes: v.optional(v.array(v.string())),
   /** Of the `omitted` entries, how many had each status, where the relay knows: those it left out itself. */
   omittedByStatus: v.optional(v.array(StatusCountSchema)),
   attachments: v.array(AttachmentSchema),

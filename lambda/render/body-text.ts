@@ -345,7 +345,7 @@ function layout(message: ChatMessage, notes: string, lead = ''): Layout {
  */
 export function renderMessage(message: ChatMessage, options: RenderOptions = {}): string[] {
   const lead = mentionLine(options.mentions ?? []);
-  const { first, chunks, summary, omitted, markupCut } = layout(message, (options.notes ?? []).map(note).join(''), lead);
+  const { first, chunks, summary, omitted, markupCut } = layout(message, [...(message.notes ?? []), ...(options.notes ?? [])].map(note).join(''), lead);
   const bodies = [...chunks.map(partBody), ...(summary ? [summary.heading + (summary.lines.length > 0 ? `<ul>${summary.lines.join('')}</ul>` : '')] : [])];
   return bodies.map((body, index) => {
     let html = (index === 0 ? lead : '') + headline(message, { index: index + 1, count: bodies.length });

@@ -287,6 +287,8 @@ function cleared(message: ChatMessage): ChatMessage {
 class MessageRendering {
   private readonly deadline = performance.now() + MESSAGE_BUDGET_MS;
   private overBudget = false;
+  /** The templates that failed (`github.title`), each once, for the message's note. */
+  readonly failed = new Set<string>();
   /**
    * The engine's time and allocation limits, shared by every template of the message: they bound the message as a
    * whole, and each render is spared creating its own (a sixth of a short template's cost).
@@ -310,6 +312,7 @@ class MessageRendering {
     if (performance.now() > this.deadline) {
       if (!this.overBudget) this.handling.onFailure(compiled.where, `the message's templates took over ${MESSAGE_BUDGET_MS} ms`);
       this.overBudget = true;
+      this.failed.add(compiled.where);
       return fallback;
     }
     try {
@@ -319,6 +322,7 @@ class MessageRendering {
       return output.length > MAX_OUTPUT_CHARS ? output.slice(0, MAX_OUTPUT_CHARS) : output;
     } catch (error) {
       this.handling.onFailure(compiled.where, described(error));
+      this.failed.add(compiled.where);
       // A render cut short by the message's time limit has said why: the parts left fall back without a word more.
       this.overBudget = performance.now() > this.deadline;
       return fallback;
@@ -340,7 +344,7 @@ function templated(message: ChatMessage, parts: CompiledParts, context: Template
   const links = (list: readonly Link[]): Link[] =>
     parts.link ? list.map((link) => ({ ...link, label: rendering.render(parts.link, link.label, { link }) })) : [...list];
   const summary = parts.summary ? rendering.render(parts.summary, message.summary ?? '') : message.summary;
-  return {
+  const written: ChatMessage = {
     ...message,
     title: rendering.render(parts.title, message.title),
     summary: summary === '' ? undefined : summary,
@@ -354,6 +358,11 @@ function templated(message: ChatMessage, parts: CompiledParts, context: Template
       }),
     ),
   };
+  if (rendering.failed.size === 0) return written;
+  // One line in the message itself: whoever reads it learns why it does not read as the team wrote it.
+  const failed = [...rendering.failed];
+  const note = failed.length === 1 ? `team template ${failed[0]} failed: that part reads as the relay writes it` : `team templates ${failed.join(', ')} failed: those parts read as the relay writes them`;
+  return { ...written, notes: [...(message.notes ?? []), note] };
 }
 
 /**

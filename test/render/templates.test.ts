@@ -167,6 +167,10 @@ describe('templates', () => {
       'generic.summary: line 1, column 1: memory alloc limit exceeded',
       expect.stringMatching(/^generic\.item: line 1, column \d+: memory alloc limit exceeded$/),
     ]);
+    // The message says so in one line of its own.
+    expect(renderMessage(templated!).join('')).toContain(
+      '<p><i>team templates generic.summary, generic.item failed: those parts read as the relay writes them</i></p>',
+    );
   });
 
   it('leaves out a templated field whose value renders empty, and a summary that renders empty', () => {
