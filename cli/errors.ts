@@ -5,7 +5,7 @@
  */
 import { TeamConfigError } from '../infra/team-config';
 import { CredentialError, SpacesError } from '../lambda/spaces/errors';
-import type { CliIo } from './command';
+import type { CliCommand, CliIo } from './command';
 
 /** A problem the user can fix; printed as its message alone. */
 export class CliError extends Error {
@@ -52,4 +52,35 @@ export function userMessage(error: Error): string | undefined {
   }
   if (/QueueDoesNotExist|NonExistentQueue/.test(error.name)) return `no such queue: ${error.message}`;
   return undefined;
+}
+
+/** What makes a command: its words, how it reads its arguments (`'help'` for `--help`) and what it does with them. */
+export interface CommandSpec<R> {
+  readonly name: string;
+  readonly summary: string;
+  readonly help: string;
+  readonly usage: string;
+  parse(args: readonly string[]): R | 'help';
+  act(request: R, io: CliIo): Promise<number>;
+}
+
+/** A command that prints its help on `--help` and reports any error as its kind asks (see {@link reportError}). */
+export function defineCommand<R>({ name, summary, help, usage, parse, act }: CommandSpec<R>): CliCommand {
+  return {
+    name,
+    summary,
+    help,
+    run: async (args, io) => {
+      try {
+        const request = parse(args);
+        if (request === 'help') {
+          io.out(help);
+          return 0;
+        }
+        return await act(request, io);
+      } catch (error) {
+        return reportError(error, usage, io);
+      }
+    },
+  };
 }

@@ -15,7 +15,7 @@ import {
   type DeadLetter,
   type RedriveQueues,
 } from '../dead-letter-queue';
-import { CliError, reportError, UsageError } from '../errors';
+import { CliError, defineCommand, UsageError } from '../errors';
 import {
   checkedRegion,
   helpText,
@@ -108,24 +108,17 @@ function parseRequest(args: readonly string[]): DeadLettersRequest | 'help' {
 
 /** The command, with its AWS clients and teams from `context`. */
 export function deadLettersCommand(context: CliContext = DEFAULT_CONTEXT): CliCommand {
-  return {
+  return defineCommand({
     name: 'dead-letters',
     summary: 'List the dead letters with their reasons, or move them back to the delivery queue',
     help: HELP,
-    run: async (args, io) => {
-      try {
-        const request = parseRequest(args);
-        if (request === 'help') {
-          io.out(HELP);
-          return 0;
-        }
-        await runRequest(request, context, io);
-        return 0;
-      } catch (error) {
-        return reportError(error, usageText(USAGE), io);
-      }
+    usage: usageText(USAGE),
+    parse: parseRequest,
+    act: async (request, io) => {
+      await runRequest(request, context, io);
+      return 0;
     },
-  };
+  });
 }
 
 async function runRequest(request: DeadLettersRequest, context: CliContext, io: CliIo): Promise<void> {

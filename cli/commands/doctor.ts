@@ -12,7 +12,7 @@ import {
   checkTokenSecret,
   type CheckResult,
 } from '../doctor-checks';
-import { reportError, UsageError, userMessage } from '../errors';
+import { defineCommand, UsageError, userMessage } from '../errors';
 import { checkedRegion, helpText, parseCommandLine, requiredTeam, TEAM_OPTIONS, usageText } from '../options';
 import { readSecretText } from '../team-secrets';
 import { DEFAULT_CONTEXT, openTeam, regionOf, stackOutputs, type CliContext, type TeamTarget } from '../team-stack';
@@ -33,25 +33,19 @@ const HELP = helpText({
 
 /** The command, with its AWS clients, teams and Spaces from `context`. */
 export function doctorCommand(context: CliContext = DEFAULT_CONTEXT): CliCommand {
-  return {
+  return defineCommand({
     name: 'doctor',
     summary: "Check a team's token, spaces, API, alarm subscriptions and dead letters, with what to do",
     help: HELP,
-    run: async (args, io) => {
-      try {
-        const { values, positionals } = parseCommandLine(args, OPTIONS);
-        if (values.help) {
-          io.out(HELP);
-          return 0;
-        }
-        if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-        const target = openTeam(context, requiredTeam(values.team), checkedRegion(values.region));
-        return await diagnose(target, context, io);
-      } catch (error) {
-        return reportError(error, usageText(USAGE), io);
-      }
+    usage: usageText(USAGE),
+    parse: (args) => {
+      const { values, positionals } = parseCommandLine(args, OPTIONS);
+      if (values.help) return 'help';
+      if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+      return openTeam(context, requiredTeam(values.team), checkedRegion(values.region));
     },
-  };
+    act: (target, io) => diagnose(target, context, io),
+  });
 }
 
 /** Runs every check, printing each line as soon as it is known; resolves to 0 when all passed. */

@@ -4,7 +4,7 @@
  * work is `previewPayload`'s, the same the local page's "try a payload" panel shows.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { STATE_TTL_SECONDS } from '../../infra/limits';
 import { readTeam, TeamConfigError } from '../../infra/team-config';
@@ -149,8 +149,8 @@ export function createRenderCommand(inputs: RenderInputs): CliCommand {
   };
 }
 
-/** `spaces-relay render`, reading team configs from the repository's `teams/` and `-` from standard input. */
+/** `spaces-relay render`, reading team configs from `teams/` of the working directory (as every command) and `-` from standard input. */
 export const renderCommand: CliCommand = createRenderCommand({
-  teamsDir: join(resolve(__dirname, '..', '..'), 'teams'),
+  teamsDir: resolve('teams'),
   readStdin: standardInput,
 });

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { ROUTE_SOURCES } from '../../infra/team-config';
 import type { CliCommand, CliIo } from '../command';
-import { CliError, reportError, UsageError } from '../errors';
+import { CliError, defineCommand, UsageError } from '../errors';
 import { checkedRegion, helpText, parseCommandLine, TEAM_OPTIONS, usageText, type OptionSpecs } from '../options';
 import { readSecretText } from '../team-secrets';
 import { DEFAULT_CONTEXT, deployHint, openTeam, stackOutputs, type CliContext } from '../team-stack';
@@ -106,23 +106,14 @@ function checkedUrl(text: string): string {
 
 /** The command, with its AWS clients, teams and standard input from `context`. */
 export function sendCommand(context: CliContext = DEFAULT_CONTEXT): CliCommand {
-  return {
+  return defineCommand({
     name: 'send',
     summary: "Post a payload as a source would, through the team's deployed API or a local relay",
     help: HELP,
-    run: async (args, io) => {
-      try {
-        const request = parseRequest(args);
-        if (request === 'help') {
-          io.out(HELP);
-          return 0;
-        }
-        return await postPayload(request, context, io);
-      } catch (error) {
-        return reportError(error, usageText(USAGE), io);
-      }
-    },
-  };
+    usage: usageText(USAGE),
+    parse: parseRequest,
+    act: (request, io) => postPayload(request, context, io),
+  });
 }
 
 /** Where the payload goes: the API's address, the inbound secret (if any), and the space it will reach (if known). */

@@ -10,7 +10,7 @@ import type { Team } from '../../infra/team-config';
 import { DEFAULT_SPACES_API_URL } from '../../lambda/runtime/config';
 import type { SpacesClient } from '../../lambda/spaces/client';
 import type { CliCommand, CliIo } from '../command';
-import { CliError, reportError, UsageError } from '../errors';
+import { CliError, defineCommand, UsageError } from '../errors';
 import {
   checkedRegion,
   helpText,
@@ -75,23 +75,14 @@ function parseRequest(args: readonly string[]): TestRequest | 'help' {
 
 /** The command, with its AWS clients, teams and Spaces from `context`. */
 export function testCommand(context: CliContext = DEFAULT_CONTEXT): CliCommand {
-  return {
+  return defineCommand({
     name: 'test',
     summary: "Post a test message through a team's deployed relay and wait until it shows in the space",
     help: HELP,
-    run: async (args, io) => {
-      try {
-        const request = parseRequest(args);
-        if (request === 'help') {
-          io.out(HELP);
-          return 0;
-        }
-        return await smokeTest(request, context, io);
-      } catch (error) {
-        return reportError(error, usageText(USAGE), io);
-      }
-    },
-  };
+    usage: usageText(USAGE),
+    parse: parseRequest,
+    act: (request, io) => smokeTest(request, context, io),
+  });
 }
 
 /** The channel's space, after checking that the team can take a generic test message for it. */
