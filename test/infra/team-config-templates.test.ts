@@ -1,19 +1,10 @@
 /** The team config's `templates`: refused at synth with the field, the line and the problem, before anything deploys. */
-import { parseTeamConfig, TeamConfigError } from '../../infra/team-config';
+import { parseTeamConfig } from '../../infra/team-config';
+import { problemsOf as configProblems } from './support/config-problems';
 import { MINIMAL_CONFIG } from './support/relay';
 
-/** The `field: problem` lines of the error a config draws. */
-function problemsOf(templates: unknown): string[] {
-  try {
-    parseTeamConfig({ ...MINIMAL_CONFIG, templates }, 'teams/t.json');
-  } catch (error) {
-    expect(error).toBeInstanceOf(TeamConfigError);
-    const [heading, ...lines] = (error as Error).message.split('\n');
-    expect(heading).toBe('teams/t.json is not a valid team config:');
-    return lines.map((line) => line.trim());
-  }
-  throw new Error('the config was accepted');
-}
+/** The `field: problem` lines of the error a config with these templates draws. */
+const problemsOf = (templates: unknown): string[] => configProblems({ ...MINIMAL_CONFIG, templates });
 
 describe('team config templates', () => {
   it('are passed on without their comments, once they render against every sample', () => {

@@ -3,21 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { parseTeamConfig, readTeams, RETENTION_DAYS, TeamConfigError, TeamConfigSchema } from '../../infra/team-config';
+import { problemsOf } from './support/config-problems';
 import { jsonFields, schemaFields } from './support/fields';
 import { MINIMAL_CONFIG, TEAMS_DIR } from './support/relay';
 
-/** The problems a config has, as the `field: problem` lines of the error. */
-function problemsOf(config: unknown): string[] {
-  try {
-    parseTeamConfig(config, 'teams/t.json');
-  } catch (error) {
-    expect(error).toBeInstanceOf(TeamConfigError);
-    const [heading, ...lines] = (error as Error).message.split('\n');
-    expect(heading).toBe('teams/t.json is not a valid team config:');
-    return lines.map((line) => line.trim());
-  }
-  throw new Error('the config was accepted');
-}
 
 const certificateIn = (region: string) =>
   `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;

@@ -11,15 +11,9 @@ import { startMoto, type Moto } from '../../support/moto';
 import { channels, startTestRelay, WEBHOOK_TOKEN } from '../../support/relay';
 import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../../support/spaces-server';
 import { capture, motoClients, teamsDir, testContext } from '../support/cli';
+import { CI_SPACE, OPS_CONFIG, OPS_SPACE } from '../support/ops-team';
 import { createTeamStack } from '../support/moto-team-stack';
 
-const OPS_SPACE = '0000000000000000000000a1';
-const CI_SPACE = '0000000000000000000000b2';
-const OPS_CONFIG = {
-  channels: { default: OPS_SPACE, ci: CI_SPACE },
-  tokenSecret: 'spaces-relay/ops/spaces-token',
-  sources: ['generic'],
-};
 
 describe('spaces-relay test', () => {
   let moto: Moto;
