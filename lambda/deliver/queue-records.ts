@@ -9,7 +9,7 @@ import { dispatchEvent } from '../sources/dispatch';
 import { unwrapText } from '../envelopes';
 import { QueuedNotificationSchema, notificationsFor, type QueuedNotification } from '../model/notification';
 import type { ResolvedSettings } from '../sources/settings';
-import { NO_TEMPLATES, type CompiledTemplates } from '../render/templates';
+import { NO_TEMPLATES, writtenAs, type CompiledTemplates } from '../render/templates';
 import { problemsOf } from '../runtime/validate';
 import { routed } from '../routing/routed';
 import type { CompiledRoute } from '../routing/routes';
@@ -38,18 +38,20 @@ function occurredAt(event: unknown, now: Date): string {
   return now.toISOString();
 }
 
-/** How deliver says the AWS events it reads: the team's templates, then its routes and drops. */
+/** How deliver says the AWS events it reads: the team's routes and drops, then its templates. */
 export interface EventTreatment {
   readonly routes?: readonly CompiledRoute[];
   readonly templates?: CompiledTemplates;
 }
 
 function fromEvent(event: unknown, settings: ResolvedSettings, now: Date, treatment: EventTreatment): QueuedNotification[] {
-  const dispatched = dispatchEvent(event, settings, treatment.templates ?? NO_TEMPLATES);
+  const dispatched = dispatchEvent(event, settings);
   if (!dispatched.ok) throw new PermanentDeliveryError(dispatched.reason);
   const key = dispatched.deliveryKey;
   const made = notificationsFor(dispatched.messages, { id: key, deliveryKey: key, receivedAt: occurredAt(event, now), channel: 'default' });
-  return routed(made, treatment.routes ?? []).kept;
+  // Routed first, then written with the templates of the channel each goes to.
+  const { kept } = routed(made, treatment.routes ?? []);
+  return writtenAs(kept, { source: dispatched.source, payload: dispatched.payload }, treatment.templates ?? NO_TEMPLATES);
 }
 
 /**

@@ -31,7 +31,7 @@ import { verifyPathSecret } from '../sources/shared-secret';
 import { findSource, SOURCES } from '../sources';
 import { decodeJson, type InboundRequest, type RequestHead, type RequestHeaders, type Source } from '../sources/source';
 import type { ResolvedSettings } from '../sources/settings';
-import { applyTemplates, type CompiledTemplates } from '../render/templates';
+import { writtenAs, type CompiledTemplates } from '../render/templates';
 import { validate } from '../runtime/validate';
 import { routed } from '../routing/routed';
 import type { CompiledRoute } from '../routing/routes';
@@ -164,11 +164,14 @@ async function screen(head: RequestHead, deps: IntakeDependencies): Promise<Scre
 interface Said {
   readonly deliveryKey: string;
   readonly messages: readonly ChatMessage[];
+  /** The source that said them, and the payload its templates see. */
+  readonly source: string;
+  readonly payload: unknown;
 }
 
 /** An event a webhook carried, said by the source that recognises it; one that no source can say is bad input. */
-function carriedEvent(carrier: string, event: unknown, channel: string, deps: IntakeDependencies): Said {
-  const dispatched = dispatchEvent(event, deps.sourceSettings, deps.templates, channel);
+function carriedEvent(carrier: string, event: unknown, deps: IntakeDependencies): Said {
+  const dispatched = dispatchEvent(event, deps.sourceSettings);
   if (!dispatched.ok) throw new BadRequestError(`${carrier} message: ${dispatched.reason}`, { problems: dispatched.problems });
   return dispatched;
 }
@@ -220,11 +223,13 @@ async function accept(received: InboundRequest, deps: IntakeDependencies): Promi
   const payload = validate(source.schema, decoded, `invalid ${source.name} payload`);
   const id = (deps.newId ?? randomUUID)();
   const said: Said[] = endpoint.open
-    ? (await endpoint.open(payload)).map((event) => carriedEvent(source.name, event, channel, deps))
-    : [{ deliveryKey: source.deliveryKey(payload, request), messages: applyTemplates(source.toMessages(payload, deps.sourceSettings.get(source.name)), { source: source.name, payload: decoded, channel }, deps.templates) }];
+    ? (await endpoint.open(payload)).map((event) => carriedEvent(source.name, event, deps))
+    : [{ deliveryKey: source.deliveryKey(payload, request), messages: source.toMessages(payload, deps.sourceSettings.get(source.name)), source: source.name, payload: decoded }];
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
-  const made = said.flatMap(({ deliveryKey, messages }) => notificationsFor(messages, { id, deliveryKey, receivedAt, channel }));
-  const { kept: notifications, dropped } = routed(made, deps.routes ?? []);
+  // Routed first, then written: a message's templates are those of the channel its route sends it to.
+  const routedSaid = said.map((s) => ({ said: s, ...routed(notificationsFor(s.messages, { id, deliveryKey: s.deliveryKey, receivedAt, channel }), deps.routes ?? []) }));
+  const notifications = routedSaid.flatMap(({ said: s, kept }) => writtenAs(kept, { source: s.source, payload: s.payload }, deps.templates));
+  const dropped = routedSaid.flatMap((r) => r.dropped);
   if (notifications.length > 0) await deps.enqueue(notifications);
   const deliveryKey = said.map((s) => s.deliveryKey).join(', ');
   count('received', 1, onPrevious ? 'previousSecret' : undefined);

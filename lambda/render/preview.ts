@@ -20,7 +20,7 @@ import { dispatchEvent } from '../sources/dispatch';
 import { decodeJson, type InboundRequest, type Source } from '../sources/source';
 import { renderMessage } from './body-text';
 import { compileMentions } from './mentions';
-import { applyTemplates } from './templates';
+import { writtenAs } from './templates';
 import { compileRoutes, routeNotifications } from '../routing/routes';
 
 /** A payload to preview, as a sender would post it. */
@@ -73,23 +73,32 @@ function payloadOf(source: Source<unknown, unknown>, request: InboundRequest): u
   return source.webhook ? validate(source.schema, (source.webhook.decode ?? decodeJson)(request), `invalid ${source.name} payload`) : decodeJson(request);
 }
 
+/** What one source said of a payload, with what its templates see. */
+interface Said {
+  readonly source: string;
+  readonly payload: unknown;
+  readonly messages: readonly ChatMessage[];
+}
+
 /** The events in an AWS payload (envelopes off), each said by the source that recognises it, as deliver says them. */
-function eventMessages(source: Source<unknown, unknown>, request: InboundRequest, settings: PreviewSettings): ChatMessage[] {
+function eventMessages(source: Source<unknown, unknown>, request: InboundRequest, settings: PreviewSettings): Said[] {
   const payload = payloadOf(source, request);
   // What carries no event (an SNS subscription's confirmation) is the source's own to say: preview never acts on it.
-  if (source.webhook && !source.event?.matches(payload)) return source.toMessages(payload, settings.SOURCE_SETTINGS.get(source.name));
-  return unwrap(payload).flatMap((event) => {
-    const said = dispatchEvent(event, settings.SOURCE_SETTINGS, settings.TEMPLATES);
+  if (source.webhook && !source.event?.matches(payload)) {
+    return [{ source: source.name, payload, messages: source.toMessages(payload, settings.SOURCE_SETTINGS.get(source.name)) }];
+  }
+  return unwrap(payload).map((event) => {
+    const said = dispatchEvent(event, settings.SOURCE_SETTINGS);
     if (!said.ok) throw new BadRequestError(said.reason, { problems: said.problems });
-    return said.messages;
+    return said;
   });
 }
 
-/** The messages of a webhook payload, through the source's own decode, schema and settings, and the team's templates. */
-function webhookMessages(source: Source<unknown, unknown>, request: InboundRequest, settings: PreviewSettings, channel: string): ChatMessage[] {
+/** The messages of a webhook payload, through the source's own decode, schema and settings. */
+function webhookMessages(source: Source<unknown, unknown>, request: InboundRequest, settings: PreviewSettings): Said {
   const decoded = (source.webhook!.decode ?? decodeJson)(request);
-  const said = source.toMessages(validate(source.schema, decoded, `invalid ${source.name} payload`), settings.SOURCE_SETTINGS.get(source.name));
-  return applyTemplates(said, { source: source.name, payload: decoded, channel }, settings.TEMPLATES);
+  const messages = source.toMessages(validate(source.schema, decoded, `invalid ${source.name} payload`), settings.SOURCE_SETTINGS.get(source.name));
+  return { source: source.name, payload: decoded, messages };
 }
 
 /**
@@ -106,11 +115,16 @@ export function previewPayload(request: PreviewRequest, settings: PreviewSetting
   }
   const inbound = asRequest(source, request);
   // A payload that carries other senders' events (SNS) or is an AWS event is said as deliver says events.
-  const messages = !source.webhook || source.webhook.open ? eventMessages(source, inbound, settings) : webhookMessages(source, inbound, settings, channel);
-  const notifications = notificationsFor(messages, { id: 'preview', deliveryKey: 'preview', receivedAt: new Date().toISOString(), channel });
-  // The team's routes and mentions, as ingest routes and deliver calls on people: a dropped message is not posted.
+  const said = !source.webhook || source.webhook.open ? eventMessages(source, inbound, settings) : [webhookMessages(source, inbound, settings)];
+  // The team's routes, then its templates for the channel each message goes to, and its mentions, as the functions
+  // apply them: a dropped message is not posted.
+  const routes = compileRoutes(settings.ROUTES);
   const mentions = compileMentions(settings.MENTIONS);
-  return routeNotifications(notifications, compileRoutes(settings.ROUTES)).kept.map(({ channel: postedTo, message }) => ({
+  const notifications = said.flatMap(({ source: name, payload, messages }) => {
+    const made = notificationsFor(messages, { id: 'preview', deliveryKey: 'preview', receivedAt: new Date().toISOString(), channel });
+    return writtenAs(routeNotifications(made, routes).kept, { source: name, payload }, settings.TEMPLATES);
+  });
+  return notifications.map(({ channel: postedTo, message }) => ({
     channel: postedTo,
     message,
     bodyTexts: renderMessage(message, { mentions: mentions(message) }),

@@ -16,6 +16,7 @@
 import { Context, Liquid, type RenderOptions, type Template } from 'liquidjs';
 import * as v from 'valibot';
 import type { ChatMessage, Field, Item, Link } from '../model/message';
+import { toNotification, type QueuedNotification } from '../model/notification';
 import type { Problem } from '../runtime/errors';
 import { logger } from '../runtime/logger';
 import { inWords, problemsOf } from '../runtime/validate';
@@ -383,4 +384,19 @@ export function applyTemplates(
     const channel = message.channel ?? context.channel ?? 'default';
     return templated(message, forSource.channels.get(channel) ?? forSource.parts, context, channel, handling);
   });
+}
+
+/**
+ * Routed notifications as the team's templates write them for the channel each now goes to (so a route to `ci` gets
+ * `ci`'s templates), fitted to the queue again: a template may write more than the source said.
+ */
+export function writtenAs(
+  notifications: readonly QueuedNotification[],
+  context: Omit<TemplateContext, 'channel'>,
+  templates: CompiledTemplates,
+): QueuedNotification[] {
+  return notifications.map((notification) =>
+    // The message's own channel (an S3 bucket rule's) gave way to the route's: the notification's is the one that holds.
+    toNotification(applyTemplates([{ ...notification.message, channel: notification.channel }], context, templates)[0]!, notification),
+  );
 }

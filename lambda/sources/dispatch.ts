@@ -6,14 +6,13 @@
 import * as v from 'valibot';
 import type { Problem } from '../runtime/errors';
 import type { ChatMessage } from '../model/message';
-import { applyTemplates, NO_TEMPLATES, type CompiledTemplates } from '../render/templates';
 import { SOURCES } from '.';
 import type { ResolvedSettings } from './settings';
 import { problemsOf } from '../runtime/validate';
 
 /** What became of one event: its source's messages and delivery key, or why no source could say it. */
 export type Dispatched =
-  | { readonly ok: true; readonly source: string; readonly deliveryKey: string; readonly messages: ChatMessage[] }
+  | { readonly ok: true; readonly source: string; readonly deliveryKey: string; readonly messages: ChatMessage[]; readonly payload: unknown }
   | { readonly ok: false; readonly reason: string; readonly problems: readonly Problem[] };
 
 /** What kind of JSON value `value` (not a string) is, in words. */
@@ -39,14 +38,9 @@ function shapeOf(event: unknown): string {
 
 /**
  * Hands `event` to the first source whose `event.matches` recognises it, parses it with that source's schema and says
- * it, as the team's `templates` write it for `channel` (the route's, for an event a webhook carried).
+ * it. The team's templates are applied later, once the routes have said which channel each message goes to.
  */
-export function dispatchEvent(
-  event: unknown,
-  settings: ResolvedSettings,
-  templates: CompiledTemplates = NO_TEMPLATES,
-  channel?: string,
-): Dispatched {
+export function dispatchEvent(event: unknown, settings: ResolvedSettings): Dispatched {
   const source = SOURCES.find((candidate) => candidate.event?.matches(event));
   if (!source) {
     const known = SOURCES.filter((s) => s.event).map((s) => s.name);
@@ -65,6 +59,7 @@ export function dispatchEvent(
     ok: true,
     source: source.name,
     deliveryKey: source.deliveryKey(parsed.output),
-    messages: applyTemplates(source.toMessages(parsed.output, settings.get(source.name)), { source: source.name, payload: event, channel }, templates),
+    messages: source.toMessages(parsed.output, settings.get(source.name)),
+    payload: event,
   };
 }

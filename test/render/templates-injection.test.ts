@@ -7,7 +7,7 @@ import type * as LocalServer from '../../lambda/local/server';
 import type { LocalRelay } from '../../lambda/local/server';
 import { BOLD_END, BOLD_START } from '../../lambda/render/markup';
 import { renderMessage } from '../../lambda/render/body-text';
-import { dispatchEvent } from '../../lambda/sources/dispatch';
+import { notificationsFromRecord } from '../../lambda/deliver/queue-records';
 import { resolveSourceSettings } from '../../lambda/sources/settings';
 import { checkTemplates, type CompiledTemplates } from '../../lambda/render/templates';
 import { SOURCES } from '../../lambda/sources';
@@ -102,7 +102,7 @@ describe('template injection', () => {
     expect(html).toContain('marked');
   });
 
-  it('prints an AWS event’s markup as text, said by deliver’s dispatch', () => {
+  it('prints an AWS event’s markup as text, said as deliver reads it from the queue', () => {
     // Prepare
     const templates = compiled({
       codepipeline: { title: '{{ payload.detail.pipeline | bold }} {{ payload.detail.pipeline | raw }}', summary: '{{ payload.detail | raw }}' },
@@ -111,11 +111,11 @@ describe('template injection', () => {
     event.detail.pipeline = HOSTILE;
 
     // Act
-    const dispatched = dispatchEvent(event, resolveSourceSettings({}), templates);
+    const notifications = notificationsFromRecord(JSON.stringify(event), resolveSourceSettings({}), new Date(), { templates });
 
     // Assess
-    if (!dispatched.ok) throw new Error(dispatched.reason);
-    for (const message of dispatched.messages) expectOnlyRendererTags(renderMessage(message).join(''));
+    expect(notifications).toHaveLength(1);
+    for (const { message } of notifications) expectOnlyRendererTags(renderMessage(message).join(''));
   });
 
   it('posts the message when a template fails on a payload, with one warning naming the template', async () => {

@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { notificationsFromRecord } from '../../lambda/deliver/queue-records';
 import { ingestWebhook } from '../../lambda/ingest/intake';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
+import { checkTemplates } from '../../lambda/render/templates';
 import { compileRoutes, RoutesSchema } from '../../lambda/routing/routes';
 import { logger } from '../../lambda/runtime/logger';
 import { countTotals } from '../../lambda/runtime/metrics';
@@ -18,6 +19,13 @@ import { FAST_QUEUE } from '../support/relay';
 
 const CHANNELS = ['ci', 'payments', 'oncall', 'builds', 'files'];
 const routesOf = (rules: unknown[]) => compileRoutes(v.parse(RoutesSchema, rules));
+
+/** Templates compiled as the functions compile them; a template that does not check fails the test. */
+function checked(templates: unknown) {
+  const result = checkTemplates(templates, ['generic', 'codebuild']);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.templates;
+}
 
 /** A fixture posted as its sender posts it (with its recorded headers, if any); local mode has no secret to prove. */
 function hook(source: string, name: string, channel?: string) {
@@ -91,6 +99,22 @@ describe('routes through ingest (webhooks)', () => {
     expect(matched.channels).toEqual(['payments']);
   });
 
+  it("writes a routed message with the templates of the channel its route sends it to", async () => {
+    // Prepare: the path names no channel; a route sends payments' messages to `payments`, which has a template.
+    const templates = checked({ generic: { title: 'all: {{ message.title }}', channels: { payments: { title: 'payments: {{ message.title }}' } } } });
+    const { deps, queued } = testIntake({ channels: CHANNELS, overrides: { routes: routesOf([{ match: { labels: { team: 'payments' } }, channel: 'payments' }]), templates } });
+
+    // Act
+    await ingestWebhook(generic({ title: 'refund failed', text: 'x', fields: { team: 'payments' } }), deps);
+    await ingestWebhook(generic({ title: 'search slow', text: 'x', fields: { team: 'search' } }), deps);
+
+    // Assess
+    expect(queued.map((n) => [n.channel, n.message.title])).toEqual([
+      ['payments', 'payments: refund failed'],
+      ['default', 'all: search slow'],
+    ]);
+  });
+
   it('logs each drop with the rule that made it, and counts it by rule', async () => {
     // Prepare
     const info = jest.spyOn(logger, 'info');
@@ -122,6 +146,20 @@ describe('routes through deliver (AWS events)', () => {
     ['s3', s3, { bucket: 'example-bucket', prefix: 'IMG_' }, 'files'],
   ])('%s: a matching route sends it to its channel', (_source, event, match, channel) => {
     expect(read(event, [{ match: { source: 'generic' }, drop: true }, { match, channel }])).toEqual([channel]);
+  });
+
+  it("writes a routed event with the templates of the channel its route sends it to", () => {
+    // Prepare
+    const templates = checked({ codebuild: { title: 'any: {{ message.title }}', channels: { ci: { title: 'ci: {{ payload.detail.project-name }}' } } } });
+
+    // Act
+    const [routedEvent] = notificationsFromRecord(JSON.stringify(codebuildFailed), settings, new Date(), {
+      routes: routesOf([{ match: { source: 'codebuild' }, channel: 'ci' }]),
+      templates,
+    });
+
+    // Assess
+    expect([routedEvent!.channel, routedEvent!.message.title]).toEqual(['ci', 'ci: functionci-thestackshack-serverless-demo-master-code-build']);
   });
 
   it.each([
