@@ -449,7 +449,7 @@ export class SpacesRelay extends Construct {
     const added = this.config.s3Buckets.at(-1)!;
     this.events.watchBucket(added);
     grantObjectRead(this.deliver.role, this.objectScopes([added]));
-    this.deliver.function.addEnvironment(
+    this.deliver.addEnvironment(
       'S3_BUCKETS',
       functionSettings(this.config, (name) => this.references.bucketName(name)).deliver.S3_BUCKETS,
     );

@@ -50,6 +50,8 @@ export class RelayFunction extends Construct {
   readonly role: Role;
   /** Where it logs. */
   readonly logGroup: LogGroup;
+  /** Its whole environment as set so far: what the size check counts. */
+  private environment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: RelayFunctionProps) {
     super(scope, id);
@@ -60,6 +62,7 @@ export class RelayFunction extends Construct {
       ...props.environment,
     };
     checkEnvironmentSize(this.node.path, environment);
+    this.environment = environment;
     // Kept after the stack is deleted (the CloudWatch Logs default), and expire on their own with the retention.
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.RETAIN });
     // An own role instead of the default one: the default attaches AWSLambdaBasicExecutionRole, which may create
@@ -89,6 +92,14 @@ export class RelayFunction extends Construct {
         'Node 20, middy 6 supports both), and 22.x is an AWS-supported LTS runtime. Moving to 24.x is a deliberate ' +
         'upgrade with its own testing.',
     });
+  }
+
+  /** Sets one variable after construction (a bucket added later), checked against Lambda's limit as the rest were. */
+  addEnvironment(name: string, value: string): void {
+    const environment = { ...this.environment, [name]: value };
+    checkEnvironmentSize(this.node.path, environment);
+    this.environment = environment;
+    this.function.addEnvironment(name, value);
   }
 }
 

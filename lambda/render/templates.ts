@@ -395,6 +395,8 @@ export function writtenAs(
   context: Omit<TemplateContext, 'channel'>,
   templates: CompiledTemplates,
 ): QueuedNotification[] {
+  // Without templates for the source, a message is only cleared of marks, which makes it no longer: it still fits.
+  if (!templates.get(context.source)) return notifications.map((notification) => ({ ...notification, message: cleared(notification.message) }));
   return notifications.map((notification) =>
     // The message's own channel (an S3 bucket rule's) gave way to the route's: the notification's is the one that holds.
     toNotification(applyTemplates([{ ...notification.message, channel: notification.channel }], context, templates)[0]!, notification),

@@ -5,16 +5,16 @@
  * real.
  */
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DELIVER_TIMEOUT_SECONDS, FUNCTION_MEMORY_MB, STATE_TTL_SECONDS } from '../../infra/limits';
 import { lambdaContext, sqsRecord } from '../../lambda/local/lambda-shapes';
 import { chatMessage } from '../../lambda/model/message';
 import { renderMessage } from '../../lambda/render/body-text';
-import { createStateTable, type Moto, startMoto } from '../support/moto';
+import { type Moto, startMoto } from '../support/moto';
+import { deliverOnMoto } from './support/deliver-on-moto';
 import { DAY_MS, FIRST_DAY, longAlertGroup, onlyDateMoves, partsOf, queuedBody } from '../support/redrive';
-import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
+import { startSpacesServer, type RunningStandIn } from '../support/spaces-server';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -48,24 +48,7 @@ describe('a notification redriven from the dead-letter queue 13 days later', () 
     });
     dynamoDb = new DynamoDBClient(moto.clientConfig);
     sqs = new SQSClient(moto.clientConfig);
-    await createStateTable(dynamoDb, 'idempotency');
-    await new SecretsManagerClient(moto.clientConfig).send(new CreateSecretCommand({ Name: 'spaces-token', SecretString: TEST_TOKEN }));
-    dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'relay-dlq' }))).QueueUrl!;
-    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'relay-queue' }))).QueueUrl!;
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      SPACES_API_URL: spaces.url,
-      SPACES_TOKEN_SECRET_ID: 'spaces-token',
-      CHANNELS: JSON.stringify({ default: 'ops' }),
-      IDEMPOTENCY_TABLE: 'idempotency',
-      DLQ_URL: dlqUrl,
-      QUEUE_URL: queueUrl,
-      // As the stack sets it (see test/infra/relay-stack.test.ts).
-      STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
-    });
+    ({ dlqUrl } = await deliverOnMoto(moto, spaces.url, { default: 'ops' }));
     ({ handler } = (await import('../../lambda/handlers/deliver')) as { handler: Handler });
   }, 30_000);
 

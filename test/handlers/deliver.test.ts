@@ -19,6 +19,7 @@ import { countTotals } from '../../lambda/runtime/metrics';
 import { secretsManagerTokenSecret, spacesCredentials } from '../../lambda/spaces/credentials';
 import { captured, loadVerbose, logRecords } from '../support/logs';
 import { createStateTable, startMoto, type Moto } from '../support/moto';
+import { deliverOnMoto } from './support/deliver-on-moto';
 import { grantSecret, startSpacesServer, TEST_GRANT, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 
 const record = (messageId: string, body: string, receiveCount = 1) => ({
@@ -71,23 +72,7 @@ describe('deliver handler', () => {
         return op === 'post' && req.url?.includes('locked') ? { status: 403 } : undefined;
       },
     });
-    await createStateTable(new DynamoDBClient(moto.clientConfig), 'idempotency');
-    await new SecretsManagerClient(moto.clientConfig).send(new CreateSecretCommand({ Name: 'spaces-token', SecretString: TEST_TOKEN }));
-    dlqUrl = (await new SQSClient(moto.clientConfig).send(new CreateQueueCommand({ QueueName: 'relay-dlq' }))).QueueUrl!;
-    const queueUrl = (await new SQSClient(moto.clientConfig).send(new CreateQueueCommand({ QueueName: 'relay-queue' }))).QueueUrl!;
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      SPACES_API_URL: spaces.url,
-      SPACES_TOKEN_SECRET_ID: 'spaces-token',
-      CHANNELS: JSON.stringify({ default: 'ops', locked: 'locked' }),
-      IDEMPOTENCY_TABLE: 'idempotency',
-      STATE_TTL_SECONDS: String(STATE_TTL_SECONDS),
-      DLQ_URL: dlqUrl,
-      QUEUE_URL: queueUrl,
-    });
+    ({ dlqUrl } = await deliverOnMoto(moto, spaces.url, { default: 'ops', locked: 'locked' }));
   }, 30_000);
 
   afterAll(async () => {

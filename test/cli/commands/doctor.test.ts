@@ -11,11 +11,11 @@ import type { AwsClients, CliContext } from '../../../cli/team-stack';
 import { sqsDeadLetters } from '../../../lambda/deliver/dead-letter';
 import type { LocalRelay } from '../../../lambda/local/server';
 import { startMoto, type Moto } from '../../support/moto';
-import { startTestRelay, WEBHOOK_TOKEN } from '../../support/relay';
-import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../../support/spaces-server';
+import { startTestRelay } from '../../support/relay';
+import { startSpacesServer, type RunningStandIn } from '../../support/spaces-server';
 import { capture, motoClients, teamsDir, testContext } from '../support/cli';
-import { CI_SPACE, OPS_CONFIG, OPS_SPACE } from '../support/ops-team';
-import { createTeamStack, type MotoTeamStack } from '../support/moto-team-stack';
+import { CI_SPACE, createOpsStack, OPS_CONFIG, OPS_SPACE } from '../support/ops-team';
+import type { MotoTeamStack } from '../support/moto-team-stack';
 
 
 describe('spaces-relay doctor', () => {
@@ -41,14 +41,7 @@ describe('spaces-relay doctor', () => {
       startTestRelay(),
     ]);
     clients = motoClients(moto);
-    stack = await createTeamStack(moto, clients, {
-      team: 'ops',
-      config: OPS_CONFIG,
-      region: moto.clientConfig.region,
-      apiUrl: `${relay.url}/`,
-      spacesToken: TEST_TOKEN,
-      inboundSecret: WEBHOOK_TOKEN,
-    });
+    stack = await createOpsStack(moto, clients, relay.url);
     // What the stack subscribes itself (the delivery queue), and one person.
     const queueArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.outputs.DeadLetterQueueUrl!, AttributeNames: ['QueueArn'] })))
       .Attributes!.QueueArn!;

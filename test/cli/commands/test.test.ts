@@ -8,11 +8,10 @@ import { testCommand } from '../../../cli/commands/test';
 import type { AwsClients, CliContext } from '../../../cli/team-stack';
 import type { LocalRelay } from '../../../lambda/local/server';
 import { startMoto, type Moto } from '../../support/moto';
-import { channels, startTestRelay, WEBHOOK_TOKEN } from '../../support/relay';
+import { channels, startTestRelay } from '../../support/relay';
 import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../../support/spaces-server';
 import { capture, motoClients, teamsDir, testContext } from '../support/cli';
-import { CI_SPACE, OPS_CONFIG, OPS_SPACE } from '../support/ops-team';
-import { createTeamStack } from '../support/moto-team-stack';
+import { CI_SPACE, createOpsStack, OPS_CONFIG, OPS_SPACE } from '../support/ops-team';
 
 
 describe('spaces-relay test', () => {
@@ -35,14 +34,7 @@ describe('spaces-relay test', () => {
       settings: channels(OPS_CONFIG.channels),
     });
     clients = motoClients(moto);
-    await createTeamStack(moto, clients, {
-      team: 'ops',
-      config: OPS_CONFIG,
-      region: moto.clientConfig.region,
-      apiUrl: `${relay.url}/`,
-      spacesToken: TEST_TOKEN,
-      inboundSecret: WEBHOOK_TOKEN,
-    });
+    await createOpsStack(moto, clients, relay.url);
     dir = teamsDir({ ops: OPS_CONFIG, quiet: { ...OPS_CONFIG, sources: ['alertmanager'] } });
     context = testContext({ teamsDir: dir, aws: () => clients, spacesApiUrl: () => spaces.url, pollIntervalMs: 100 });
   }, 120_000);

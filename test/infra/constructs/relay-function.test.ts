@@ -89,6 +89,18 @@ describe('RelayFunction', () => {
     );
   });
 
+  it('checks a variable set after construction as it checks the rest', () => {
+    // Prepare
+    const stack = new Stack(testApp(), 'Relay');
+    const fn = new RelayFunction(stack, 'Fn', props({ CHANNELS: JSON.stringify({ default: 'x'.repeat(24) }) }));
+
+    // Act
+    const adding = () => fn.addEnvironment('S3_BUCKETS', JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ name: `bucket-${i}-${'x'.repeat(40)}` }))));
+
+    // Assess
+    expect(adding).toThrow(/^Relay\/Fn: the environment would take about \d+ bytes, and Lambda allows 4096; the largest variables: S3_BUCKETS /);
+  });
+
   it('names the largest variables first, a large template among them', () => {
     // Prepare
     const stack = new Stack(testApp(), 'Relay');
