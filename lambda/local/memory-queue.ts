@@ -109,8 +109,10 @@ export class MemoryQueue implements QueueVisibility {
   /** `ChangeMessageVisibility` for received records, by receipt handle (deliver's hand-back). */
   async change(receiptHandles: readonly string[], seconds: number): Promise<void> {
     const handles = new Set(receiptHandles);
+    // One instant for the whole call: records handed back together show again together, as one batch.
+    const visibleAt = Date.now() + this.ms(seconds);
     for (const message of this.messages.values()) {
-      if (message.receiptHandle && handles.has(message.receiptHandle)) message.visibleAt = Date.now() + this.ms(seconds);
+      if (message.receiptHandle && handles.has(message.receiptHandle)) message.visibleAt = visibleAt;
     }
   }
 
@@ -181,23 +183,37 @@ export class MemoryQueue implements QueueVisibility {
         return;
       }
       // Everything left is hidden: come back when the first of it shows again.
-      const next = Math.min(...[...this.messages.values()].map((message) => message.visibleAt));
+      const next = this.nextShowing() ?? Date.now();
       this.timer = setTimeout(() => this.pump(), Math.max(1, next - Date.now()));
       return;
     }
   }
 
-  /** The batching window: over when it has elapsed, or as soon as a whole batch is waiting, as with the event source. */
+  /**
+   * The batching window: over when it has elapsed, or as soon as a whole batch is waiting, as with the event source —
+   * whether the batch filled with new records or with hidden ones showing again.
+   */
   private async gather(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.ms(this.options.batchWindowSeconds ?? DELIVER_BATCHING_WINDOW_SECONDS));
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.batchFull = done;
-    });
-    this.batchFull = undefined;
+    const windowEnd = Date.now() + this.ms(this.options.batchWindowSeconds ?? DELIVER_BATCHING_WINDOW_SECONDS);
+    while (this.consumer && Date.now() < windowEnd && this.visibleCount() < this.batchSize()) {
+      const wakeAt = Math.min(windowEnd, this.nextShowing() ?? windowEnd);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(1, wakeAt - Date.now()));
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.batchFull = done;
+      });
+      this.batchFull = undefined;
+    }
+  }
+
+  /** When the first hidden record shows again, if any is hidden. */
+  private nextShowing(): number | undefined {
+    const now = Date.now();
+    const hidden = [...this.messages.values()].map((message) => message.visibleAt).filter((at) => at > now);
+    return hidden.length > 0 ? Math.min(...hidden) : undefined;
   }
 
   private batchSize(): number {

@@ -141,6 +141,31 @@ describe('MemoryQueue', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('ends the batching window as soon as records handed back at different moments make a whole batch again', async () => {
+    // Prepare: a window of a minute, batches of 3; the first invocation hands one record back for 30 ms, two for 40 ms.
+    queue = new MemoryQueue({ msPerSecond: 1, batchWindowSeconds: 60_000, batchSize: 3 });
+    const deliver = consumer(async (event, call) => {
+      if (call > 1) return ALL_OK();
+      const [first, ...rest] = event.Records;
+      await queue!.change([first!.receiptHandle], 30);
+      await queue!.change(rest.map((r) => r.receiptHandle), 40);
+      return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+    });
+    queue.attach(deliver.handle);
+    const started = Date.now();
+
+    // Act
+    queue.send(['1', '2', '3']);
+    await queue.idle();
+
+    // Assess: received again together, once the last of them showed, not a minute later.
+    expect(deliver.events.map((e) => e.Records.map((r) => `${r.body}:${r.attributes.ApproximateReceiveCount}`))).toEqual([
+      ['1:1', '2:1', '3:1'],
+      ['1:2', '2:2', '3:2'],
+    ]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('tells a watcher what became of its records: handled, handed back, or dead-lettered by deliver with a reason', async () => {
     // Prepare
     queue = new MemoryQueue({ msPerSecond: 1 });
