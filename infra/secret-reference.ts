@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -50,5 +50,31 @@ export function grantSecretValue(role: IRole, secret: SecretReference): void {
   role.addToPrincipalPolicy(
     new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.policyArn] }),
   );
-  secret.encryptionKey?.grantDecrypt(role);
+  grantKeyThroughSecretsManager(role, secret, 'kms:Decrypt');
+}
+
+/**
+ * Lets `role` write a new version of the secret's value; with a customer-managed key, Secrets Manager asks that key
+ * for a data key to encrypt the new version with.
+ */
+export function grantSecretWrite(role: IRole, secret: SecretReference): void {
+  role.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [secret.policyArn] }),
+  );
+  grantKeyThroughSecretsManager(role, secret, 'kms:GenerateDataKey');
+}
+
+/**
+ * The key's use only when Secrets Manager makes the call on the role's behalf: the role cannot decrypt or encrypt
+ * anything else with a key the team may share with other services.
+ */
+function grantKeyThroughSecretsManager(role: IRole, secret: SecretReference, action: string): void {
+  if (!secret.encryptionKey) return;
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: [action],
+      resources: [secret.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+    }),
+  );
 }

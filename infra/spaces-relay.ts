@@ -42,7 +42,7 @@ import {
 } from './limits';
 import { grantObjectRead } from './object-read';
 import { RelayMetrics } from './relay-metrics';
-import { grantSecretValue, secretByNameOrArn, secretOf, type SecretReference } from './secret-reference';
+import { grantSecretValue, grantSecretWrite, secretByNameOrArn, secretOf, type SecretReference } from './secret-reference';
 import {
   checkTeamName,
   parseTeamConfig,
@@ -327,8 +327,7 @@ export class SpacesRelay extends Construct {
     // invocations) and a rotated refresh token back as the secret's new version. Granted whatever the secret holds:
     // the stack never sees its value, and a team may replace a token with a grant (put-secret-value) without a
     // deploy. It reaches this one secret and nothing else, so at worst deliver replaces its own credential.
-    allow(this.deliver.role, ['secretsmanager:PutSecretValue'], [tokenSecret.policyArn]);
-    tokenSecret.encryptionKey?.grantEncrypt(this.deliver.role);
+    grantSecretWrite(this.deliver.role, tokenSecret);
     allow(
       this.deliver.role,
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],

@@ -1,6 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ArnPrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { secretByNameOrArn, secretOf } from '../../infra/secret-reference';
+import { grantSecretValue, grantSecretWrite, secretByNameOrArn, secretOf } from '../../infra/secret-reference';
 import { idOf } from './support/relay';
 
 describe('secret references', () => {
@@ -62,5 +65,49 @@ describe('secret references', () => {
     // Assess
     expect(reference.secretId).toBe('relay/imported');
     expect(stack.resolve(reference.policyArn)).toEqual(stack.resolve(secretByNameOrArn(stack, 'relay/imported').policyArn));
+  });
+
+  it("lets a role use the secret's own key only through Secrets Manager: decrypt to read, a data key to write", () => {
+    // Prepare
+    const grants = new Stack(undefined, 'Grants', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const key = Key.fromKeyArn(grants, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const secret = secretOf(
+      Secret.fromSecretAttributes(grants, 'Token', {
+        secretCompleteArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:relay/token-AbC123',
+        encryptionKey: key,
+      }),
+    );
+    const role = new Role(grants, 'Deliver', { assumedBy: new ArnPrincipal('arn:aws:iam::123456789012:role/caller') });
+
+    // Act
+    grantSecretValue(role, secret);
+    grantSecretWrite(role, secret);
+
+    // Assess
+    const [policy] = Object.values(Template.fromStack(grants).findResources('AWS::IAM::Policy'));
+    const region = { Ref: 'AWS::Region' };
+    const viaSecretsManager = {
+      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', region, '.amazonaws.com']] } },
+    };
+    expect(policy!.Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret.arn },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: key.keyArn, Condition: viaSecretsManager },
+      { Effect: 'Allow', Action: 'secretsmanager:PutSecretValue', Resource: secret.arn },
+      { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: key.keyArn, Condition: viaSecretsManager },
+    ]);
+  });
+
+  it('grants no key at all for a secret under the AWS-managed key', () => {
+    // Prepare
+    const grants = new Stack(undefined, 'NoKey', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const role = new Role(grants, 'Ingest', { assumedBy: new ArnPrincipal('arn:aws:iam::123456789012:role/caller') });
+
+    // Act
+    grantSecretValue(role, secretByNameOrArn(grants, 'relay/webhook'));
+
+    // Assess
+    const [policy] = Object.values(Template.fromStack(grants).findResources('AWS::IAM::Policy'));
+    const actions = policy!.Properties.PolicyDocument.Statement.map((statement: { Action: string }) => statement.Action);
+    expect(actions).toEqual(['secretsmanager:GetSecretValue']);
   });
 });
