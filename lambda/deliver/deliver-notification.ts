@@ -24,6 +24,7 @@ import type { MentionPicker } from '../render/mentions';
 import type { ChatAttachment, SpacesClient, UploadableFile } from '../spaces/client';
 import { CredentialError, SpacesError } from '../spaces/errors';
 import { fileTypeOf } from '../spaces/file-type';
+import { ownEntry } from '../runtime/own-entry';
 
 /** A notification that can never be delivered as it is (an unknown channel): retrying will not help. */
 export class PermanentDeliveryError extends Error {
@@ -169,7 +170,7 @@ async function uploadAttachments(
 /** The space a notification's channel names; an unknown channel is a configuration problem no retry can fix. */
 export function spaceOf(notification: QueuedNotification, channels: Readonly<Record<string, string>>): string {
   // An own property only: a queued channel named `constructor` or `toString` is no channel.
-  const spaceId = Object.hasOwn(channels, notification.channel) ? channels[notification.channel] : undefined;
+  const spaceId = ownEntry(channels, notification.channel);
   if (!spaceId) throw new PermanentDeliveryError(`no space is configured for channel "${notification.channel}"`);
   return spaceId;
 }

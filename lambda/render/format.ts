@@ -8,6 +8,19 @@ export function formatTime(iso: string | undefined): string | undefined {
   return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** The first and last instants of the years 0000–9999, the ones an ISO time writes in four digits. */
+const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * Seconds since 1970, as senders write times in their bodies (Slack's `ts` and `date` elements, Discord's `<t:…>`):
+ * the time as `formatTime` writes it, or `undefined` for a number no calendar date of four-digit year stands for.
+ */
+export function formatEpochSeconds(seconds: number): string | undefined {
+  const ms = seconds * 1000;
+  return Number.isFinite(ms) && ms >= FIRST_MS && ms <= LAST_MS ? formatTime(new Date(ms).toISOString()) : undefined;
+}
+
 /** Milliseconds → `1h 05m`, `3m 20s`, `12s`. */
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));

@@ -8,7 +8,7 @@
  * ahead stops at a character that ends it, and the regions scanned ahead never overlap, so each character is looked
  * at a bounded number of times.
  */
-import { formatTime } from './format';
+import { formatEpochSeconds } from './format';
 import { attr, href } from './body-text';
 
 /** What the converter could not show, for its caller to count. */
@@ -50,7 +50,7 @@ const ANGLE_TOKENS: readonly { readonly pattern: RegExp; readonly say: (match: R
   { pattern: /<#(\d{1,25})>/y, say: (m) => `#${m[1]}` },
   { pattern: /<a?:(\w{1,64}):\d{1,25}>/y, say: (m) => `:${m[1]}:` },
   { pattern: /<\/([\w-]{1,32}(?: [\w-]{1,32}){0,2}):\d{1,25}>/y, say: (m) => `/${m[1]}` },
-  { pattern: /<t:(-?\d{1,13})(?::[tTdDfFR])?>/y, say: (m) => discordTime(Number(m[1])) ?? m[0] },
+  { pattern: /<t:(-?\d{1,13})(?::[tTdDfFR])?>/y, say: (m) => formatEpochSeconds(Number(m[1])) ?? m[0] },
 ];
 /** `<https://…>`: a link Discord shows without a preview. */
 const ANGLE_URL = /<(https?:\/\/[^\s<>]{1,2000})>/y;
@@ -58,11 +58,6 @@ const ANGLE_URL = /<(https?:\/\/[^\s<>]{1,2000})>/y;
 const ANGLE_BREAK = /<br\s{0,4}\/?>/iy;
 /** Characters a link target written `](…)` may not hold: the scan for its end stops at the first. */
 const URL_END = /[\s[\]<>]/;
-
-function discordTime(seconds: number): string | undefined {
-  const ms = seconds * 1000;
-  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? formatTime(new Date(ms).toISOString()) : undefined;
-}
 
 /** Text escaped for HTML content. */
 const escaped = (value: string): string => attr(value);

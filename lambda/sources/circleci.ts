@@ -12,6 +12,7 @@ import { hashedKey } from './delivery-key';
 import { senderStatusOf } from './sender-status';
 import { otherEvent } from './event-types';
 import { defineSource, type InboundRequest } from './source';
+import { ownEntry } from '../runtime/own-entry';
 
 const PipelineSchema = v.object({
   number: v.number(),
@@ -116,7 +117,7 @@ const STATUSES: Readonly<Record<string, Status>> = {
 
 /** The status, with CircleCI's word where it says more; a status this source does not know has no verdict. */
 function statusOf(word: string): { status: Status; senderStatus?: string } {
-  const status = STATUSES[word] ?? 'neutral';
+  const status = ownEntry(STATUSES, word) ?? 'neutral';
   return { status, senderStatus: senderStatusOf(word, status) };
 }
 

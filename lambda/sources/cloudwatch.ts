@@ -12,6 +12,7 @@ import { accountField, consoleUrl, isRecord, parseArn } from './aws';
 import { hashedKey } from './delivery-key';
 import { senderStatusOf } from './sender-status';
 import { defineSource } from './source';
+import { ownEntry } from '../runtime/own-entry';
 
 const STATE_CHANGE = 'CloudWatch Alarm State Change';
 const CONFIGURATION_CHANGE = 'CloudWatch Alarm Configuration Change';
@@ -396,7 +397,7 @@ function childItems(alarm: CloudWatchAlarm): Item[] {
   return alarm.children.map((child) => {
     const arn = parseArn(child.arn);
     const name = arn?.resource.replace(/^alarm:/, '') ?? child.arn;
-    const status = child.state && child.state in LOOKS ? LOOKS[child.state as AlarmState] : 'info';
+    const status = (child.state && ownEntry<Status>(LOOKS, child.state)) || 'info';
     const senderStatus = senderStatusOf(child.state, status);
     return { status, senderStatus, title: name, fields: [], links: linkIf('Alarm', alarmUrl(name, arn?.region)) };
   });

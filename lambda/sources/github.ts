@@ -14,6 +14,7 @@ import { hashedKey, stableJson } from './delivery-key';
 import { senderStatusOf } from './sender-status';
 import { decodeNamedEvent, otherEvent } from './event-types';
 import { decodeJson, defineSource, type InboundRequest } from './source';
+import { ownEntry } from '../runtime/own-entry';
 
 const UserSchema = v.object({ login: v.string() });
 const AppSchema = v.object({ slug: v.nullish(v.string()), name: v.string() });
@@ -147,7 +148,7 @@ const CONCLUSIONS: Readonly<Record<string, Status>> = {
 
 /** The status of a completed run, with GitHub's own word where the status word does not say it. */
 function conclusionOf(conclusion: string | null | undefined): { status: Status; senderStatus?: string } {
-  const status = CONCLUSIONS[conclusion ?? ''] ?? 'neutral';
+  const status = ownEntry(CONCLUSIONS, conclusion ?? '') ?? 'neutral';
   return { status, senderStatus: senderStatusOf(conclusion, status) };
 }
 

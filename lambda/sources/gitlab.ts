@@ -12,6 +12,7 @@ import { hashedKey, stableJson } from './delivery-key';
 import { senderStatusOf } from './sender-status';
 import { decodeNamedEvent, otherEvent } from './event-types';
 import { defineSource, type RequestHeaders } from './source';
+import { ownEntry } from '../runtime/own-entry';
 
 const UserSchema = v.object({ name: v.optional(v.string()), username: v.optional(v.string()) });
 const ProjectSchema = v.object({ name: v.optional(v.string()), path_with_namespace: v.string(), web_url: v.string() });
@@ -118,7 +119,7 @@ function statusOf(
   statuses: Readonly<Record<string, Status>>,
   settings: GitLabSettings,
 ): { status: Status; senderStatus?: string } | undefined {
-  const status = word === 'running' ? (settings.inProgress ? 'started' : undefined) : statuses[word];
+  const status = word === 'running' ? (settings.inProgress ? 'started' : undefined) : ownEntry(statuses, word);
   return status && { status, senderStatus: senderStatusOf(word, status) };
 }
 

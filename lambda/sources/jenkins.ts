@@ -11,6 +11,7 @@ import { hashedKey } from './delivery-key';
 import { senderStatusOf } from './sender-status';
 import { verifySharedSecret } from './shared-secret';
 import { defineSource } from './source';
+import { ownEntry } from '../runtime/own-entry';
 
 /** The Notification plugin's JSON (`JobState`, field names in snake case): the job and one phase of one build. */
 export const JenkinsSchema = v.object({
@@ -111,7 +112,7 @@ function statusOf(job: Jenkins, settings: JenkinsSettings): { status: Status; se
   if (phase === 'STARTED') return settings.inProgress ? { status: 'started' } : undefined;
   if (phase !== RESULT_PHASE) return undefined;
   // A result this source does not know is still posted, without a verdict, with Jenkins' word.
-  const result = RESULTS[status ?? ''] ?? 'neutral';
+  const result = ownEntry(RESULTS, status ?? '') ?? 'neutral';
   return { status: result, senderStatus: senderStatusOf(status, result) };
 }
 

@@ -7,8 +7,10 @@
 import * as v from 'valibot';
 import { linkIf, type Link } from '../model/message';
 import { attr, href } from '../render/body-text';
+import { formatEpochSeconds } from '../render/format';
 import { emojiFor } from '../render/emoji';
 import { mrkdwnBlocks, mrkdwnInline, plainHtml, plainText } from '../render/mrkdwn';
+import { ownEntry } from '../runtime/own-entry';
 
 /** What a payload's blocks and attachments become, and what of them could not be shown. */
 export interface SlackContent {
@@ -104,12 +106,19 @@ function styled(html: string, style: v.InferOutput<typeof TextStyleSchema>): str
   return out;
 }
 
-/** The character an emoji element stands for: by name, else by its code points, else its name as written. */
+/** Code points an emoji is written with: pictographs, and the joiners, selectors, skin tones and tags between them. */
+const EMOJI_TEXT = /^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\p{Emoji_Modifier}|\u200d|\ufe0f|[\u{e0020}-\u{e007f}])+$/u;
+
+/**
+ * The character an emoji element stands for: by name, else by its code points when they write an emoji (any other
+ * character — markup, a lone surrogate — is a sender's text, not an emoji), else its name as written.
+ */
 function emojiElement(name: string, unicode: string | null | undefined): string {
   const known = emojiFor(name);
   if (known) return known;
-  const points = (unicode ?? '').split('-').map((hex) => Number.parseInt(hex, 16));
-  return unicode && points.every((p) => Number.isInteger(p) && p >= 0 && p <= 0x10ffff) ? String.fromCodePoint(...points) : plainHtml(`:${name}:`, false);
+  const points = (unicode ?? '').split('-').map((hex) => (/^[0-9a-f]{1,6}$/i.test(hex) ? Number.parseInt(hex, 16) : NaN));
+  const written = points.every((p) => p <= 0x10ffff) ? String.fromCodePoint(...points) : '';
+  return unicode && EMOJI_TEXT.test(written) ? written : plainHtml(`:${name}:`, false);
 }
 
 /** Rich text's text, literal (no mrkdwn), line breaks kept. */
@@ -135,7 +144,7 @@ function richInline(element: RichInline): string {
     case 'broadcast':
       return literal(`@${element.range}`);
     case 'date':
-      return literal(element.fallback ?? new Date(element.timestamp * 1000).toISOString());
+      return literal(element.fallback ?? formatEpochSeconds(element.timestamp) ?? String(element.timestamp));
     case 'color':
       return literal(element.value);
   }
@@ -247,7 +256,7 @@ const BLOCKS: Readonly<Record<string, (block: unknown, content: SlackContent) =>
 /** Adds `blocks` to `content`: each shown as far as it can be, the rest counted. */
 export function addBlocks(blocks: readonly { readonly type: string }[], content: SlackContent): void {
   for (const block of blocks) {
-    const show = Object.hasOwn(BLOCKS, block.type) ? BLOCKS[block.type] : undefined;
+    const show = ownEntry(BLOCKS, block.type);
     if (!show?.(block, content)) leaveOut(content, 'block');
   }
 }

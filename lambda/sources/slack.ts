@@ -8,7 +8,7 @@
 import * as v from 'valibot';
 import { chatMessage, linkIf, type Attachment, type Status } from '../model/message';
 import { mediaType } from '../net/content-type';
-import { formatTime } from '../render/format';
+import { formatEpochSeconds } from '../render/format';
 import { NOTHING_TO_SHOW } from '../ingest/answer-style';
 import { attr, href } from '../render/body-text';
 import { mrkdwnBlocks, mrkdwnInline, plainHtml, plainText } from '../render/mrkdwn';
@@ -167,8 +167,7 @@ function addAttachment(attachment: SlackAttachment, content: SlackContent, title
     if (href(url)) content.images.push(url);
     else leaveOut(content, 'image');
   }
-  const time = attachment.ts == null ? undefined : Number(attachment.ts);
-  const when = time !== undefined && Number.isFinite(time) && Math.abs(time) < 1e11 ? formatTime(new Date(time * 1000).toISOString()) : undefined;
+  const when = attachment.ts == null ? undefined : formatEpochSeconds(Number(attachment.ts));
   const footer = [attachment.footer ? plainHtml(attachment.footer) : undefined, when].filter(Boolean);
   if (footer.length > 0) content.markup.push(`<p><i>${footer.join(' · ')}</i></p>`);
 }

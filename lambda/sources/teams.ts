@@ -11,6 +11,7 @@ import { CardWriter, statusFromColor, statusFromTitle } from './chat-card';
 import { hashedKey, stableJson } from './delivery-key';
 import { verifySharedSecret } from './shared-secret';
 import { defineSource } from './source';
+import { ownEntry } from '../runtime/own-entry';
 
 /** Text a card may leave out, send as `null`, or fill from a template as a number. */
 const Text = v.optional(v.nullable(v.pipe(v.union([v.string(), v.number(), v.boolean()]), v.transform(String))));
@@ -182,7 +183,7 @@ function element(node: CardElement, said: Said, budget: { left: number }): void 
     return;
   }
   budget.left -= 1;
-  said.look ??= CARD_LOOK[(node.color ?? node.style ?? '').toLowerCase()];
+  said.look ??= ownEntry(CARD_LOOK, (node.color ?? node.style ?? '').toLowerCase());
   const walk = (children: readonly CardElement[] | undefined): void => children?.forEach((child) => element(child, said, budget));
   switch (node.type) {
     case 'TextBlock':

@@ -105,6 +105,42 @@ describe('slack source', () => {
     ]);
   });
 
+  it.each([
+    ['an unknown name written in code points', { name: 'party_blob', unicode: '1f973' }, '🥳'],
+    ['a family joined by zero-width joiners', { name: 'family_x', unicode: '1f468-200d-1f469-200d-1f467' }, '👨‍👩‍👧'],
+    ['code points that write markup', { name: 'tag_blob', unicode: '3c-6d-65-6e-74-69-6f-6e-3e' }, ':tag_blob:'],
+    ['a lone surrogate', { name: 'half', unicode: 'd800' }, ':half:'],
+    ['a control character', { name: 'ding_blob', unicode: '7' }, ':ding_blob:'],
+    ['a code point past Unicode', { name: 'far', unicode: '110000' }, ':far:'],
+    ['code points that are not hexadecimal', { name: 'odd', unicode: '1f973-zz' }, ':odd:'],
+  ])('shows a rich-text emoji of %s as an emoji, or else as its name', (_case, emoji, shown) => {
+    // Prepare
+    const section = { type: 'rich_text_section', elements: [{ type: 'emoji', ...emoji }] };
+    const payload = v.parse(SlackSchema, { blocks: [{ type: 'rich_text', elements: [section] }] });
+
+    // Act
+    const [message] = slack.toMessages(payload, undefined);
+
+    // Assess
+    expect(message!.markup).toEqual([`<p>${shown}</p>`]);
+  });
+
+  it.each([
+    [1618953630, '2021-04-20 21:20 UTC'],
+    [1e20, '100000000000000000000'],
+    [-1e15, '-1000000000000000'],
+  ])('shows a rich-text date element without fallback, %s, as a time when it is one', (timestamp, shown) => {
+    // Prepare
+    const section = { type: 'rich_text_section', elements: [{ type: 'date', timestamp }] };
+    const payload = v.parse(SlackSchema, { blocks: [{ type: 'rich_text', elements: [section] }] });
+
+    // Act
+    const [message] = slack.toMessages(payload, undefined);
+
+    // Assess
+    expect(message!.markup).toEqual([`<p>${shown}</p>`]);
+  });
+
   it('leaves out quietly what a chat post cannot show, and counts it', () => {
     // Prepare
     const before = countTotals().unshown ?? 0;

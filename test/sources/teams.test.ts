@@ -166,6 +166,15 @@ describe('teams source', () => {
     expect(v.getDotPath(result.issues![0]!) ?? undefined).toBe(field);
   });
 
+  it.each(['constructor', '__proto__', 'toString'])('takes a colour or style named %s as no look at all', (word) => {
+    // Act
+    const message = say(workflows([{ type: 'TextBlock', text: 'Deploy done', color: word, style: word }]));
+
+    // Assess
+    expect(message.status).toBe('info');
+    expect(renderMessage(message).join('')).toContain('Deploy done');
+  });
+
   it('keys a retried identical body to one delivery, another body to another', () => {
     // Prepare
     const card = fixtureJson('teams', 'jenkins_completed_failed_messagecard.json');
