@@ -103,19 +103,23 @@ class Digest {
     const { deps } = this;
     const spaceId = this.members[0]!.spaceId;
     const outcomes = new Map<string, MemberOutcome>();
-    // The members' records are independent of each other: read and written a few at a time, not one after another.
-    const claims = await mapLimit(this.members, STATE_CONCURRENCY, (member) =>
-      deps.idempotency.claim(onceKey(member.notification), this.leaseMs(), member.notification.receivedAt),
-    );
-    const claimed: Planned[] = [];
-    claims.forEach((claim, index) => {
-      const key = onceKey(this.members[index]!.notification);
-      if (claim.state === 'claimed') claimed.push(this.members[index]!);
-      else outcomes.set(key, claim.state === 'done' ? 'deduplicated' : 'busy');
-      if (claim.state === 'done') count('deduplicated');
-    });
-    const completed = new Set<string>();
+    // Claimed by this attempt and not yet completed: what a failure releases, so that the next attempt may claim it.
+    const held = new Set<string>();
     try {
+      // The members' records are independent of each other: read and written a few at a time, not one after another.
+      const claims = await mapLimit(this.members, STATE_CONCURRENCY, async (member) => {
+        const key = onceKey(member.notification);
+        const claim = await deps.idempotency.claim(key, this.leaseMs(), member.notification.receivedAt);
+        if (claim.state === 'claimed') held.add(key);
+        return claim;
+      });
+      const claimed: Planned[] = [];
+      claims.forEach((claim, index) => {
+        const key = onceKey(this.members[index]!.notification);
+        if (claim.state === 'claimed') claimed.push(this.members[index]!);
+        else outcomes.set(key, claim.state === 'done' ? 'deduplicated' : 'busy');
+        if (claim.state === 'done') count('deduplicated');
+      });
       const journals = await mapLimit(claimed, STATE_CONCURRENCY, (member) => deps.journal.read(onceKey(member.notification)));
       const progress: ProgressByKey = new Map(claimed.map((member, index) => [onceKey(member.notification), journals[index]!]));
       // A member an earlier attempt posted (in another digest, or alone) must not show up twice.
@@ -141,15 +145,14 @@ class Digest {
       const receivedAt = new Map(claimed.map((m) => [onceKey(m.notification), m.notification.receivedAt]));
       await mapLimit([...posted], STATE_CONCURRENCY, async ([key, messageIds]) => {
         await deps.idempotency.complete(key, { spaceId, messageIds, receivedAt: receivedAt.get(key) });
-        completed.add(key);
+        held.delete(key);
         await deps.journal.forget(key);
         outcomes.set(key, 'posted');
         count('delivered');
       });
       return outcomes;
     } catch (error) {
-      const release = claimed.filter((m) => !completed.has(onceKey(m.notification)));
-      await Promise.all(release.map((m) => deps.idempotency.release(onceKey(m.notification)).catch(() => undefined)));
+      await Promise.all([...held].map((key) => deps.idempotency.release(key).catch(() => undefined)));
       throw error;
     }
   }

@@ -1,5 +1,15 @@
 /** A batch through the local relay: duplicates, dead letters, order, storms, resumed attachments, credential outages. */
 import http from 'node:http';
+import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
+import { createS3Client } from '../../lambda/attachments/s3';
+import { BatchRun } from '../../lambda/deliver/batch';
+import { deliverDependencies } from '../../lambda/deliver/dependencies';
+import { MemoryPersistenceLayer } from '../../lambda/deliver/idempotency';
+import { MemoryStateStore } from '../../lambda/deliver/state-store';
+import { chatMessage } from '../../lambda/model/message';
+import { notificationsFor } from '../../lambda/model/notification';
+import { readDeliverSettings } from '../../lambda/runtime/config';
+import { localTokenSecret } from '../../lambda/spaces/credentials';
 import type { AddressInfo } from 'node:net';
 import { DELIVER_BATCH_SIZE } from '../../infra/limits';
 import type { LocalRelay } from '../../lambda/local/server';
@@ -9,7 +19,7 @@ import { channels, FAST_QUEUE, sendHook, startTestRelay } from '../support/relay
 import { DAY_MS, FIRST_DAY, onlyDateMoves } from '../support/redrive';
 
 const HOUR_MS = 60 * 60 * 1000;
-import { grantSecret, startSpacesServer, TEST_GRANT, type RunningStandIn } from '../support/spaces-server';
+import { grantSecret, startSpacesServer, TEST_GRANT, TEST_TOKEN, type RunningStandIn } from '../support/spaces-server';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 
@@ -292,5 +302,67 @@ describe('delivering a batch', () => {
       expect(letter.reason).toMatch(/refused the grant \(HTTP 400 invalid_grant\): the refresh token was revoked.*\(gave up after 10 receives\)$/);
     }
     expect(spaces.standIn.messages).toEqual([]);
+  });
+});
+
+describe('a digest whose state cannot all be written', () => {
+  /** Idempotency records whose first completion write fails, and whose other writes answer late (after landing). */
+  class FirstCompletionFails extends MemoryPersistenceLayer {
+    failed = false;
+    protected override async _updateRecord(record: IdempotencyRecord): Promise<void> {
+      if (!this.failed) {
+        this.failed = true;
+        throw new Error('ProvisionedThroughputExceededException');
+      }
+      await super._updateRecord(record);
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+  }
+
+  it('posts its members once: those completed stay done, the one whose write failed is found posted on the next try', async () => {
+    // Prepare: six alerts for one space, a digest from five; the deployed composition root over memory state.
+    const spaces = await startSpacesServer();
+    try {
+      const settings = readDeliverSettings({
+        CHANNELS: JSON.stringify({ default: 'space-1' }),
+        STATE_TTL_SECONDS: '86400',
+        SPACES_API_URL: spaces.url,
+        DIGEST_THRESHOLD: '5',
+      });
+      const deps = deliverDependencies(settings, {
+        tokenSecret: localTokenSecret(TEST_TOKEN),
+        persistence: new FirstCompletionFails(),
+        store: new MemoryStateStore(),
+        deadLetters: { send: async () => undefined },
+        visibility: { change: async () => undefined },
+        s3: createS3Client(),
+        tuning: { retryInPlace: { rounds: 1, pauseMs: 0 } },
+      });
+      const records = Array.from({ length: 6 }, (_, n) => {
+        const message = chatMessage({ source: 'generic', status: 'info', title: `alert ${n}` });
+        const receivedAt = new Date().toISOString();
+        const [notification] = notificationsFor([message], { id: `id-${n}`, deliveryKey: `key-${n}`, receivedAt, channel: 'default' });
+        return { id: `record-${n}`, receiveCount: 1, body: JSON.stringify(notification) };
+      });
+
+      // Act: the batch, then the records it could not finish, received again.
+      const outcomes: string[][] = [];
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const run = await BatchRun.prepare(records, deps);
+        const said: string[] = [];
+        for (const record of records) said.push(await run.deliver(record.id).then((o) => o.status, () => 'retry'));
+        outcomes.push(said);
+        // The records come back only after their hand-back wait: whatever the first try left running has ended.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+
+      // Assess: one digest of all six; on the second try nothing is posted again.
+      expect(spaces.standIn.messages).toHaveLength(1);
+      expect(spaces.standIn.messages[0]!.bodyText.match(/alert \d/g)).toEqual(['alert 0', 'alert 1', 'alert 2', 'alert 3', 'alert 4', 'alert 5']);
+      expect(outcomes[0]).toContain('retry');
+      expect(outcomes[1]!.every((status) => status !== 'retry')).toBe(true);
+    } finally {
+      await spaces.close();
+    }
   });
 });
