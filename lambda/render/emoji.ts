@@ -19,23 +19,25 @@ function table(): ReadonlyMap<string, string> {
   return byName;
 }
 
-const BY_NAME = table();
+let byName: ReadonlyMap<string, string> | undefined;
+/** The table, built on first use: most payloads hold no shortcode, and a cold start should not pay for it. */
+const known = (name: string): string | undefined => (byName ??= table()).get(name);
 
 /** `:name:`, optionally followed by a skin tone, `:skin-tone-2:` to `:skin-tone-6:`. Names have no spaces. */
 const SHORTCODE = /:([a-z0-9_+'-]{1,60}):(?::(skin-tone-[2-6]):)?/g;
 
 /** The character `name` stands for, if it is a known shortcode name. */
 export function emojiFor(name: string): string | undefined {
-  return BY_NAME.get(name);
+  return known(name);
 }
 
 /** `text` with every known shortcode replaced by its character; unknown ones are left as they are. */
 export function withEmoji(text: string): string {
   if (!text.includes(':')) return text;
   return text.replace(SHORTCODE, (whole, name: string, tone: string | undefined) => {
-    const character = BY_NAME.get(name);
+    const character = known(name);
     if (character === undefined) return whole;
-    const modifier = tone === undefined ? undefined : BY_NAME.get(tone);
+    const modifier = tone === undefined ? undefined : known(tone);
     return modifier === undefined ? character : character.replace(EMOJI_STYLE, '') + modifier;
   });
 }

@@ -122,7 +122,9 @@ function engine(): Liquid {
   return liquid;
 }
 
-const liquid = engine();
+let shared: Liquid | undefined;
+/** The engine, built on first use: a function whose team has no templates never pays for it at a cold start. */
+const liquid = (): Liquid => (shared ??= engine());
 
 /**
  * A compiled template and where it was configured (`github.title`, `alertmanager.channels.ops.item`); a text without
@@ -166,7 +168,7 @@ function described(error: unknown): string {
 /** Compiles one template, or adds the problem at `where`. */
 function compileOne(text: string, where: string, problems: Problem[]): Compiled | undefined {
   try {
-    return { where, template: LIQUID_MARKUP.test(text) ? liquid.parse(text) : text };
+    return { where, template: LIQUID_MARKUP.test(text) ? liquid().parse(text) : text };
   } catch (error) {
     problems.push({ field: where, problem: described(error) });
     return undefined;
@@ -302,8 +304,9 @@ class MessageRendering {
     private readonly handling: FailureHandling,
   ) {
     this.options = { sync: true, strictVariables: handling.strictVariables, renderLimit: MESSAGE_BUDGET_MS };
-    const { memoryLimit, renderLimit } = new Context({}, liquid.options, this.options);
-    this.limits = { memoryLimit, renderLimit, liquid };
+    const instance = liquid();
+    const { memoryLimit, renderLimit } = new Context({}, instance.options, this.options);
+    this.limits = { memoryLimit, renderLimit, liquid: instance };
   }
 
   /** The template's output, or `fallback` when it fails or the message's time is up. */
@@ -318,8 +321,8 @@ class MessageRendering {
     }
     try {
       const scope = extra ? { ...this.scope, ...extra } : this.scope;
-      const context = new Context(scope, liquid.options, this.options, this.limits);
-      const output = liquid.renderSync(compiled.template, context) as string;
+      const context = new Context(scope, this.limits.liquid.options, this.options, this.limits);
+      const output = this.limits.liquid.renderSync(compiled.template, context) as string;
       return output.length > MAX_OUTPUT_CHARS ? output.slice(0, MAX_OUTPUT_CHARS) : output;
     } catch (error) {
       this.handling.onFailure(compiled.where, described(error));
