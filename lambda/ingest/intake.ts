@@ -25,7 +25,7 @@ import { count } from '../runtime/metrics';
 import { notificationsFor, type QueuedNotification } from '../model/notification';
 import { mediaType } from '../net/content-type';
 import { decodedRequest } from './content-encoding';
-import { inStyle } from './answer-style';
+import { inStyle, type AnswerStyle } from './answer-style';
 import { parseHookPath, shownPath } from './hook-path';
 import { verifyPathSecret } from '../sources/shared-secret';
 import { findSource, SOURCES } from '../sources';
@@ -201,13 +201,20 @@ function detectSource(request: InboundRequest, deps: IntakeDependencies): Source
   return source;
 }
 
-async function accept(received: InboundRequest, deps: IntakeDependencies): Promise<JsonResponse> {
+/** How the answer is written: the style of the source the path names, or of the one recognised from the body. */
+interface Answering {
+  style: AnswerStyle | undefined;
+}
+
+async function accept(received: InboundRequest, deps: IntakeDependencies, answering: Answering): Promise<JsonResponse> {
   const screened = await screen(received, deps);
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (received.body.length > limit) throw tooLarge(received.body.length, limit);
   const request = decodedRequest(received, limit);
   const source = screened.source ?? detectSource(request, deps);
   const endpoint = source.webhook!;
+  // A Slack payload recognised at `POST /hooks` is answered as Slack answers, as at `/hooks/slack`: its client expects it.
+  answering.style = endpoint.answers;
   let provedByHeaders = screened.headerProof;
   if (!screened.source) {
     checkContentType(source, request.headers);
@@ -274,14 +281,14 @@ export async function screenWebhook(head: RequestHead, deps: IntakeDependencies)
     await screen(head, deps);
     return undefined;
   } catch (error) {
-    return styled(head.path, refusal(error, head.path));
+    return inStyle(styleOfPath(head.path), refusal(error, head.path));
   }
 }
 
-/** An answer in the style of the source the path names (see `WebhookEndpoint.answers`); the relay's own elsewhere. */
-function styled(path: string, answer: JsonResponse): JsonResponse {
+/** The answer style of the source the path names (see `WebhookEndpoint.answers`); the relay's own elsewhere. */
+function styleOfPath(path: string): AnswerStyle | undefined {
   const name = parseHookPath(path)?.source;
-  return inStyle(name === undefined ? undefined : findSource(name)?.webhook?.answers, answer);
+  return name === undefined ? undefined : findSource(name)?.webhook?.answers;
 }
 
 /**
@@ -289,9 +296,11 @@ function styled(path: string, answer: JsonResponse): JsonResponse {
  * in the style of the chat service the source's sender thinks it posts to.
  */
 export async function ingestWebhook(request: InboundRequest, deps: IntakeDependencies): Promise<JsonResponse> {
+  const answering: Answering = { style: styleOfPath(request.path) };
   try {
-    return styled(request.path, await accept(request, deps));
+    const answer = await accept(request, deps, answering);
+    return inStyle(answering.style, answer);
   } catch (error) {
-    return styled(request.path, refusal(error, request.path));
+    return inStyle(answering.style, refusal(error, request.path));
   }
 }

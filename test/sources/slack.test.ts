@@ -186,6 +186,21 @@ describe('slack source', () => {
       expect(queued[0]).toMatchObject({ channel: 'ops', message: { source: 'slack', status: 'firing' } });
     });
 
+    it('answers as Slack does at POST /hooks too, once the body tells it is a Slack post: 200 ok, or invalid_payload', async () => {
+      // Prepare
+      const { deps, queued } = setup();
+      const json = { ...auth, 'Content-Type': 'application/json' };
+
+      // Act
+      const ok = await ingestWebhook(webhookRequest('/hooks', fixtureBytes('slack', 'alertmanager_firing_capture.json'), json), deps);
+      const empty = await ingestWebhook(webhookRequest('/hooks', JSON.stringify({ text: '', blocks: [] }), json), deps);
+
+      // Assess
+      expect(queued.map((n) => n.message.source)).toEqual(['slack']);
+      expect(toApiGateway(ok)).toMatchObject({ statusCode: 200, body: 'ok' });
+      expect(toApiGateway(empty)).toMatchObject({ statusCode: 400, body: expect.stringMatching(/^(invalid_payload|no_text)/) });
+    });
+
     it('takes the secret as Bearer too, and the legacy form body payload=<json>', async () => {
       // Prepare
       const { deps, queued } = setup();
