@@ -91,8 +91,10 @@ function admit(source: Source<unknown, unknown>, channel: string, deps: IntakeDe
   }
 }
 
-function tooLarge(size: number, limit: number): PayloadTooLargeError {
-  return new PayloadTooLargeError(`body is ${size} bytes; the limit is ${limit}`, {
+/** `size` is not known of a body sent in chunks: only that it went past the limit. */
+function tooLarge(size: number | undefined, limit: number): PayloadTooLargeError {
+  const said = size === undefined ? `body is larger than the limit of ${limit} bytes` : `body is ${size} bytes; the limit is ${limit}`;
+  return new PayloadTooLargeError(said, {
     problems: [{ field: 'body', problem: `larger than ${limit} bytes` }],
   });
 }
@@ -283,6 +285,14 @@ export async function screenWebhook(head: RequestHead, deps: IntakeDependencies)
   } catch (error) {
     return inStyle(styleOfPath(head.path), refusal(error, head.path));
   }
+}
+
+/**
+ * The answer to a body that turned out larger than `limit` only as it arrived (sent in chunks, without a length):
+ * what `ingestWebhook` answers for a body over the limit, in the same style.
+ */
+export function refuseOversizedBody(head: RequestHead, limit = DEFAULT_MAX_BODY_BYTES): JsonResponse {
+  return inStyle(styleOfPath(head.path), refusal(tooLarge(undefined, limit), head.path));
 }
 
 /** The answer style of the source the path names (see `WebhookEndpoint.answers`); the relay's own elsewhere. */

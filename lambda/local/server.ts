@@ -37,7 +37,7 @@ import { ingestDependencies } from '../ingest/dependencies';
 import { answerContent, fromApiGateway } from '../ingest/api-gateway';
 import { fixedInboundSecret } from '../ingest/inbound-secret';
 import { createIngestHandler } from '../ingest/handler';
-import { DEFAULT_MAX_BODY_BYTES, screenWebhook } from '../ingest/intake';
+import { DEFAULT_MAX_BODY_BYTES, refuseOversizedBody, screenWebhook } from '../ingest/intake';
 import { verifySender } from '../ingest/verify-sender';
 import { readDeliverSettings, readIngestSettings } from '../runtime/config';
 import {
@@ -45,7 +45,6 @@ import {
   ConfigError,
   errorResponse,
   HeaderFieldsTooLargeError,
-  PayloadTooLargeError,
   RequestTimeoutError,
   UnauthorizedError,
   type HttpError,
@@ -193,12 +192,6 @@ function refuseUnread(res: ServerResponse, response: JsonResponse): void {
   reply(res, { ...response, headers: { ...response.headers, connection: 'close' } });
 }
 
-function tooLarge(res: ServerResponse): void {
-  const error = new PayloadTooLargeError(`body is larger than the limit of ${DEFAULT_MAX_BODY_BYTES} bytes`, {
-    problems: [{ field: 'body', problem: `larger than ${DEFAULT_MAX_BODY_BYTES} bytes` }],
-  });
-  refuseUnread(res, errorResponse(error));
-}
 
 /** Why Node could not make a request of what a client sent, as the relay's own refusal. */
 function unparsable(error: NodeJS.ErrnoException): HttpError {
@@ -368,9 +361,9 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
     const refused = local ? await refuseLocal(head) : await screenWebhook(head, ingestDeps);
     if (refused) return refuseUnread(res, refused);
     // A declared length over the limit is refused before a byte of the body is read.
-    if (Number(req.headers['content-length'] ?? 0) > DEFAULT_MAX_BODY_BYTES) return tooLarge(res);
+    if (Number(req.headers['content-length'] ?? 0) > DEFAULT_MAX_BODY_BYTES) return refuseUnread(res, refuseOversizedBody(head));
     const body = await readBody(req, DEFAULT_MAX_BODY_BYTES);
-    if (body === undefined) return tooLarge(res);
+    if (body === undefined) return refuseUnread(res, refuseOversizedBody(head));
     if (req.method === 'GET' && path === '/dead-letters') return reply(res, { statusCode: 200, body: { deadLetters: queue.deadLetters } });
     if (req.method === 'POST' && path === '/dead-letters/redrive') return reply(res, { statusCode: 200, body: { redriven: queue.redrive() } });
     if (req.method === 'POST' && path === '/events') return reply(res, await handleEvents(body, queue));

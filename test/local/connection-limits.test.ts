@@ -30,6 +30,18 @@ function answerWithin(ms: number, closed: Promise<{ answer: string }>): Promise<
   ]);
 }
 
+/** Sends 64 KiB chunks of `a` until the server hangs up (or 64 MiB went); returns how much was sent. */
+async function flood(socket: Socket, closed: Promise<unknown>): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024, 'a');
+  let sent = 0;
+  while (!socket.destroyed && sent < 64 * 1024 * 1024) {
+    const ok = socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n');
+    sent += chunk.length;
+    if (!ok) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
+  }
+  return sent;
+}
+
 describe('local server limits', () => {
   let relay: LocalRelay;
   afterEach(async () => relay?.close());
@@ -40,21 +52,32 @@ describe('local server limits', () => {
     const socket = await open(relay);
     const closed = untilClosed(socket);
     socket.write(`POST /hooks/generic HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${WEBHOOK_TOKEN}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n`);
-    const chunk = Buffer.alloc(64 * 1024, 'a');
-    let sent = 0;
 
     // Act: keep sending until the server hangs up.
-    while (!socket.destroyed && sent < 64 * 1024 * 1024) {
-      const ok = socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n');
-      sent += chunk.length;
-      if (!ok) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
-    }
+    const sent = await flood(socket, closed);
     const { answer } = await closed;
 
     // Assess
     expect(answer).toMatch(/^HTTP\/1\.1 413/);
     expect(answer).toContain('"error":"payload_too_large"');
     expect(sent).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('answers an endless body to a chat webhook in its service\'s style, as the deployed ingest does', async () => {
+    // Prepare
+    relay = await startTestRelay();
+    const socket = await open(relay);
+    const closed = untilClosed(socket);
+    socket.write(`POST /hooks/slack HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${WEBHOOK_TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+
+    // Act
+    await flood(socket, closed);
+    const { answer } = await closed;
+
+    // Assess: Slack answers in text, never the relay's JSON.
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(answer).toMatch(/content-type: text\/plain/i);
+    expect(answer).not.toContain('{');
   });
 
   it('refuses a body whose declared length is over the limit before it is sent', async () => {
