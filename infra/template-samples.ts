@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { applyTemplates, type CompiledTemplates } from '../lambda/render/templates';
+import { notificationsFor } from '../lambda/model/notification';
+import { writtenAs, type CompiledTemplates } from '../lambda/render/templates';
 import type { Problem } from '../lambda/runtime/errors';
 import { findSource } from '../lambda/sources';
 import { checkSourceSettings } from '../lambda/sources/settings';
@@ -31,6 +32,8 @@ export function readSamples(source: string): Samples {
 
 /** A channel no team has (channel names are never empty): the source's own templates, without a channel's. */
 const NO_CHANNEL = '';
+/** When the samples are taken to have arrived: any fixed time, so that a synth does not depend on the clock. */
+const SAMPLE_TIME = '2026-01-01T00:00:00.000Z';
 
 /**
  * Renders each source's templates (its own, and each channel's) against its samples, with the team's source settings
@@ -52,15 +55,16 @@ export function templateSampleProblems(templates: CompiledTemplates, sourceSetti
       const messages = source
         .toMessages(v.parse(source.schema, payload), settings.settings.get(name))
         .map(({ channel: _, ...message }) => message);
+      const onFailure = (where: string, problem: string): void => {
+        if (problems.has(where)) return;
+        const hint = problem.includes('undefined variable') ? '; a value only some payloads have needs {% if %} or | default' : '';
+        problems.set(where, `${problem} (rendering the ${name} sample "${sample}")${hint}`);
+      };
       for (const channel of [NO_CHANNEL, ...compiled.channels.keys()]) {
-        applyTemplates(messages, { source: name, payload, channel }, templates, {
-          strictVariables: true,
-          onFailure: (where, problem) => {
-            if (problems.has(where)) return;
-            const hint = problem.includes('undefined variable') ? '; a value only some payloads have needs {% if %} or | default' : '';
-            problems.set(where, `${problem} (rendering the ${name} sample "${sample}")${hint}`);
-          },
-        });
+        // Written as ingest and deliver write them: the queued notifications (items and texts cut to fit), then the
+        // channel's templates — a template sees here what it will see deployed.
+        const notifications = notificationsFor(messages, { id: 'sample', deliveryKey: sample, receivedAt: SAMPLE_TIME, channel });
+        writtenAs(notifications, { source: name, payload }, templates, { strictVariables: true, onFailure });
       }
     }
   }

@@ -3,8 +3,9 @@
  * item line, link labels — per source and optionally per channel, written in Liquid (LiquidJS: a parser and an
  * interpreter, no `eval` or `new Function` over template text).
  *
- * Applied right after a source says its messages (`applyTemplates`), where its payload still exists: a template sees
- * the normalized `message` and the `payload` as the sender sent it (once its source's schema accepted it). What a
+ * Applied once a source's messages are routed (`writtenAs`, in ingest and, for AWS events, in deliver), where their
+ * payload still exists: a template sees the normalized `message` as it is queued (a long group's items cut to those
+ * shown), the `channel` the route chose, and the `payload` as the sender sent it (once its source's schema accepted it). What a
  * template writes is still text: body-text.ts escapes and cuts it like any other. The one markup a template has is
  * the relay's own bold (`{{ value | bold }}`), written as marks (`markup.ts`); every printed value is cleared of those
  * marks, so a payload cannot pass for markup either way.
@@ -397,11 +398,12 @@ export function writtenAs(
   notifications: readonly QueuedNotification[],
   context: Omit<TemplateContext, 'channel'>,
   templates: CompiledTemplates,
+  handling: FailureHandling = AT_RUN_TIME,
 ): QueuedNotification[] {
   // Without templates for the source, a message is only cleared of marks, which makes it no longer: it still fits.
   if (!templates.get(context.source)) return notifications.map((notification) => ({ ...notification, message: cleared(notification.message) }));
   return notifications.map((notification) =>
     // The message's own channel (an S3 bucket rule's) gave way to the route's: the notification's is the one that holds.
-    toNotification(applyTemplates([{ ...notification.message, channel: notification.channel }], context, templates)[0]!, notification),
+    toNotification(applyTemplates([{ ...notification.message, channel: notification.channel }], context, templates, handling)[0]!, notification),
   );
 }
