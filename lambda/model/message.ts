@@ -125,13 +125,23 @@ export function chatMessage(
   return { fields: [], links: [], items: [], attachments: [], ...message };
 }
 
-/** A link if the sender gave a usable absolute http(s) URL; senders often send `""` for "none". */
-export function linkIf(label: string, url: string | undefined | null): Link[] {
-  if (!url) return [];
+/**
+ * The target a link may have: only absolute http(s) URLs become links; anything else (javascript:, data:) is
+ * dropped. A user and password in one are left out: the chat would show them to everyone in the space.
+ */
+export function href(url: string): string | undefined {
   try {
     const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? [{ label, url: parsed.href }] : [];
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
   } catch {
-    return [];
+    return undefined;
   }
+}
+
+/** A link if the sender gave a usable absolute http(s) URL; senders often send `""` for "none". */
+export function linkIf(label: string, url: string | undefined | null): Link[] {
+  const target = url ? href(url) : undefined;
+  return target ? [{ label, url: target }] : [];
 }

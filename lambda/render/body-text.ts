@@ -5,7 +5,7 @@
  * Every part stays under `MAX_BODY_BYTES` (the Spaces socket API caps a message at 16 KB of JSON): each value is cut
  * to a byte budget at a grapheme boundary and marked `…`, and a group too long for one message is split into parts.
  */
-import type { ChatMessage, Field, Item, Link, Status, StatusCount } from '../model/message';
+import { href, type ChatMessage, type Field, type Item, type Link, type Status, type StatusCount } from '../model/message';
 import type { MentionTarget } from './mentions';
 import { redact } from '../runtime/redact';
 import { cutHtml, wireSize } from './html-cut';
@@ -118,19 +118,10 @@ function escaped(value: string, maxBytes: number): string {
   return out + ellipsis;
 }
 
-/**
- * The target a link may have: only absolute http(s) URLs become links; anything else (javascript:, data:) is
- * dropped. A user and password in one are left out: the chat would show them to everyone in the space.
- */
-export function href(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
+/** `labelHtml` linked to `url` when it may be a link (see `href`), else `undefined`: the one way markup gets an `<a>`. */
+export function anchor(labelHtml: string, url: string | null | undefined): string | undefined {
+  const target = url ? href(url) : undefined;
+  return target && `<a href="${attr(target)}">${labelHtml}</a>`;
 }
 
 /** Renders links as words on one line, leaving out those that would not fit `budget` (long URLs are never cut). */
@@ -138,12 +129,11 @@ function links(list: readonly Link[], budget: number): string {
   const anchors: string[] = [];
   let used = 0;
   for (const link of list) {
-    const target = href(link.url);
-    if (!target) continue;
-    const anchor = `<a href="${attr(target)}">${text(link.label, LIMITS.linkLabel)}</a>`;
-    const size = wireSize(anchor) + 4;
+    const linked = anchor(text(link.label, LIMITS.linkLabel), link.url);
+    if (!linked) continue;
+    const size = wireSize(linked) + 4;
     if (used + size > budget) continue;
-    anchors.push(anchor);
+    anchors.push(linked);
     used += size;
   }
   return anchors.join(' · ');

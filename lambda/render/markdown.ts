@@ -9,7 +9,7 @@
  * at a bounded number of times.
  */
 import { formatEpochSeconds } from './format';
-import { attr, href } from './body-text';
+import { anchor, attr } from './body-text';
 
 /** What the converter could not show, for its caller to count. */
 export type DroppedMarkdown = 'unsafe-link';
@@ -199,15 +199,15 @@ class InlineWriter {
     }
     const url = source.slice(close + 2, end);
     const label = new InlineWriter(source.slice(start + 1, close), this.options, false).write() || escaped(url);
-    this.anchor(url, label);
+    this.linkTo(url, label);
     return end + 1;
   }
 
   /** A link if its target is a safe absolute URL; else only its label, and the drop is reported. */
-  private anchor(url: string, label: string): void {
-    const target = href(url);
-    if (target) {
-      this.emit(`<a href="${attr(target)}">${label}</a>`);
+  private linkTo(url: string, label: string): void {
+    const linked = anchor(label, url);
+    if (linked) {
+      this.emit(linked);
     } else {
       this.options.onDrop?.('unsafe-link');
       this.emit(label);
@@ -232,7 +232,7 @@ class InlineWriter {
     ANGLE_URL.lastIndex = start;
     const url = ANGLE_URL.exec(source);
     if (url && this.links) {
-      this.anchor(url[1]!, escaped(url[1]!));
+      this.linkTo(url[1]!, escaped(url[1]!));
       return ANGLE_URL.lastIndex;
     }
     this.plain.push('<');

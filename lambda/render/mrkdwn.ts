@@ -10,7 +10,7 @@
  * Linear in the length of the text, whatever it holds: each marker finds its closers with a cursor that only moves
  * forward, and spans nest at most three deep (one per marker), so no input makes it search again and again.
  */
-import { attr, href } from './body-text';
+import { anchor, attr } from './body-text';
 import { withEmoji } from './emoji';
 
 /** Emphasis markers and the tags they become. */
@@ -73,9 +73,8 @@ function angled(inner: string): string {
       return plain(label ?? (command === 'subteam' ? '@group' : command));
     }
   }
-  const url = href(target.replace(/&amp;/g, '&'));
   const text = plain(label ?? target);
-  return url ? `<a href="${attr(url)}">${text}</a>` : text;
+  return anchor(text, target.replace(/&amp;/g, '&')) ?? text;
 }
 
 /** A span the emphasis markers do not look into: inline code or a `<…>`. */

@@ -3,7 +3,7 @@
  * own markup, its look read as a status, its images as attachments, and a tally of what could not be shown.
  */
 import { linkIf, type Attachment, type Link, type Status } from '../model/message';
-import { attr, href } from '../render/body-text';
+import { anchor } from '../render/body-text';
 import { inline, markdownToHtml, markdownToText, type DroppedMarkdown } from '../render/markdown';
 import { cutText } from '../runtime/text';
 import { reportUnshown } from './unshown';
@@ -41,10 +41,9 @@ export class CardWriter {
   line(value: string | null | undefined, tag: 'b' | 'i', url?: string | null): void {
     const html = value ? this.inline(value) : '';
     if (!html) return;
-    const target = url ? href(url) : undefined;
-    if (url && !target) this.onDrop('unsafe-link');
-    const body = target ? `<a href="${attr(target)}">${html}</a>` : html;
-    this.blocks.push(`<p><${tag}>${body}</${tag}></p>`);
+    const linked = url ? anchor(html, url) : undefined;
+    if (url && !linked) this.onDrop('unsafe-link');
+    this.blocks.push(`<p><${tag}>${linked ?? html}</${tag}></p>`);
   }
 
   /** Name–value pairs (Teams facts, Discord fields), one per line, the values markdown. */

@@ -5,8 +5,8 @@
  * show (inputs, selects, calls) is left out and counted, never an error: the rest of the message still says enough.
  */
 import * as v from 'valibot';
-import { linkIf, type Link } from '../model/message';
-import { attr, href } from '../render/body-text';
+import { href, linkIf, type Link } from '../model/message';
+import { anchor } from '../render/body-text';
 import { formatEpochSeconds } from '../render/format';
 import { emojiFor } from '../render/emoji';
 import { mrkdwnBlocks, mrkdwnInline, plainHtml, plainText } from '../render/mrkdwn';
@@ -129,9 +129,8 @@ function richInline(element: RichInline): string {
     case 'text':
       return styled(literal(element.text), element.style);
     case 'link': {
-      const target = href(element.url);
       const label = literal(element.text || element.url);
-      return styled(target ? `<a href="${attr(target)}">${label}</a>` : label, element.style);
+      return styled(anchor(label, element.url) ?? label, element.style);
     }
     case 'emoji':
       return emojiElement(element.name, element.unicode);

@@ -6,11 +6,11 @@
  * `invalid_payload`, `no_text`, `invalid_token`), with the inbound secret as Bearer or as the URL's last segment.
  */
 import * as v from 'valibot';
-import { chatMessage, linkIf, type Attachment, type Status } from '../model/message';
+import { chatMessage, href, linkIf, type Attachment, type Status } from '../model/message';
 import { mediaType } from '../net/content-type';
 import { formatEpochSeconds } from '../render/format';
 import { NOTHING_TO_SHOW } from '../ingest/answer-style';
-import { attr, href } from '../render/body-text';
+import { anchor } from '../render/body-text';
 import { mrkdwnBlocks, mrkdwnInline, plainHtml, plainText } from '../render/mrkdwn';
 import { hashedKey, stableJson } from './delivery-key';
 import { verifySharedSecret } from './shared-secret';
@@ -119,11 +119,6 @@ function attachmentBlocks(attachment: SlackAttachment, field: 'pretext' | 'text'
   return formatted(attachment, field) ? mrkdwnBlocks(text) : [`<p>${plainHtml(text).replace(/\n/g, '<br>')}</p>`];
 }
 
-/** A linked label, if the URL may be a link; else the label alone. */
-function linked(label: string, url: string | null | undefined): string {
-  const target = url ? href(url) : undefined;
-  return target ? `<a href="${attr(target)}">${label}</a>` : label;
-}
 
 /** Short fields side by side (two to a line, as Slack shows them), long ones on a line of their own. */
 function fieldLines(attachment: SlackAttachment): string[] {
@@ -149,10 +144,10 @@ function fieldLines(attachment: SlackAttachment): string[] {
 /** A legacy attachment, top to bottom as Slack shows it. */
 function addAttachment(attachment: SlackAttachment, content: SlackContent, titled: boolean): void {
   if (attachment.pretext) content.markup.push(...attachmentBlocks(attachment, 'pretext', attachment.pretext));
-  if (attachment.author_name) content.markup.push(`<p><b>${linked(plainHtml(attachment.author_name), attachment.author_link)}</b></p>`);
+  if (attachment.author_name) content.markup.push(`<p><b>${anchor(plainHtml(attachment.author_name), attachment.author_link) ?? plainHtml(attachment.author_name)}</b></p>`);
   // The message's own title already shows this one's words; where they lead is a link under it.
   if (titled) content.links.unshift(...linkIf('Details', attachment.title_link));
-  else if (attachment.title) content.markup.push(`<p><b>${linked(plainHtml(attachment.title), attachment.title_link)}</b></p>`);
+  else if (attachment.title) content.markup.push(`<p><b>${anchor(plainHtml(attachment.title), attachment.title_link) ?? plainHtml(attachment.title)}</b></p>`);
   if (attachment.text) content.markup.push(...attachmentBlocks(attachment, 'text', attachment.text));
   const fields = fieldLines(attachment);
   if (fields.length > 0) content.markup.push(`<p>${fields.join('<br>')}</p>`);
