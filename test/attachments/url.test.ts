@@ -3,48 +3,20 @@
  * is the operator's explicit choice); a stand-in resolver plays DNS answers that point into internal ranges.
  */
 import type { LookupAddress } from 'node:dns';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseAllowlist } from '../../lambda/net/host-allowlist';
 import { downloadAllowedUrl, type UrlFetchPolicy } from '../../lambda/attachments/url';
+import { hostileFileServer, IMAGE, type FileServer } from '../support/image-server';
 import { refusal } from '../support/refusal';
 
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(992, 7)]);
-let server: http.Server;
+let files: FileServer;
 let base: string;
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const path = req.url ?? '/';
-    if (path === '/panel.png') return res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG);
-    if (path === '/login') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
-    if (path === '/data.json') return res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    if (path === '/declared-big') return res.writeHead(200, { 'content-type': 'image/png', 'content-length': 5_000_000 }).end();
-    if (path === '/chunked-big') {
-      res.writeHead(200, { 'content-type': 'image/png' });
-      for (let i = 0; i < 40; i += 1) res.write(Buffer.alloc(64 * 1024));
-      return res.end();
-    }
-    if (path === '/slow') {
-      res.writeHead(200, { 'content-type': 'image/png' });
-      const drip = setInterval(() => res.write('x'), 100);
-      return res.on('close', () => clearInterval(drip));
-    }
-    if (path === '/to-unlisted') return res.writeHead(302, { location: 'https://evil.example.net/panel.png' }).end();
-    if (path === '/to-metadata') return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
-    if (path === '/to-listed') return res.writeHead(301, { location: '/panel.png' }).end();
-    if (path === '/loop') return res.writeHead(302, { location: '/loop' }).end();
-    if (path === '/unavailable') return res.writeHead(503).end();
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  files = await hostileFileServer();
+  base = files.url;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => files.close());
 
 function policy(hosts: string, overrides: Partial<UrlFetchPolicy> = {}): UrlFetchPolicy {
   return { rules: parseAllowlist(hosts), maxBytes: 1024 * 1024, timeoutMs: 2_000, ...overrides };
@@ -60,10 +32,10 @@ function resolvingTo(...addresses: string[]): UrlFetchPolicy['resolve'] {
 it('downloads an allow-listed image to a file of the exact size, with its type and name', async () => {
   const file = await downloadAllowedUrl(`${base}/panel.png`, policy(base), 'image/');
   try {
-    expect(file).toMatchObject({ name: 'panel.png', contentType: 'image/png', size: PNG.length });
+    expect(file).toMatchObject({ name: 'panel.png', contentType: 'image/png', size: IMAGE.length });
     const chunks: Buffer[] = [];
     for await (const chunk of await file.open()) chunks.push(chunk as Buffer);
-    expect(Buffer.concat(chunks)).toEqual(PNG);
+    expect(Buffer.concat(chunks)).toEqual(IMAGE);
   } finally {
     await file.dispose();
   }
@@ -124,11 +96,11 @@ describe('redirects', () => {
   it('follows a redirect to a listed URL', async () => {
     const file = await downloadAllowedUrl(`${base}/to-listed`, policy(base), 'image/');
     await file.dispose();
-    expect(file.size).toBe(PNG.length);
+    expect(file.size).toBe(IMAGE.length);
   });
 
   it('refuses a redirect to an unlisted host', async () => {
-    expect((await refusal(downloadAllowedUrl(`${base}/to-unlisted`, policy(base)))).reason).toBe(
+    expect((await refusal(downloadAllowedUrl(`${base}/elsewhere.png`, policy(base)))).reason).toBe(
       'it redirects to https://evil.example.net, which is not on the allowlist of attachment hosts',
     );
   });
@@ -138,41 +110,41 @@ describe('redirects', () => {
   });
 
   it('stops after a few redirects', async () => {
-    expect((await refusal(downloadAllowedUrl(`${base}/loop`, policy(base)))).reason).toBe('it redirects more than 3 times: not followed further');
+    expect((await refusal(downloadAllowedUrl(`${base}/loop.png`, policy(base)))).reason).toBe('it redirects more than 3 times: not followed further');
   });
 });
 
 describe('size, time and type', () => {
   it('refuses a declared size over the limit before reading the body', async () => {
-    expect((await refusal(downloadAllowedUrl(`${base}/declared-big`, policy(base)))).reason).toBe(
+    expect((await refusal(downloadAllowedUrl(`${base}/huge.png`, policy(base)))).reason).toBe(
       'the file is 5.0 MB, larger than the 1.0 MB limit for attachments',
     );
   });
 
   it('stops an undeclared body once it passes the limit', async () => {
-    expect((await refusal(downloadAllowedUrl(`${base}/chunked-big`, policy(base)))).reason).toBe(
+    expect((await refusal(downloadAllowedUrl(`${base}/endless.png`, policy(base)))).reason).toBe(
       'the file is larger than the 1.0 MB limit for attachments (stopped reading there)',
     );
   });
 
   it('gives up on a slow server at the time limit', async () => {
     const started = Date.now();
-    const error = await refusal(downloadAllowedUrl(`${base}/slow`, policy(base, { timeoutMs: 500 })));
+    const error = await refusal(downloadAllowedUrl(`${base}/slow.png`, policy(base, { timeoutMs: 500 })));
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(error.reason).toMatch(/^127\.0\.0\.1:\d+ did not send the whole file within 500 ms$/);
     expect(error.transient).toBe(true);
   });
 
   it('refuses an HTML page (a login form instead of a file)', async () => {
-    expect((await refusal(downloadAllowedUrl(`${base}/login`, policy(base)))).reason).toMatch(/^127\.0\.0\.1:\d+ sent an HTML page, not a file/);
+    expect((await refusal(downloadAllowedUrl(`${base}/login.png`, policy(base)))).reason).toMatch(/^127\.0\.0\.1:\d+ sent an HTML page, not a file/);
   });
 
   it('refuses a type other than the one expected', async () => {
-    expect((await refusal(downloadAllowedUrl(`${base}/data.json`, policy(base), 'image/'))).reason).toMatch(/^127\.0\.0\.1:\d+ sent application\/json, not image\/\*$/);
+    expect((await refusal(downloadAllowedUrl(`${base}/data.png`, policy(base), 'image/'))).reason).toMatch(/^127\.0\.0\.1:\d+ sent application\/json, not image\/\*$/);
   });
 
   it('marks a 5xx as a failure that may pass', async () => {
-    const error = await refusal(downloadAllowedUrl(`${base}/unavailable`, policy(base)));
+    const error = await refusal(downloadAllowedUrl(`${base}/unavailable.png`, policy(base)));
     expect(error.reason).toMatch(/^127\.0\.0\.1:\d+ answered HTTP 503 Service Unavailable$/);
     expect(error.transient).toBe(true);
   });

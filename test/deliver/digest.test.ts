@@ -10,7 +10,6 @@ import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../support/s
 import { DIGEST_TEXT_CHARS, digestMessage, isFoldable, MAX_DIGEST_LINES, packDigests, stormRuns } from '../../lambda/deliver/digest';
 import { chatMessage, type ChatMessage } from '../../lambda/model/message';
 import { MAX_BODY_BYTES, renderMessage, wireSize } from '../../lambda/render/body-text';
-import { cutText } from '../../lambda/runtime/text';
 
 const alert = (n: number, extra: Partial<ChatMessage> = {}): ChatMessage =>
   chatMessage({
@@ -83,16 +82,16 @@ describe('digestMessage', () => {
   });
 
   it('keeps the first line of a text, cut to a readable length at a character boundary', () => {
-    // Prepare: a text whose first line is long and ends in emoji, then a second line.
-    const long = `${'Disk /var is filling up on node-12 '.repeat(10)}${'🔥'.repeat(50)}`;
+    // Prepare: a text whose first line is long and ends in emoji, the first of them on the 200th and 201st UTF-16
+    // units (where a cut at 200 would split it), then a second line.
+    const long = `${'Disk /var is filling up on node-12 '.repeat(5)}and the rotation is late${'🔥'.repeat(50)}`;
     const message = chatMessage({ source: 'generic', status: 'info', title: 'Message', summary: `\n  ${long}\nsecond line` });
 
     // Act
     const [html] = renderMessage(digestMessage([message, message]));
 
-    // Assess
-    const shown = cutText(long, DIGEST_TEXT_CHARS);
-    expect(shown.length).toBeLessThanOrEqual(DIGEST_TEXT_CHARS + 1);
+    // Assess: 199 units and the marker; no half of an emoji.
+    const shown = `${'Disk /var is filling up on node-12 '.repeat(5)}and the rotation is late…`;
     expect(html!.match(new RegExp(`— ${shown}</li>`, 'g'))).toHaveLength(2);
     expect(html).not.toContain('second line');
   });

@@ -14,12 +14,11 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { LocalRelay } from '../../lambda/local/server';
 import { logger } from '../../lambda/runtime/logger';
 import { readable, s3Notification, type NotifiedObject } from '../support/events';
+import { hostileFileServer, IMAGE, type FileServer } from '../support/image-server';
 import { motoClient, startMoto, type Moto } from '../support/moto';
 import { sendHook, startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
 
@@ -202,43 +201,15 @@ describe('S3 objects, with what moto cannot play mocked at the client', () => {
 });
 
 describe('URL attachments (a Grafana panel image)', () => {
-  const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(100, 1)]);
-  let images: http.Server;
+  let images: FileServer;
   let host: string;
   let relay: LocalRelay;
   let alerts = 0;
 
   beforeAll(async () => {
-    images = http.createServer((req, res) => {
-      switch (req.url) {
-        case '/login.png':
-          return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>');
-        case '/data.png':
-          return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-        case '/huge.png':
-          return void res.writeHead(200, { 'content-type': 'image/png', 'content-length': 5_000_000 }).end();
-        case '/endless.png':
-          res.writeHead(200, { 'content-type': 'image/png' });
-          for (let i = 0; i < 40; i += 1) res.write(Buffer.alloc(64 * 1024));
-          return void res.end();
-        case '/slow.png': {
-          res.writeHead(200, { 'content-type': 'image/png' });
-          const drip = setInterval(() => res.write('x'), 50);
-          return void res.on('close', () => clearInterval(drip));
-        }
-        case '/elsewhere.png':
-          return void res.writeHead(302, { location: 'https://evil.example.net/panel.png' }).end();
-        case '/loop.png':
-          return void res.writeHead(302, { location: '/loop.png' }).end();
-        case '/gone.png':
-          return void res.writeHead(404).end();
-        default:
-          return void res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG);
-      }
-    });
-    await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
-    const { port } = images.address() as AddressInfo;
-    host = `127.0.0.1:${port}`;
+    images = await hostileFileServer();
+    host = new URL(images.url).host;
+    const port = new URL(images.url).port;
     relay = await startTestRelay({
       // Listed by address (the operator's explicit choice); `localhost` by name, which resolves to loopback.
       settings: { ATTACHMENT_URL_HOSTS: `http://${host}, http://localhost:${port}, http://169.254.169.254`, ATTACHMENT_MAX_BYTES: String(1024 * 1024) },
@@ -247,8 +218,7 @@ describe('URL attachments (a Grafana panel image)', () => {
   });
   afterAll(async () => {
     await relay?.close();
-    images.closeAllConnections();
-    await new Promise((resolve) => images.close(resolve));
+    await images.close();
   });
 
   /** Posts a Grafana alert whose panel image is at `imageURL`; the text of the message it became. */
@@ -298,6 +268,6 @@ describe('URL attachments (a Grafana panel image)', () => {
   it('attaches an image the host serves (the server is reachable from the relay)', async () => {
     await alertWithImage(`http://${host}/panel.png`);
 
-    expect(relay.standIn!.messages.at(-1)!.data).toEqual([expect.objectContaining({ fileType: 'image', fileSize: PNG.length })]);
+    expect(relay.standIn!.messages.at(-1)!.data).toEqual([expect.objectContaining({ fileType: 'image', fileSize: IMAGE.length })]);
   });
 });

@@ -1,31 +1,21 @@
-import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
+import type { LocalRelay } from '../../lambda/local/server';
 import { fixtureJson } from '../support/fixtures';
-import { IMAGE, imageServer } from '../support/image-server';
-import { FAST_QUEUE } from '../support/relay';
-
-const SECRET = 'local-secret';
+import { IMAGE, type FileServer } from '../support/image-server';
+import { LOCAL_SECRET as SECRET, startRelayWithImages } from '../support/relay';
 
 const post = (url: string, body: unknown) =>
   fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
 describe('Teams and Discord senders through the local relay', () => {
   let relay: LocalRelay;
-  let images: Awaited<ReturnType<typeof imageServer>>;
+  let images: FileServer;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    images = await imageServer();
-    relay = await startLocalRelay({
-      port: 0,
-      webhookToken: SECRET,
-      settings: { CHANNELS: JSON.stringify({ default: 'space-default', ops: 'space-ops' }), ATTACHMENT_URL_HOSTS: images.url },
-      queue: FAST_QUEUE,
-    });
+    ({ relay, images, close } = await startRelayWithImages());
   });
 
-  afterAll(async () => {
-    await relay.close();
-    await images.close();
-  });
+  afterAll(() => close());
 
   it('posts a Discord message with its embed image attached, answering 204 as Discord does', async () => {
     // Prepare: Grafana's Discord contact point, its image on an allowed host.

@@ -37,7 +37,7 @@ describe('mentions on the local relay', () => {
     await relay.close();
   });
 
-  /** Posts a webhook and returns what the space received for it (the messages that came in meanwhile). */
+  /** Posts a webhook and returns everything the space received for it, once the queue has handed it all over. */
   async function posted(path: string, body: unknown, headers: Record<string, string> = {}): Promise<string> {
     const before = relay.standIn!.messages.length;
     const response = await fetch(`${relay.url}${path}`, {
@@ -47,7 +47,7 @@ describe('mentions on the local relay', () => {
       body: JSON.stringify(body),
     });
     expect(response.status).toBe(202);
-    for (let tries = 0; tries < 200 && relay.standIn!.messages.length === before; tries += 1) await new Promise((r) => setTimeout(r, 10));
+    await relay.queue.idle();
     return relay.standIn!.messages.slice(before).map((m) => m.bodyText).join('');
   }
 
@@ -97,10 +97,12 @@ describe('mentions on the local relay', () => {
 describe('mentions in a storm', () => {
   it('posts a message that calls on someone on its own, while the rest of the storm is folded into digests', async () => {
     // Prepare: one batch of 30 alerts for one space, one of them critical (the on-call is mentioned on it).
+    const count = 30;
     const relay = await startLocalRelay({
       port: 0,
-      // A one-second window (at the fast clock): the 30 arrive within it and are handed over as one batch.
-      queue: { ...FAST_QUEUE, batchWindowSeconds: 1_000 },
+      // A batch of exactly the storm, and a window long enough for a slow machine: the batch ends it once all 30
+      // wait, so they are handed over together however long they take to arrive.
+      queue: { ...FAST_QUEUE, batchWindowSeconds: 60_000, batchSize: count },
       settings: { CHANNELS: JSON.stringify({ default: 'space-1' }), MENTIONS: JSON.stringify(MENTIONS), DIGEST_THRESHOLD: '20' },
     });
     const alert = (n: number) => ({
@@ -115,7 +117,7 @@ describe('mentions in a storm', () => {
     try {
       // Act
       await Promise.all(
-        Array.from({ length: 30 }, (_, n) =>
+        Array.from({ length: count }, (_, n) =>
           fetch(`${relay.url}/hooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alert(n)) }),
         ),
       );

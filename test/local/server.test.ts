@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { startLocalRelay, type LocalRelay } from '../../lambda/local/server';
 import { fixtureBytes, fixtureJson } from '../support/fixtures';
-import { IMAGE, imageServer } from '../support/image-server';
+import { IMAGE, type FileServer } from '../support/image-server';
 import { DAY_MS, FIRST_DAY, longAlertGroup, onlyDateMoves, partsOf, queuedBody } from '../support/redrive';
-import { FAST_QUEUE, FAST_RETRY_IN_PLACE, sendHook, startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
+import { FAST_QUEUE, FAST_RETRY_IN_PLACE, LOCAL_SECRET, sendHook, startRelayWithImages, startTestRelay, WEBHOOK_TOKEN } from '../support/relay';
 import { grantSecret, startSpacesServer, TEST_GRANT } from '../support/spaces-server';
 
 const post = (url: string, body: Buffer | string, headers: Record<string, string> = {}) =>
@@ -12,28 +12,20 @@ const post = (url: string, body: Buffer | string, headers: Record<string, string
 
 describe('local relay (npm start) end to end', () => {
   let relay: LocalRelay;
-  let images: Awaited<ReturnType<typeof imageServer>>;
+  let images: FileServer;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    images = await imageServer();
-    relay = await startLocalRelay({
-      port: 0,
-      webhookToken: 'local-secret',
-      settings: { CHANNELS: JSON.stringify({ default: 'space-default', ops: 'space-ops' }), ATTACHMENT_URL_HOSTS: images.url },
-      queue: FAST_QUEUE,
-    });
+    ({ relay, images, close } = await startRelayWithImages());
   });
 
-  afterAll(async () => {
-    await relay.close();
-    await images.close();
-  });
+  afterAll(() => close());
 
   it('posts a Grafana alert with its panel screenshot attached', async () => {
     const alert = fixtureJson('grafana', 'firing_with_image_dashboard_panel_urls_zulip.json');
     alert.alerts[0].imageURL = `${images.url}/render/panel.png`;
 
-    const response = await post(`${relay.url}/hooks/grafana/ops`, JSON.stringify(alert), { authorization: 'Bearer local-secret' });
+    const response = await post(`${relay.url}/hooks/grafana/ops`, JSON.stringify(alert), { authorization: `Bearer ${LOCAL_SECRET}` });
     await relay.queue.idle();
 
     expect(response.status).toBe(202);
@@ -62,7 +54,7 @@ describe('local relay (npm start) end to end', () => {
     const before = relay.standIn!.messages.length;
 
     await post(`${relay.url}/hooks/grafana`, fixtureBytes('grafana', 'firing_with_image_dashboard_panel_urls_zulip.json'), {
-      authorization: 'Bearer local-secret',
+      authorization: `Bearer ${LOCAL_SECRET}`,
     });
     await relay.queue.idle();
 
@@ -75,9 +67,9 @@ describe('local relay (npm start) end to end', () => {
     const alert = fixtureBytes('alertmanager', 'firing_single_alert_capture.json');
 
     const unauthorized = await post(`${relay.url}/hooks/alertmanager`, alert);
-    const unknown = await post(`${relay.url}/hooks/zabbix`, alert, { authorization: 'Bearer local-secret' });
-    const tooLarge = await post(`${relay.url}/hooks/generic`, Buffer.alloc(1024 * 1024 + 1, 32), { authorization: 'Bearer local-secret' });
-    const wrongType = await post(`${relay.url}/hooks/alertmanager`, alert, { authorization: 'Bearer local-secret', 'content-type': 'text/csv' });
+    const unknown = await post(`${relay.url}/hooks/zabbix`, alert, { authorization: `Bearer ${LOCAL_SECRET}` });
+    const tooLarge = await post(`${relay.url}/hooks/generic`, Buffer.alloc(1024 * 1024 + 1, 32), { authorization: `Bearer ${LOCAL_SECRET}` });
+    const wrongType = await post(`${relay.url}/hooks/alertmanager`, alert, { authorization: `Bearer ${LOCAL_SECRET}`, 'content-type': 'text/csv' });
 
     expect([unauthorized.status, unknown.status, tooLarge.status, wrongType.status]).toEqual([401, 404, 413, 415]);
     expect(await tooLarge.json()).toMatchObject({ error: 'payload_too_large', field: 'body' });
@@ -90,7 +82,7 @@ describe('local relay (npm start) end to end', () => {
     // Act
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       http
-        .request({ host: '127.0.0.1', port, path, method: 'POST', headers: { authorization: 'Bearer local-secret' } }, (response) => {
+        .request({ host: '127.0.0.1', port, path, method: 'POST', headers: { authorization: `Bearer ${LOCAL_SECRET}` } }, (response) => {
           let body = '';
           response.on('data', (chunk: Buffer) => (body += chunk.toString()));
           response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
@@ -121,7 +113,7 @@ describe('local relay (npm start) end to end', () => {
     };
     const sqsEvent = { Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: JSON.stringify(notification) }] };
 
-    const response = await post(`${relay.url}/events`, JSON.stringify(sqsEvent), { authorization: 'Bearer local-secret' });
+    const response = await post(`${relay.url}/events`, JSON.stringify(sqsEvent), { authorization: `Bearer ${LOCAL_SECRET}` });
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ records: [{ id: expect.any(String), outcome: 'handled' }] });
@@ -129,7 +121,7 @@ describe('local relay (npm start) end to end', () => {
   });
 
   it('answers an event nothing recognises with 400 and the reason', async () => {
-    const response = await post(`${relay.url}/events`, JSON.stringify({ hello: 'world' }), { authorization: 'Bearer local-secret' });
+    const response = await post(`${relay.url}/events`, JSON.stringify({ hello: 'world' }), { authorization: `Bearer ${LOCAL_SECRET}` });
 
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toContain('no source recognises this event');

@@ -1,15 +1,5 @@
 import { cutHtml, wireSize } from '../../lambda/render/html-cut';
-
-/** Whether every tag of `html` (void tags aside) is closed, in order. */
-function balanced(html: string): boolean {
-  const open: string[] = [];
-  for (const [, slash, name] of html.matchAll(/<(\/?)([a-z]+)[^>]*>/g)) {
-    if (name === 'br') continue;
-    if (!slash) open.push(name!);
-    else if (open.pop() !== name) return false;
-  }
-  return open.length === 0;
-}
+import { balancedTags } from '../support/render-text';
 
 describe('cutHtml', () => {
   it('leaves HTML that fits as it is', () => {
@@ -33,7 +23,7 @@ describe('cutHtml', () => {
     // Assess
     expect(wireSize(cut)).toBeLessThanOrEqual(120);
     expect(cut).toMatch(/^<blockquote><p><b>(word )+w?o?r?d?…<\/b><\/p><\/blockquote>$/);
-    expect(balanced(cut)).toBe(true);
+    expect(balancedTags(cut)).toBe(true);
   });
 
   it('never cuts inside an entity, a tag or a grapheme', () => {
@@ -48,7 +38,7 @@ describe('cutHtml', () => {
     // Assess
     for (const [index, cut] of cuts.entries()) {
       expect(wireSize(cut)).toBeLessThanOrEqual(budgets[index]!);
-      expect(balanced(cut)).toBe(true);
+      expect(balancedTags(cut)).toBe(true);
       expect(cut.replace(/<[^>]*>/g, '')).not.toMatch(/&[a-z]*(?![a-z;])|[<>]/);
       expect(cut.replace(/<[^>]*>|&[a-z]+;/g, '').replace(/(👨‍👩‍👧‍👦)|…/gu, '')).toBe('');
     }

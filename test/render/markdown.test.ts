@@ -1,41 +1,7 @@
 import { inline, markdownToHtml, markdownToText, type DroppedMarkdown } from '../../lambda/render/markdown';
+import { balancedTags, growth } from '../support/render-text';
 
 const html = (markdown: string): string => markdownToHtml(markdown).join('');
-
-/** Tags in order, for checking that every one opened is closed, innermost first. */
-function balanced(markup: string): boolean {
-  const stack: string[] = [];
-  for (const [, closing, name] of markup.matchAll(/<(\/?)([a-z]+)[^>]*>/g)) {
-    if (name === 'br') continue;
-    if (!closing) stack.push(name!);
-    else if (stack.pop() !== name) return false;
-  }
-  return stack.length === 0;
-}
-
-/**
- * How much more CPU time one run on 16× the input takes than 16 runs on the input: about 1 for linear time, about 16
- * for quadratic. CPU time of this process (not the wall clock, which other processes on the machine move), the
- * least of a few tries.
- */
-function growth(convert: (input: string) => unknown, input: (n: number) => string, n: number): number {
-  const cpu = (run: () => void): number => {
-    let best = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 5; i += 1) {
-      const start = process.cpuUsage();
-      run();
-      const used = process.cpuUsage(start);
-      best = Math.min(best, used.user + used.system);
-    }
-    return best;
-  };
-  const small = input(n);
-  const large = input(16 * n);
-  convert(large);
-  // 16× the input against 16 runs: linear time gives about 1, quadratic about 16, so noise on a busy machine cannot
-  // push one across the threshold of 4 to the other.
-  return cpu(() => convert(large)) / cpu(() => Array.from({ length: 16 }, () => small).forEach(convert));
-}
 
 describe('markdownToHtml', () => {
   describe('inline constructs', () => {
@@ -171,7 +137,7 @@ describe('markdownToHtml', () => {
       const result = html(markdown);
 
       // Assess
-      expect(balanced(result)).toBe(true);
+      expect(balancedTags(result)).toBe(true);
       expect(result).not.toMatch(/<(?!\/?(p|b|i|u|s|code|a)[ >])/);
     });
 

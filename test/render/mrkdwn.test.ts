@@ -1,17 +1,12 @@
 import { mrkdwnBlocks, mrkdwnInline, plainText } from '../../lambda/render/mrkdwn';
 import { withEmoji } from '../../lambda/render/emoji';
+import { balancedTags, growth } from '../support/render-text';
+
+/** The converter's own tags: anything else in its output came from the text. */
+const OWN_TAG = /^<\/?(p|br|b|i|s|code|pre|blockquote|ul|ol|li|a)>$|^<a href="https?:\/\/[^"<>]*">$/;
 
 /** Every tag of `html` closed in order (`<br>` aside), and nothing but the converter's own tags. */
-function wellFormed(html: string): boolean {
-  const open: string[] = [];
-  for (const [tag, slash, name] of html.matchAll(/<(\/?)([a-z]+)[^>]*>/g)) {
-    if (!/^<\/?(p|br|b|i|s|code|pre|blockquote|ul|ol|li|a)>$|^<a href="https?:\/\/[^"<>]*">$/.test(tag)) return false;
-    if (name === 'br') continue;
-    if (!slash) open.push(name!);
-    else if (open.pop() !== name) return false;
-  }
-  return open.length === 0;
-}
+const wellFormed = (html: string): boolean => balancedTags(html, OWN_TAG);
 
 describe('mrkdwnInline', () => {
   it.each([
@@ -132,27 +127,13 @@ describe('mrkdwnBlocks', () => {
     it('takes time in proportion to the input: 10,000 * in a row, and the size doubled twice', () => {
       // Prepare: the worst cases for a marker search. CPU time, not the clock: a busy machine does not count.
       const shapes = [(n: number) => '*'.repeat(n), (n: number) => '*a '.repeat(n), (n: number) => '*_~'.repeat(n), (n: number) => `${'<'.repeat(n)}${'`'.repeat(n)}`];
-      const cpu = (act: () => void): number => {
-        const start = process.cpuUsage();
-        act();
-        const used = process.cpuUsage(start);
-        return used.user + used.system;
-      };
-      const least = (act: () => void): number => Math.min(...Array.from({ length: 7 }, () => cpu(act)));
-
       for (const shape of shapes) {
-        const [small, large] = [shape(10_000), shape(40_000)];
-        mrkdwnBlocks(large);
-
-        // Act: four texts of one size against one text four times as long
-        const four = least(() => {
-          for (let run = 0; run < 4; run += 1) mrkdwnBlocks(small);
-        });
-        const one = least(() => mrkdwnBlocks(large));
+        // Act: one text four times as long against four texts of one size
+        const ratio = growth(mrkdwnBlocks, shape, 10_000, 4);
 
         // Assess: linear costs the same, quadratic four times as much
-        expect(one / four).toBeLessThan(2);
-        expect(wellFormed(mrkdwnBlocks(small).join(''))).toBe(true);
+        expect(ratio).toBeLessThan(2);
+        expect(wellFormed(mrkdwnBlocks(shape(10_000)).join(''))).toBe(true);
       }
     });
   });

@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { previewPayload, type PreviewSettings } from '../../lambda/render/preview';
 import { readDeliverSettings } from '../../lambda/runtime/config';
 import { BadRequestError, NotFoundError } from '../../lambda/runtime/errors';
@@ -89,16 +90,22 @@ describe('previewPayload', () => {
   });
 
   it('says nothing of an SNS subscription confirmation, and confirms nothing', () => {
-    // Prepare
-    const fetched = jest.spyOn(globalThis, 'fetch');
+    // Prepare: the SNS source confirms by GETting the SubscribeURL over node:https (the relay's HTTP exchange, not
+    // fetch), so that is what is watched; a confirmation that did start is refused here rather than reach AWS.
+    const requested = jest.spyOn(https, 'request').mockImplementation(() => {
+      throw new Error('preview made an HTTPS request');
+    });
 
-    // Act
-    const previewed = previewPayload({ source: 'sns', body: fixture('aws_cloudwatch', 'sns_https_subscription_confirmation_aws_docs.json') }, settings());
+    try {
+      // Act
+      const previewed = previewPayload({ source: 'sns', body: fixture('aws_cloudwatch', 'sns_https_subscription_confirmation_aws_docs.json') }, settings());
 
-    // Assess
-    expect(previewed).toEqual([]);
-    expect(fetched).not.toHaveBeenCalled();
-    fetched.mockRestore();
+      // Assess
+      expect(previewed).toEqual([]);
+      expect(requested).not.toHaveBeenCalled();
+    } finally {
+      requested.mockRestore();
+    }
   });
 
   it('refuses what the relay would refuse, naming the problem', () => {

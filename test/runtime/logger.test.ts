@@ -15,30 +15,26 @@ function verboseModules(): { server: typeof LocalServer; credentials: typeof Cre
 
 describe('logs', () => {
   it('are structured JSON, tell every outcome, and never hold the webhook secret or the Spaces token', async () => {
-    const lines: string[] = [];
-    const capture = (chunk: string | Uint8Array): boolean => {
-      lines.push(String(chunk));
-      return true;
-    };
-    const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
     const secret = 'inbound-secret-XYZ123';
     const { startLocalRelay } = verboseModules().server;
-    const relay = await startLocalRelay({ port: 0, webhookToken: secret, queue: { msPerSecond: 1 } });
-    try {
-      const post = (auth: string) =>
-        fetch(`${relay.url}/hooks/alertmanager`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: auth },
-          body: fixtureBytes('alertmanager', 'firing_single_alert_capture.json'),
-        });
-      await post(`Bearer ${secret}`);
-      await post(`Bearer ${secret}-wrong`);
-      await post(secret);
-      await relay.queue.idle();
-    } finally {
-      await relay.close();
-      for (const spy of spies) spy.mockRestore();
-    }
+
+    const lines = await captured(async () => {
+      const relay = await startLocalRelay({ port: 0, webhookToken: secret, queue: { msPerSecond: 1 } });
+      try {
+        const post = (auth: string) =>
+          fetch(`${relay.url}/hooks/alertmanager`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: auth },
+            body: fixtureBytes('alertmanager', 'firing_single_alert_capture.json'),
+          });
+        await post(`Bearer ${secret}`);
+        await post(`Bearer ${secret}-wrong`);
+        await post(secret);
+        await relay.queue.idle();
+      } finally {
+        await relay.close();
+      }
+    });
 
     const records = logRecords(lines);
     expect(records.map((r) => r.message)).toEqual(

@@ -1,6 +1,7 @@
 /** A local relay for behaviour tests: quick retries and a fast queue clock, and a helper to send webhooks as a sender would. */
 import { IN_PLACE_RETRY, type InPlaceRetry } from '../../lambda/deliver/retry-in-place';
 import { startLocalRelay, type LocalRelay, type LocalRelayOptions } from '../../lambda/local/server';
+import { imageServer, type FileServer } from './image-server';
 
 export const WEBHOOK_TOKEN = 'relay-test-token';
 
@@ -31,6 +32,38 @@ export function startTestRelay(options: Partial<LocalRelayOptions> = {}, start =
       ...options.tuning,
     },
   });
+}
+
+/** The webhook token of `startRelayWithImages`'s relay. */
+export const LOCAL_SECRET = 'local-secret';
+
+/** A local relay as `npm start` runs it, and the image server its attachment URLs may name. */
+export interface RelayWithImages {
+  readonly relay: LocalRelay;
+  readonly images: FileServer;
+  close(): Promise<void>;
+}
+
+/**
+ * A local relay with the deployed tuning (only the queue clock fast), the channels `default` and `ops`, token
+ * `LOCAL_SECRET`, and an image server on the one host attachment URLs may name.
+ */
+export async function startRelayWithImages(): Promise<RelayWithImages> {
+  const images = await imageServer();
+  const relay = await startLocalRelay({
+    port: 0,
+    webhookToken: LOCAL_SECRET,
+    settings: { CHANNELS: JSON.stringify({ default: 'space-default', ops: 'space-ops' }), ATTACHMENT_URL_HOSTS: images.url },
+    queue: FAST_QUEUE,
+  });
+  return {
+    relay,
+    images,
+    close: async () => {
+      await relay.close();
+      await images.close();
+    },
+  };
 }
 
 /** POSTs a webhook with the relay's token; returns the status. */
