@@ -125,23 +125,34 @@ export function chatMessage(
   return { fields: [], links: [], items: [], attachments: [], ...message };
 }
 
-/**
- * The target a link may have: only absolute http(s) URLs become links; anything else (javascript:, data:) is
- * dropped. A user and password in one are left out: the chat would show them to everyone in the space.
- */
-export function href(url: string): string | undefined {
+/** `url` parsed, if it is an absolute http(s) URL: the only kind the relay links or fetches. */
+function httpUrl(url: string): URL | undefined {
   try {
     const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** A link if the sender gave a usable absolute http(s) URL; senders often send `""` for "none". */
+/**
+ * The target a link may have: only absolute http(s) URLs become links; anything else (javascript:, data:) is
+ * dropped. A user and password in one are left out: the chat would show them to everyone in the space.
+ */
+export function href(url: string): string | undefined {
+  const parsed = httpUrl(url);
+  if (!parsed) return undefined;
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
+}
+
+/**
+ * A link if the sender gave a usable absolute http(s) URL; senders often send `""` for "none". The URL is kept as sent,
+ * credentials included: a file fetched from it is then refused with a note rather than fetched without them, and
+ * the link is shown without them (`href`).
+ */
 export function linkIf(label: string, url: string | undefined | null): Link[] {
-  const target = url ? href(url) : undefined;
-  return target ? [{ label, url: target }] : [];
+  const parsed = url ? httpUrl(url) : undefined;
+  return parsed ? [{ label, url: parsed.href }] : [];
 }
