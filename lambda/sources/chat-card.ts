@@ -95,27 +95,41 @@ export class CardWriter {
 }
 
 /**
- * The status a title says in words, as Alertmanager and Grafana templates write it (`[FIRING:2] …`,
- * `Prometheus Alert (resolved)`).
+ * The status a title says in words, as Alertmanager and Grafana templates write it (`[FIRING:2] …`, Grafana's
+ * `[Alerting] …`, `Prometheus Alert (resolved)`).
  */
 export function statusFromTitle(title: string): Status | undefined {
-  const word = /\b(firing|resolved)\b/i.exec(title)?.[1]?.toLowerCase();
-  return word === 'firing' || word === 'resolved' ? word : undefined;
+  const word = /\b(firing|alerting|resolved)\b/i.exec(title)?.[1]?.toLowerCase();
+  if (word === undefined) return undefined;
+  return word === 'resolved' ? 'resolved' : 'firing';
 }
 
 /**
- * The status a card's colour suggests: red for a failure, green for a success; any other colour says nothing
- * the relay could show without guessing. Teams writes colours as hex (`#CC0003`, `8C1A1A`), Discord as a number.
+ * What a chat colour means, the same for every chat sender: Slack's named colours, and the hue of a hex (`#CC0003`,
+ * Teams' `8C1A1A`) or numeric (Discord's) one — red danger, orange and yellow warning, green good. Greys and near
+ * greys, and colours too dark to read, say nothing.
  */
-export function statusFromColor(color: string | number | null | undefined): Status | undefined {
-  const rgb = typeof color === 'number' ? color : /^#?([0-9a-f]{6})$/i.test(color ?? '') ? parseInt(color!.replace('#', ''), 16) : undefined;
+export function colourLook(colour: string | number | null | undefined): 'good' | 'warning' | 'danger' | undefined {
+  if (colour === null || colour === undefined) return undefined;
+  if (typeof colour === 'string') {
+    const named = colour.toLowerCase();
+    if (named === 'good' || named === 'warning' || named === 'danger') return named;
+  }
+  const rgb = typeof colour === 'number' ? colour : /^#?([0-9a-f]{6})$/i.test(colour) ? parseInt(colour.replace('#', ''), 16) : undefined;
   if (rgb === undefined || !Number.isInteger(rgb) || rgb < 0 || rgb > 0xffffff) return undefined;
-  const [r, g, b] = [(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff];
+  const [r, g, b] = [(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff].map((c) => c / 255) as [number, number, number];
   const max = Math.max(r, g, b);
   const min = Math.min(r, g, b);
-  // Too grey or too dark to read as a colour at all.
-  if (max < 64 || max - min < max * 0.4) return undefined;
-  if (r === max && g < r * 0.45 && b < r * 0.6) return 'failure';
-  if (g === max && r < g * 0.75) return 'success';
+  if (max < 0.25 || max - min < 0.25) return undefined;
+  const hue = max === r ? (60 * ((g - b) / (max - min)) + 360) % 360 : max === g ? 60 * ((b - r) / (max - min)) + 120 : 60 * ((r - g) / (max - min)) + 240;
+  if (hue < 18 || hue >= 330) return 'danger';
+  if (hue < 65) return 'warning';
+  if (hue >= 75 && hue < 170) return 'good';
   return undefined;
+}
+
+/** The verdict a card's colour gives: red a failure, green a success; a warning colour alone is no verdict. */
+export function statusFromColor(color: string | number | null | undefined): Status | undefined {
+  const look = colourLook(color);
+  return look === 'danger' ? 'failure' : look === 'good' ? 'success' : undefined;
 }

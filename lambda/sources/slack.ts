@@ -17,6 +17,7 @@ import { verifySharedSecret } from './shared-secret';
 import { addBlocks, leaveOut, slackContent, type SlackContent } from './slack-blocks';
 import { decodeJson, defineSource, type InboundRequest } from './source';
 import { reportUnshown } from './unshown';
+import { colourLook, statusFromTitle } from './chat-card';
 
 /** Images attached from one message at most: a chat post is no gallery, and each is a fetch and an upload. */
 const MAX_IMAGES = 4;
@@ -78,33 +79,12 @@ const SlackShape = v.union([
   v.object({ text: v.string(), icon_url: v.string() }),
 ]);
 
-/** Slack's named colours and the hue ranges of the usual hex ones, as the status they mean. */
-function colourLook(colour: string | null | undefined): 'good' | 'warning' | 'danger' | undefined {
-  if (!colour) return undefined;
-  const named = colour.toLowerCase();
-  if (named === 'good' || named === 'warning' || named === 'danger') return named;
-  const hex = /^#?([0-9a-f]{6})$/i.exec(colour)?.[1];
-  if (!hex) return undefined;
-  const [r, g, b] = [0, 2, 4].map((i) => Number.parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
-  const max = Math.max(r, g, b);
-  const min = Math.min(r, g, b);
-  // Greys and near-greys say nothing.
-  if (max - min < 0.25) return undefined;
-  const hue = max === r ? (60 * ((g - b) / (max - min)) + 360) % 360 : max === g ? 60 * ((b - r) / (max - min)) + 120 : 60 * ((r - g) / (max - min)) + 240;
-  if (hue < 18 || hue >= 330) return 'danger';
-  if (hue < 65) return 'warning';
-  if (hue >= 75 && hue < 170) return 'good';
-  return undefined;
-}
-
 /** The status a message shows: its attachments' colour, made precise by the words of its title. */
 function statusOf(colour: string | null | undefined, title: string): { status: Status; severity?: string } {
   const look = colourLook(colour);
-  // Alertmanager's `[FIRING:1]`, Grafana's `[Alerting]`.
-  const firing = /\b(firing|alerting)\b/i.test(title);
-  const resolved = /\bresolved\b/i.test(title);
-  if (resolved && look !== 'danger') return { status: 'resolved' };
-  if (firing) return look === 'warning' ? { status: 'firing', severity: 'warning' } : { status: 'firing' };
+  const said = statusFromTitle(title);
+  if (said === 'resolved' && look !== 'danger') return { status: 'resolved' };
+  if (said === 'firing') return look === 'warning' ? { status: 'firing', severity: 'warning' } : { status: 'firing' };
   if (look === 'good') return { status: 'success' };
   if (look === 'danger') return { status: 'failure' };
   if (look === 'warning') return { status: 'info', severity: 'warning' };
