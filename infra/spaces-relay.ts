@@ -40,7 +40,7 @@ import {
   INGEST_TIMEOUT_SECONDS,
   QUEUE_VISIBILITY_SECONDS,
 } from './limits';
-import { grantObjectRead } from './object-read';
+import { grantObjectRead, type ObjectScope } from './object-read';
 import { RelayMetrics } from './relay-metrics';
 import { grantSecretValue, grantSecretWrite, secretByNameOrArn, secretOf, type SecretReference } from './secret-reference';
 import {
@@ -70,7 +70,10 @@ export interface WatchedBucket {
   readonly suffix?: string;
   /** The channel its objects are posted to, one of `channels`. @default "default" */
   readonly channel?: string;
-  /** The ARN of the customer-managed KMS key its objects are encrypted with: deliver may decrypt through S3. @default none */
+  /**
+   * The ARN of the customer-managed KMS key its objects are encrypted with: deliver may decrypt through S3.
+   * @default the key of a bucket object given (its `encryptionKey`), else none
+   */
   readonly kmsKeyArn?: string;
 }
 
@@ -83,7 +86,10 @@ export interface AttachmentBucket {
   readonly bucket: IBucket | string;
   /** Only keys that start with this, taken literally. @default every key */
   readonly prefix?: string;
-  /** The ARN of the customer-managed KMS key its objects are encrypted with. @default none */
+  /**
+   * The ARN of the customer-managed KMS key its objects are encrypted with. @default the key of a bucket object given
+   * (its `encryptionKey`), else none
+   */
   readonly kmsKeyArn?: string;
 }
 
@@ -503,9 +509,16 @@ export class SpacesRelay extends Construct {
     return secret ? secretOf(secret) : secretByNameOrArn(Stack.of(this), value);
   }
 
-  /** Buckets of the config as read grants name them: by their deployed names. */
-  private objectScopes<T extends { readonly name: string }>(scopes: readonly T[]): T[] {
-    return scopes.map((scope) => ({ ...scope, name: this.references.bucketName(scope.name) }));
+  /**
+   * Buckets of the config as read grants name them: by their deployed names, and with the key of a bucket object given
+   * for one (its ARN is only known at deploy time, so it cannot go through the config).
+   */
+  private objectScopes<T extends ObjectScope>(scopes: readonly T[]): T[] {
+    return scopes.map((scope) => ({
+      ...scope,
+      name: this.references.bucketName(scope.name),
+      kmsKeyArn: scope.kmsKeyArn ?? this.references.bucketOf(scope.name)?.encryptionKey?.keyArn,
+    }));
   }
 
   /** Alarms that only reach the space go unheard exactly when delivery fails: said at synth, not refused. */

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type * as v from 'valibot';
@@ -178,6 +178,37 @@ describe('SpacesRelay', () => {
             Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { Ref: idOf(uploads) }, '/*.pdf']] },
           }),
         ]),
+      },
+    });
+  });
+
+  it("lets deliver decrypt, through S3 only, the objects of an app's bucket encrypted with its own key", () => {
+    // Prepare
+    const stack = userStack();
+    const uploads = new Bucket(stack, 'Uploads', { encryption: BucketEncryption.KMS });
+    const evidence = new Bucket(stack, 'Evidence', { encryption: BucketEncryption.KMS });
+
+    // Act
+    const relay = new SpacesRelay(stack, 'Relay', relayProps({
+      s3Buckets: [{ bucket: uploads }],
+      attachments: { s3Buckets: [{ bucket: evidence, prefix: 'cases/' }] },
+    }));
+
+    // Assess
+    const [policy] = Object.values(
+      Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: idOf(relay.deliver.role) }] },
+      }),
+    );
+    expect(policy?.Properties.PolicyDocument.Statement).toContainEqual({
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: [
+        { 'Fn::GetAtt': [idOf(uploads.encryptionKey!), 'Arn'] },
+        { 'Fn::GetAtt': [idOf(evidence.encryptionKey!), 'Arn'] },
+      ],
+      Condition: {
+        StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
       },
     });
   });
