@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type * as v from 'valibot';
 import { SpacesRelay, type SpacesRelayProps } from '../../infra/spaces-relay';
 import { TeamConfigError, type TEAM_CONFIG_FIELDS } from '../../infra/team-config';
@@ -211,6 +212,21 @@ describe('SpacesRelay', () => {
         StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
       },
     });
+  });
+
+  it("leaves cdk-nag no unacknowledged wildcard on the objects of the app's own bucket", () => {
+    // Prepare
+    const stack = userStack();
+    const uploads = new Bucket(stack, 'Uploads');
+    const relay = new SpacesRelay(stack, 'Relay', relayProps({ s3Buckets: [{ bucket: uploads, prefix: 'r/' }] }));
+    relay.addBucket(new Bucket(stack, 'Reports'));
+    Template.fromStack(stack);
+
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(relay);
+
+    // Assess
+    expect(report.violations).toEqual([]);
   });
 
   it('refuses a bucket added later that overlaps one it watches, as the team config does', () => {
