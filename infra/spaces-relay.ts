@@ -60,8 +60,9 @@ const IDEMPOTENCY_EXPIRY = 'expiration';
 /** A bucket whose new objects the relay posts, with the file attached (the team config's `s3Buckets`). */
 export interface WatchedBucket {
   /**
-   * The bucket: one of the app, imported, or an existing one's name. It is given an event notification and nothing
-   * else (its other notifications are kept); it must be in the stack's account and region.
+   * The bucket: one of the app (of any of its stacks), imported, or an existing one's name. It is given an event
+   * notification, made in the relay's stack, and nothing else (its other notifications are kept); it must be in the
+   * stack's account and region.
    */
   readonly bucket: IBucket | string;
   /** Only keys that start with this, taken literally (no wildcards). @default every key */

@@ -229,6 +229,26 @@ describe('SpacesRelay', () => {
     expect(report.violations).toEqual([]);
   });
 
+  it("watches a bucket of another stack of the app from the relay's stack, which alone depends on the other", () => {
+    // Prepare
+    const stack = userStack();
+    const data = new Stack(stack.node.scope, 'Data', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const archive = new Bucket(data, 'Archive');
+
+    // Act
+    new SpacesRelay(stack, 'Relay', relayProps({ s3Buckets: [{ bucket: archive, prefix: 'r/' }] }));
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { 'Fn::ImportValue': Match.stringLikeRegexp(`^Data:ExportsOutputRef${idOf(archive)}`) },
+      NotificationConfiguration: {
+        QueueConfigurations: [Match.objectLike({ Events: ['s3:ObjectCreated:*'], Filter: Match.anyValue() })],
+      },
+    });
+    Template.fromStack(data).resourceCountIs('Custom::S3BucketNotifications', 0);
+    expect([stack.dependencies, data.dependencies]).toEqual([[data], []]);
+  });
+
   it('refuses a bucket added later that overlaps one it watches, as the team config does', () => {
     // Prepare
     const relay = new SpacesRelay(userStack(), 'Relay', relayProps({ s3Buckets: [{ bucket: 'reports', prefix: 'daily/' }] }));
