@@ -452,6 +452,8 @@ export class SpacesRelay extends Construct {
   addBucket(bucket: IBucket | string, options: WatchedBucketOptions = {}): void {
     const watch = { ...options, name: this.references.bucket(bucket) };
     this.revalidate((input) => ({ ...input, s3Buckets: [...((input.s3Buckets as unknown[]) ?? []), watch] }));
+    // S3_BUCKETS changes: deliver's reader checks it again, as it checked the first ones (see the constructor).
+    checkFunctionSettings(this.team, 'deliver', functionSettings(this.config).deliver, readDeliverSettings);
     const added = this.config.s3Buckets.at(-1)!;
     this.events.watchBucket(added);
     grantObjectRead(this.deliver.role, this.objectScopes([added]));

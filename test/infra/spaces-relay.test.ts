@@ -7,7 +7,16 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type * as v from 'valibot';
 import { SpacesRelay, type SpacesRelayProps } from '../../infra/spaces-relay';
 import { TeamConfigError, type TEAM_CONFIG_FIELDS } from '../../infra/team-config';
+import { readDeliverSettings } from '../../lambda/runtime/config';
+import { ConfigError } from '../../lambda/runtime/errors';
 import { idOf, MINIMAL_CONFIG } from './support/relay';
+
+// Deliver's reader as it is, watched: the team config schema refuses whatever the reader would, so only a stand-in
+// refusal shows that a bucket added later is read by it too.
+jest.mock('../../lambda/runtime/config', () => {
+  const actual = jest.requireActual<typeof import('../../lambda/runtime/config')>('../../lambda/runtime/config');
+  return { ...actual, readDeliverSettings: jest.fn(actual.readDeliverSettings) };
+});
 
 // The props mirror the team config: every field of it but where the stack goes (account, region) is a prop, and no
 // prop is missing from it but the relay's name and origin. A field added to one and not the other fails the type-check.
@@ -247,6 +256,23 @@ describe('SpacesRelay', () => {
     });
     Template.fromStack(data).resourceCountIs('Custom::S3BucketNotifications', 0);
     expect([stack.dependencies, data.dependencies]).toEqual([[data], []]);
+  });
+
+  it("checks deliver's settings again with a bucket added later, with deliver's own reader", () => {
+    // Prepare
+    const relay = new SpacesRelay(userStack(), 'Relay', relayProps({ s3Buckets: [{ bucket: 'reports' }] }));
+    jest.mocked(readDeliverSettings).mockImplementationOnce((env) => {
+      throw new ConfigError('invalid', [{ field: 'S3_BUCKETS', problem: `refused ${env.S3_BUCKETS}` }]);
+    });
+
+    // Act
+    const adding = () => relay.addBucket('uploads', { prefix: 'in/' });
+
+    // Assess
+    expect(adding).toThrow(
+      'SpacesRelay Platform/Relay gives the deliver function settings it would refuse at start-up:\n' +
+        '  S3_BUCKETS: refused [{"name":"reports"},{"name":"uploads","prefix":"in/"}]',
+    );
   });
 
   it('refuses a bucket added later that overlaps one it watches, as the team config does', () => {
