@@ -205,9 +205,10 @@ export interface SpacesRelayProps {
    */
   readonly routes?: v.InferInput<typeof RoutesSchema>;
   /**
-   * How each source's messages read: Liquid templates for the title, summary, fields, item line and link labels, per
-   * source and optionally per channel (`"<source>"` or `"<source>/<channel>"`). Checked at synth against sample
-   * payloads of each source. @default the relay's own rendering
+   * How each source's messages read: Liquid templates for the title, summary, fields, item line and link labels, keyed
+   * by source, and optionally per channel under that source's `channels`
+   * (`{ alertmanager: { title: '…', channels: { ci: { summary: '…' } } } }`). Checked at synth against sample payloads
+   * of each source. @default the relay's own rendering
    */
   readonly templates?: Readonly<Record<string, unknown>>;
   /** Spaces users or groups called on by the messages that match a rule (`<mention>` tags). @default nobody */
