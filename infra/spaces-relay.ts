@@ -20,7 +20,7 @@ import {
 import { MentionsSchema } from '../lambda/render/mentions';
 import { RoutesSchema } from '../lambda/routing/routes';
 import { S3SettingsSchema } from '../lambda/sources/s3';
-import { CdkReferences } from './cdk-references';
+import { CdkReferences, known } from './cdk-references';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { DeliveryQueue } from './constructs/delivery-queue';
 import { EventWiring } from './constructs/event-wiring';
@@ -579,9 +579,6 @@ function refuseSecondRelay(stack: Stack, relay: SpacesRelay): void {
     );
   }
 }
-
-/** A value synth knows, or undefined for one only known at deploy time (a token). */
-const known = (value: string): string | undefined => (Token.isUnresolved(value) ? undefined : value);
 
 /** The API's custom domain from the team config's `domain`. */
 function webhookDomain({ name, certificateArn, hostedZoneId, zoneName }: Domain): WebhookDomain {
