@@ -63,4 +63,5 @@ export class CdkReferences {
   }
 }
 
-const known = (value: string): string | undefined => (Token.isUnresolved(value) ? undefined : value);
+/** A value synth knows, or undefined for one only known at deploy time (a token). */
+export const known = (value: string): string | undefined => (Token.isUnresolved(value) ? undefined : value);

@@ -20,7 +20,7 @@ import {
 import { MentionsSchema } from '../lambda/render/mentions';
 import { RoutesSchema } from '../lambda/routing/routes';
 import { S3SettingsSchema } from '../lambda/sources/s3';
-import { CdkReferences } from './cdk-references';
+import { CdkReferences, known } from './cdk-references';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { DeliveryQueue } from './constructs/delivery-queue';
 import { EventWiring } from './constructs/event-wiring';
@@ -40,7 +40,7 @@ import {
   INGEST_TIMEOUT_SECONDS,
   QUEUE_VISIBILITY_SECONDS,
 } from './limits';
-import { grantObjectRead } from './object-read';
+import { grantObjectRead, type ObjectScope } from './object-read';
 import { RelayMetrics } from './relay-metrics';
 import { grantSecretValue, grantSecretWrite, secretByNameOrArn, secretOf, type SecretReference } from './secret-reference';
 import {
@@ -60,8 +60,9 @@ const IDEMPOTENCY_EXPIRY = 'expiration';
 /** A bucket whose new objects the relay posts, with the file attached (the team config's `s3Buckets`). */
 export interface WatchedBucket {
   /**
-   * The bucket: one of the app, imported, or an existing one's name. It is given an event notification and nothing
-   * else (its other notifications are kept); it must be in the stack's account and region.
+   * The bucket: one of the app (of any of its stacks), imported, or an existing one's name. It is given an event
+   * notification, made in the relay's stack, and nothing else (its other notifications are kept); it must be in the
+   * stack's account and region.
    */
   readonly bucket: IBucket | string;
   /** Only keys that start with this, taken literally (no wildcards). @default every key */
@@ -70,7 +71,10 @@ export interface WatchedBucket {
   readonly suffix?: string;
   /** The channel its objects are posted to, one of `channels`. @default "default" */
   readonly channel?: string;
-  /** The ARN of the customer-managed KMS key its objects are encrypted with: deliver may decrypt through S3. @default none */
+  /**
+   * The ARN of the customer-managed KMS key its objects are encrypted with: deliver may decrypt through S3.
+   * @default the key of a bucket object given (its `encryptionKey`), else none
+   */
   readonly kmsKeyArn?: string;
 }
 
@@ -83,7 +87,10 @@ export interface AttachmentBucket {
   readonly bucket: IBucket | string;
   /** Only keys that start with this, taken literally. @default every key */
   readonly prefix?: string;
-  /** The ARN of the customer-managed KMS key its objects are encrypted with. @default none */
+  /**
+   * The ARN of the customer-managed KMS key its objects are encrypted with. @default the key of a bucket object given
+   * (its `encryptionKey`), else none
+   */
   readonly kmsKeyArn?: string;
 }
 
@@ -198,9 +205,10 @@ export interface SpacesRelayProps {
    */
   readonly routes?: v.InferInput<typeof RoutesSchema>;
   /**
-   * How each source's messages read: Liquid templates for the title, summary, fields, item line and link labels, per
-   * source and optionally per channel (`"<source>"` or `"<source>/<channel>"`). Checked at synth against sample
-   * payloads of each source. @default the relay's own rendering
+   * How each source's messages read: Liquid templates for the title, summary, fields, item line and link labels, keyed
+   * by source, and optionally per channel under that source's `channels`
+   * (`{ alertmanager: { title: '…', channels: { ci: { summary: '…' } } } }`). Checked at synth against sample payloads
+   * of each source. @default the relay's own rendering
    */
   readonly templates?: Readonly<Record<string, unknown>>;
   /** Spaces users or groups called on by the messages that match a rule (`<mention>` tags). @default nobody */
@@ -445,6 +453,8 @@ export class SpacesRelay extends Construct {
   addBucket(bucket: IBucket | string, options: WatchedBucketOptions = {}): void {
     const watch = { ...options, name: this.references.bucket(bucket) };
     this.revalidate((input) => ({ ...input, s3Buckets: [...((input.s3Buckets as unknown[]) ?? []), watch] }));
+    // S3_BUCKETS changes: deliver's reader checks it again, as it checked the first ones (see the constructor).
+    checkFunctionSettings(this.team, 'deliver', functionSettings(this.config).deliver, readDeliverSettings);
     const added = this.config.s3Buckets.at(-1)!;
     this.events.watchBucket(added);
     grantObjectRead(this.deliver.role, this.objectScopes([added]));
@@ -503,9 +513,16 @@ export class SpacesRelay extends Construct {
     return secret ? secretOf(secret) : secretByNameOrArn(Stack.of(this), value);
   }
 
-  /** Buckets of the config as read grants name them: by their deployed names. */
-  private objectScopes<T extends { readonly name: string }>(scopes: readonly T[]): T[] {
-    return scopes.map((scope) => ({ ...scope, name: this.references.bucketName(scope.name) }));
+  /**
+   * Buckets of the config as read grants name them: by their deployed names, and with the key of a bucket object given
+   * for one (its ARN is only known at deploy time, so it cannot go through the config).
+   */
+  private objectScopes<T extends ObjectScope>(scopes: readonly T[]): T[] {
+    return scopes.map((scope) => ({
+      ...scope,
+      name: this.references.bucketName(scope.name),
+      kmsKeyArn: scope.kmsKeyArn ?? this.references.bucketOf(scope.name)?.encryptionKey?.keyArn,
+    }));
   }
 
   /** Alarms that only reach the space go unheard exactly when delivery fails: said at synth, not refused. */
@@ -562,9 +579,6 @@ function refuseSecondRelay(stack: Stack, relay: SpacesRelay): void {
     );
   }
 }
-
-/** A value synth knows, or undefined for one only known at deploy time (a token). */
-const known = (value: string): string | undefined => (Token.isUnresolved(value) ? undefined : value);
 
 /** The API's custom domain from the team config's `domain`. */
 function webhookDomain({ name, certificateArn, hostedZoneId, zoneName }: Domain): WebhookDomain {

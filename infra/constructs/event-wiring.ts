@@ -17,7 +17,10 @@ export interface EventWiringProps {
   readonly queue: IQueue;
   /** Existing buckets whose new objects are announced; none is created or replaced. */
   readonly buckets: readonly BucketWatch[];
-  /** The bucket object given for a watched bucket's name, if any. @default each bucket is imported by its name */
+  /**
+   * The bucket object given for a watched bucket's name, if any (one of another stack is imported by its name all the
+   * same). @default each bucket is imported by its name
+   */
   readonly bucketOf?: (name: string) => IBucket | undefined;
   /**
    * Deletions from those buckets are announced too (the `s3` source's `objectRemoved` setting): deliver posts them only
@@ -100,16 +103,18 @@ export class EventWiring extends Construct {
   }
 
   /**
-   * The bucket given for `name`, else the bucket of that name imported (once), so that it is never created, replaced or
-   * deleted; CDK adds the notification through its custom resource, which keeps the notifications the bucket already
-   * has.
+   * The bucket given for `name` when it is of this stack, else the bucket imported (once) by its name, so that it is
+   * never created, replaced or deleted; CDK adds the notification through its custom resource, which keeps the
+   * notifications the bucket already has. A bucket of another stack is imported too: its own object would put the
+   * notification in its stack, which would then need the queue of this one, while this one needs its name (a cycle).
    */
   private bucket(name: string): IBucket {
+    const given = this.props.bucketOf?.(name);
+    if (given && Stack.of(given) === Stack.of(this)) return given;
     const id = `Bucket-${name}`;
     return (
-      this.props.bucketOf?.(name) ??
       (this.node.tryFindChild(id) as IBucket | undefined) ??
-      Bucket.fromBucketName(this, id, name)
+      Bucket.fromBucketName(this, id, given?.bucketName ?? name)
     );
   }
 

@@ -1,6 +1,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { grantObjectRead, type ObjectScope } from '../../infra/object-read';
 import { idOf } from './support/relay';
@@ -98,5 +99,23 @@ describe('grantObjectRead', () => {
       expect.stringContaining('bucket reports (under q?/$, ending in .pdf)'),
       expect.stringContaining('bucket artifacts,'),
     ]);
+  });
+
+  it("acknowledges the wildcards on a bucket of the app, of the role's stack or of another, as cdk-nag names them", () => {
+    // Prepare
+    const app = new App();
+    const data = new Stack(app, 'Data');
+    const stack = new Stack(app, 'Relay');
+    const role = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    const own = new Bucket(stack, 'Uploads');
+    const other = new Bucket(data, 'Archive');
+    grantObjectRead(role, [{ name: own.bucketName, prefix: 'r/' }, { name: other.bucketName }]);
+    Template.fromStack(stack);
+
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(role);
+
+    // Assess
+    expect(report.violations).toEqual([]);
   });
 });

@@ -1,12 +1,22 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type * as v from 'valibot';
 import { SpacesRelay, type SpacesRelayProps } from '../../infra/spaces-relay';
 import { TeamConfigError, type TEAM_CONFIG_FIELDS } from '../../infra/team-config';
+import { readDeliverSettings } from '../../lambda/runtime/config';
+import { ConfigError } from '../../lambda/runtime/errors';
 import { idOf, MINIMAL_CONFIG } from './support/relay';
+
+// Deliver's reader as it is, watched: the team config schema refuses whatever the reader would, so only a stand-in
+// refusal shows that a bucket added later is read by it too.
+jest.mock('../../lambda/runtime/config', () => {
+  const actual = jest.requireActual<typeof import('../../lambda/runtime/config')>('../../lambda/runtime/config');
+  return { ...actual, readDeliverSettings: jest.fn(actual.readDeliverSettings) };
+});
 
 // The props mirror the team config: every field of it but where the stack goes (account, region) is a prop, and no
 // prop is missing from it but the relay's name and origin. A field added to one and not the other fails the type-check.
@@ -180,6 +190,89 @@ describe('SpacesRelay', () => {
         ]),
       },
     });
+  });
+
+  it("lets deliver decrypt, through S3 only, the objects of an app's bucket encrypted with its own key", () => {
+    // Prepare
+    const stack = userStack();
+    const uploads = new Bucket(stack, 'Uploads', { encryption: BucketEncryption.KMS });
+    const evidence = new Bucket(stack, 'Evidence', { encryption: BucketEncryption.KMS });
+
+    // Act
+    const relay = new SpacesRelay(stack, 'Relay', relayProps({
+      s3Buckets: [{ bucket: uploads }],
+      attachments: { s3Buckets: [{ bucket: evidence, prefix: 'cases/' }] },
+    }));
+
+    // Assess
+    const [policy] = Object.values(
+      Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: idOf(relay.deliver.role) }] },
+      }),
+    );
+    expect(policy?.Properties.PolicyDocument.Statement).toContainEqual({
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: [
+        { 'Fn::GetAtt': [idOf(uploads.encryptionKey!), 'Arn'] },
+        { 'Fn::GetAtt': [idOf(evidence.encryptionKey!), 'Arn'] },
+      ],
+      Condition: {
+        StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+      },
+    });
+  });
+
+  it("leaves cdk-nag no unacknowledged wildcard on the objects of the app's own bucket", () => {
+    // Prepare
+    const stack = userStack();
+    const uploads = new Bucket(stack, 'Uploads');
+    const relay = new SpacesRelay(stack, 'Relay', relayProps({ s3Buckets: [{ bucket: uploads, prefix: 'r/' }] }));
+    relay.addBucket(new Bucket(stack, 'Reports'));
+    Template.fromStack(stack);
+
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(relay);
+
+    // Assess
+    expect(report.violations).toEqual([]);
+  });
+
+  it("watches a bucket of another stack of the app from the relay's stack, which alone depends on the other", () => {
+    // Prepare
+    const stack = userStack();
+    const data = new Stack(stack.node.scope, 'Data', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const archive = new Bucket(data, 'Archive');
+
+    // Act
+    new SpacesRelay(stack, 'Relay', relayProps({ s3Buckets: [{ bucket: archive, prefix: 'r/' }] }));
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { 'Fn::ImportValue': Match.stringLikeRegexp(`^Data:ExportsOutputRef${idOf(archive)}`) },
+      NotificationConfiguration: {
+        QueueConfigurations: [Match.objectLike({ Events: ['s3:ObjectCreated:*'], Filter: Match.anyValue() })],
+      },
+    });
+    Template.fromStack(data).resourceCountIs('Custom::S3BucketNotifications', 0);
+    expect([stack.dependencies, data.dependencies]).toEqual([[data], []]);
+  });
+
+  it("checks deliver's settings again with a bucket added later, with deliver's own reader", () => {
+    // Prepare
+    const relay = new SpacesRelay(userStack(), 'Relay', relayProps({ s3Buckets: [{ bucket: 'reports' }] }));
+    jest.mocked(readDeliverSettings).mockImplementationOnce((env) => {
+      throw new ConfigError('invalid', [{ field: 'S3_BUCKETS', problem: `refused ${env.S3_BUCKETS}` }]);
+    });
+
+    // Act
+    const adding = () => relay.addBucket('uploads', { prefix: 'in/' });
+
+    // Assess
+    expect(adding).toThrow(
+      'SpacesRelay Platform/Relay gives the deliver function settings it would refuse at start-up:\n' +
+        '  S3_BUCKETS: refused [{"name":"reports"},{"name":"uploads","prefix":"in/"}]',
+    );
   });
 
   it('refuses a bucket added later that overlaps one it watches, as the team config does', () => {
