@@ -36,7 +36,8 @@ const MAX_KEY_CHARS = 1_024;
 /** The most a message's facts take in a queue message (its head has 100 KB; items share the rest). */
 export const MAX_FACTS_BYTES = 8_000;
 
-const byteSize = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+/** A value's size as JSON, in UTF-8 bytes: what it adds to a queued notification. */
+export const byteSize = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 
 /**
  * `facts` within `MAX_FACTS_BYTES`: values cut, maps kept to their first entries, and then, if still too large, the

@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { cutText } from '../runtime/text';
 import { itemsShown, MAX_BODY_BYTES, MAX_PARTS } from '../render/body-text';
 import { cutHtml } from '../render/html-cut';
-import { boundedFacts, MAX_FACTS_BYTES } from './facts';
+import { boundedFacts, byteSize, MAX_FACTS_BYTES } from './facts';
 import { ChatMessageSchema, type ChatMessage, type Field, type Item, type Link, type Status } from './message';
 
 export const QueuedNotificationSchema = v.object({
@@ -48,8 +48,6 @@ const MIN_VALUE_CHARS = 64;
  * only be cut into another, wrong URL. Long dashboard links with many variables stay well below it.
  */
 export const MAX_URL_CHARS = 8_192;
-
-const byteSize = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 
 /**
  * The markup blocks that fit `MAX_MARKUP_BYTES`, in order: the one that crosses it is cut between tags (see

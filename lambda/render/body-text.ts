@@ -8,7 +8,7 @@
 import { href, type ChatMessage, type Field, type Item, type Link, type Status, type StatusCount } from '../model/message';
 import type { MentionTarget } from './mentions';
 import { redact } from '../runtime/redact';
-import { cutHtml, wireSize } from './html-cut';
+import { cutHtml, segmenter, utf8, wireSize } from './html-cut';
 
 export { wireSize } from './html-cut';
 import { hasMarks, marksToTags, withoutMarks } from './markup';
@@ -79,8 +79,6 @@ export function attr(value: string): string {
 
 // The relay's bold marks (markup.ts) are U+F0000 and U+F0001, written as their surrogate pairs.
 const NEEDS_WORK = /[&<>"'\u0000-\u001f\u007f]|\uDB80[\uDC00\uDC01]/;
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /**
  * Escapes text for HTML content (line breaks become `<br>`, a template's bold marks `<b>`), cut so that the escaped

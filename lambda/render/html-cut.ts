@@ -4,7 +4,8 @@
  * marks it. Not a parser for HTML from elsewhere: it trusts that every `<` starts a tag and every `&` an entity.
  */
 
-const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
+/** A string's UTF-8 size in bytes. */
+export const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** The size a bodyText has on the wire: its UTF-8 JSON string, quotes and escapes included. */
 export function wireSize(html: string): number {
@@ -16,7 +17,8 @@ const VOID = new Set(['br', 'hr', 'img']);
 /** A tag, an entity, or a run of text. */
 const TOKEN = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>|&#?[a-zA-Z0-9]+;|[^<&]+|[<&]/g;
 const ELLIPSIS = '…';
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Splits text into graphemes (what a reader takes for one character): a cut never falls inside one. */
+export const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** A piece's size inside a JSON string: its UTF-8 bytes with the escapes JSON adds, without the quotes. */
 const pieceSize = (piece: string): number => wireSize(piece) - 2;

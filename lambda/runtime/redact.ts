@@ -39,8 +39,11 @@ const secrets = new Set<string>();
 let ordered: string[] = [];
 
 function add(value: string): void {
-  if (value.length < MIN_SECRET_LENGTH || secrets.has(value)) return;
+  if (value.length < MIN_SECRET_LENGTH) return;
+  // Registered again, a value counts as new: a client secret read with every renewal must outlive the tokens.
+  const known = secrets.delete(value);
   secrets.add(value);
+  if (known) return;
   if (secrets.size > MAX_SECRETS) secrets.delete(secrets.values().next().value!);
   ordered = [...secrets].sort((a, b) => b.length - a.length);
 }

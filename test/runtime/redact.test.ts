@@ -60,6 +60,22 @@ describe('registered secrets', () => {
   it('may be undefined (an absent previous inbound secret)', () => {
     expect(() => registerSecret(undefined)).not.toThrow();
   });
+
+  it('keep a value registered again with every renewal, however many renewed tokens came and went', () => {
+    // Prepare: a client secret read with each renewal, and a year's worth of hourly renewed tokens.
+    const clientSecret = 'oauth-client-secret-Kq8Lw2';
+
+    // Act
+    for (let hour = 0; hour < 400; hour += 1) {
+      registerSecret(clientSecret);
+      registerSecret(`renewed-access-token-${String(hour).padStart(4, '0')}-Zx9`);
+    }
+
+    // Assess: the client secret stays; the oldest tokens are forgotten, the newest not.
+    expect(redact(`client ${clientSecret}`)).toBe(`client ${REDACTED}`);
+    expect(redact('renewed-access-token-0399-Zx9')).toBe(REDACTED);
+    expect(redact('renewed-access-token-0000-Zx9')).toBe('renewed-access-token-0000-Zx9');
+  });
 });
 
 describe('credential-looking values, registered or not', () => {
