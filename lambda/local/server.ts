@@ -102,7 +102,7 @@ export interface LocalRelayOptions {
 }
 
 /** The repository's fixtures, then the shared set beside the checkout. */
-export const DEFAULT_FIXTURE_DIRS = [join(__dirname, '..', '..', 'test', 'fixtures'), join(__dirname, '..', '..', '..', 'shared', 'fixtures')];
+const DEFAULT_FIXTURE_DIRS = [join(__dirname, '..', '..', 'test', 'fixtures'), join(__dirname, '..', '..', '..', 'shared', 'fixtures')];
 
 /** What one client may hold of the local server. */
 export interface ConnectionLimits {

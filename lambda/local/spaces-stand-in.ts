@@ -92,7 +92,7 @@ export interface StandInUser {
 }
 
 /** The stand-in's own user. */
-export const STAND_IN_USER: StandInUser = { _id: '5f0000000000000000000001', displayname: 'Relay Bot', username: 'relay-bot@example.com' };
+const STAND_IN_USER: StandInUser = { _id: '5f0000000000000000000001', displayname: 'Relay Bot', username: 'relay-bot@example.com' };
 
 /** The page shows this many of the latest messages: enough for any storm's digests, few enough to stay quick. */
 const PAGE_MESSAGES = 200;

@@ -12,7 +12,7 @@ import { SOURCES } from '../sources';
 export type Matcher = string | readonly string[] | { readonly regex: string };
 
 /** The longest pattern taken: enough for any branch or label rule, short enough to read. */
-export const MAX_PATTERN_CHARS = 200;
+const MAX_PATTERN_CHARS = 200;
 /** A regular expression sees at most this much of a value (facts are bounded so; titles are cut to it). */
 const MAX_MATCHED_CHARS = 256;
 /** Unbounded repetitions one pattern may have: each one more multiplies the worst-case time by the value's length. */

@@ -10,7 +10,7 @@ import type { QueuedNotification } from '../model/notification';
 import { compileMatch, knownKeys, MatchSchema, type MessageTest } from './match';
 
 /** More rules than anyone reads in order; the functions' environment (4 KB in all) holds far fewer. */
-export const MAX_ROUTES = 50;
+const MAX_ROUTES = 50;
 
 const RouteSchema = v.pipe(
   knownKeys({

@@ -12,9 +12,9 @@ import { reportUnshown } from './unshown';
  * The longest text of one card value the relay converts. A message shows at most 4 parts of 15 KB; text past this
  * could never be shown, so it is cut (and marked `…`) before any work is spent on it.
  */
-export const MAX_CARD_TEXT = 8_000;
+const MAX_CARD_TEXT = 8_000;
 /** The most images one message attaches; more would crowd out the text, and each costs an upload. */
-export const MAX_CARD_IMAGES = 4;
+const MAX_CARD_IMAGES = 4;
 
 /** What a card can hold that the relay leaves out, counted in the `unshown` metric. */
 export type DroppedPart = DroppedMarkdown | 'card-element' | 'action' | 'image';

@@ -35,7 +35,7 @@ export function leaveOut(content: SlackContent, kind: string, n = 1): void {
 }
 
 /** Slack's text object: `plain_text` (shortcodes as emoji unless `emoji: false`) or `mrkdwn`. */
-export const TextObjectSchema = v.looseObject({
+const TextObjectSchema = v.looseObject({
   type: v.picklist(['plain_text', 'mrkdwn']),
   text: v.string(),
   emoji: v.nullish(v.boolean()),
@@ -43,7 +43,7 @@ export const TextObjectSchema = v.looseObject({
 type TextObject = v.InferOutput<typeof TextObjectSchema>;
 
 /** A text object as inline HTML. */
-export function textObjectInline(object: TextObject): string {
+function textObjectInline(object: TextObject): string {
   return object.type === 'mrkdwn' ? mrkdwnInline(object.text) : plainHtml(object.text, object.emoji !== false).replace(/\n/g, '<br>');
 }
 
