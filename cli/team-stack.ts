@@ -94,6 +94,20 @@ export type OutputKey = keyof typeof OUTPUT_SCHEMAS;
 /** How to create or update the team's stack, for the errors that need it. */
 export const deployHint = (team: string): string => `deploy it with \`npx cdk deploy -c team=${team}\``;
 
+/**
+ * Refuses a webhook source the team has not turned on, before anything is posted: its deployed ingest would answer
+ * 404. `purpose` says what needs the source, when the user did not name it.
+ */
+export function requireSource(team: Team, source: string, purpose?: string): void {
+  if ((team.config.sources as readonly string[]).includes(source)) return;
+  const deploy = deployHint(team.name);
+  throw new CliError(
+    purpose === undefined
+      ? `${team.origin} does not turn on ${source}: add it to "sources" there, then ${deploy}`
+      : `${purpose}: add "${source}" to "sources" in ${team.origin}, then ${deploy}`,
+  );
+}
+
 /** The region the clients talk to, for messages. */
 export const regionOf = (target: TeamTarget): Promise<string> => target.clients.cloudFormation.config.region();
 

@@ -7,13 +7,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { STATE_TTL_SECONDS } from '../../infra/limits';
-import { readTeam, TeamConfigError } from '../../infra/team-config';
+import { readTeam, ROUTE_SOURCES, TeamConfigError } from '../../infra/team-config';
 import { functionSettings } from '../../infra/team-settings';
 import { SidecarError, sidecarHeaders } from '../../lambda/local/fixture-catalog';
 import { previewPayload, type PreviewedMessage, type PreviewSettings } from '../../lambda/render/preview';
 import { readDeliverSettings } from '../../lambda/runtime/config';
 import { ConfigError, HttpError } from '../../lambda/runtime/errors';
 import type { CliCommand, CliIo } from '../command';
+import { CliError } from '../errors';
+import { requireSource } from '../team-stack';
 import { terminalLines } from '../terminal-text';
 
 /** Where the command reads from; tests give their own. */
@@ -61,9 +63,12 @@ function headerOptions(values: readonly string[]): Record<string, string> {
  * Deliver's settings for the team, through the same variables its stack sets; without a team, the defaults (one
  * `default` channel, no source settings).
  */
-function settingsFor(teamsDir: string, team: string | undefined): PreviewSettings {
-  if (team === undefined) return readDeliverSettings({ CHANNELS: JSON.stringify({ default: 'default' }), STATE_TTL_SECONDS: String(STATE_TTL_SECONDS) });
-  return readDeliverSettings(functionSettings(readTeam(teamsDir, team).config).deliver);
+function settingsFor(teamsDir: string, teamName: string | undefined, source: string): PreviewSettings {
+  if (teamName === undefined) return readDeliverSettings({ CHANNELS: JSON.stringify({ default: 'default' }), STATE_TTL_SECONDS: String(STATE_TTL_SECONDS) });
+  const team = readTeam(teamsDir, teamName);
+  // An AWS event source comes through the queue, not ingest: only a webhook source is turned on in "sources".
+  if (ROUTE_SOURCES.includes(source)) requireSource(team, source);
+  return readDeliverSettings(functionSettings(team.config).deliver);
 }
 
 /** One message as a terminal shows it: a heading line, then each post's lines, then the files it would attach. */
@@ -108,7 +113,7 @@ async function run(args: readonly string[], io: CliIo, inputs: RenderInputs): Pr
     return 2;
   }
   try {
-    const settings = settingsFor(inputs.teamsDir, options.values.team);
+    const settings = settingsFor(inputs.teamsDir, options.values.team, source);
     const body = payload === '-' ? await inputs.readStdin() : readFileSync(payload, 'utf8');
     const headers = { ...(payload === '-' ? {} : sidecarHeaders(payload)), ...headerOptions(options.values.header) };
     const messages = previewPayload({ source, body, channel: options.values.channel, headers }, settings);
@@ -116,6 +121,10 @@ async function run(args: readonly string[], io: CliIo, inputs: RenderInputs): Pr
     messages.forEach((message, index) => describe(message, index, messages.length, options.values.html).forEach((line) => io.out(line)));
     return 0;
   } catch (error) {
+    if (error instanceof CliError) {
+      io.err(error.message);
+      return 1;
+    }
     if (error instanceof HttpError) {
       io.err(`the relay would refuse this payload (${error.statusCode}): ${error.message}`);
       return 1;

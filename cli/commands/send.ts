@@ -10,7 +10,7 @@ import type { CliCommand, CliIo } from '../command';
 import { CliError, defineCommand, UsageError } from '../errors';
 import { checkedRegion, helpText, parseCommandLine, TEAM_OPTIONS, usageText, type OptionSpecs } from '../options';
 import { readSecretText } from '../team-secrets';
-import { DEFAULT_CONTEXT, deployHint, openTeam, stackOutputs, type CliContext } from '../team-stack';
+import { DEFAULT_CONTEXT, openTeam, requireSource, stackOutputs, type CliContext } from '../team-stack';
 import { hookUrl, postWebhook, senderProof } from '../webhook';
 
 const OPTIONS = {
@@ -126,10 +126,8 @@ interface Destination {
 async function destinationOf(request: SendRequest, context: CliContext): Promise<Destination> {
   if ('url' in request.target) return { apiUrl: request.target.url, secret: request.target.token };
   const target = openTeam(context, request.target.team, request.target.region);
-  const { config, name, origin } = target.team;
-  if (!config.sources.includes(request.source as (typeof config.sources)[number])) {
-    throw new CliError(`${origin} does not turn on ${request.source}: add it to "sources" there, then ${deployHint(name)}`);
-  }
+  const { config, origin } = target.team;
+  requireSource(target.team, request.source);
   const channel = request.channel ?? 'default';
   const space = config.channels[channel];
   if (space === undefined) {

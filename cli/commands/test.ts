@@ -22,7 +22,7 @@ import {
   type OptionSpecs,
 } from '../options';
 import { readOnlySpacesClient, readSecretText, readTeamCredential, usableCredential } from '../team-secrets';
-import { DEFAULT_CONTEXT, deployHint, openTeam, stackOutputs, type CliContext, type TeamTarget } from '../team-stack';
+import { DEFAULT_CONTEXT, openTeam, requireSource, stackOutputs, type CliContext, type TeamTarget } from '../team-stack';
 import { hookUrl, postWebhook, senderProof } from '../webhook';
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -87,9 +87,7 @@ export function testCommand(context: CliContext = DEFAULT_CONTEXT): CliCommand {
 
 /** The channel's space, after checking that the team can take a generic test message for it. */
 function spaceOf(team: Team, channel: string): string {
-  if (!team.config.sources.includes('generic')) {
-    throw new CliError(`the test message goes through the generic source: add "generic" to "sources" in ${team.origin}, then ${deployHint(team.name)}`);
-  }
+  requireSource(team, 'generic', 'the test message goes through the generic source');
   const space = team.config.channels[channel];
   if (space === undefined) {
     throw new UsageError(`--channel ${channel} is not one of ${team.origin}'s channels (${Object.keys(team.config.channels).join(', ')})`);

@@ -29,6 +29,7 @@ describe('spaces-relay render', () => {
     loud.sourceSettings.github.inProgress = true;
     loud.s3Buckets.push({ name: 'unwraptestevents-bucket-683517028648' });
     writeFileSync(join(teamsDir, 'loud.json'), JSON.stringify(loud));
+    writeFileSync(join(teamsDir, 'quiet.json'), JSON.stringify({ ...loud, sources: ['generic'] }));
   });
 
   afterAll(() => rmSync(teamsDir, { recursive: true, force: true }));
@@ -96,11 +97,26 @@ describe('spaces-relay render', () => {
     expect(result.out).toBe('');
   });
 
+  it('refuses with --team a webhook source the team has not turned on, as its ingest would', async () => {
+    // Act
+    const refused = await render(['alertmanager', fixturePath('alertmanager', 'resolved_three_alerts_capture.json'), '--team', 'quiet'], { teamsDir });
+    const event = await render(['s3', fixturePath('s3', 'sqs_wrapping_sns_wrapping_s3_event.json'), '--team', 'quiet'], { teamsDir });
+
+    // Assess
+    expect(refused).toEqual({
+      code: 1,
+      out: '',
+      err: expect.stringMatching(/\/quiet\.json does not turn on alertmanager: add it to "sources" there, then deploy it with `npx cdk deploy -c team=quiet`$/),
+    });
+    // An AWS event source arrives through the queue, not through a source turned on in "sources".
+    expect(event.code).toBe(0);
+  });
+
   it.each([
     [['alertmanager'], /^usage: spaces-relay render/],
     [['alertmanager', '-', '--colour'], /Unknown option '--colour'/],
     [['generic', '-', '--header', 'no colon'], /--header "no colon": write it as "Name: value"/],
-    [['generic', '-', '--team', 'nobody'], /no team config .*nobody\.json \(teams found: example, loud\)/],
+    [['generic', '-', '--team', 'nobody'], /no team config .*nobody\.json \(teams found: example, loud, quiet\)/],
     [['generic', 'missing.json'], /cannot read missing\.json: no such file/],
     [['nagios', '-'], /unknown source "nagios"/],
   ])('refuses %j with a clear line', async (args, message) => {
