@@ -33,12 +33,16 @@ export function senderProof(source: string, body: Buffer, secret: string): Recor
   }
 }
 
-/** The relay's answer: accepted (202) with its id, or refused with its error. */
+/**
+ * The relay's answer: accepted (202) with its id and how many notifications it queued and how many the team's routes
+ * dropped, or refused with its error.
+ */
 export type WebhookAnswer =
-  | { readonly accepted: true; readonly status: number; readonly id: string; readonly queued: number }
+  | { readonly accepted: true; readonly status: number; readonly id: string; readonly queued: number; readonly dropped: number }
   | { readonly accepted: false; readonly status: number; readonly error: string; readonly message: string };
 
-const AcceptedSchema = v.object({ id: v.string(), queued: v.number() });
+// Ingest names `dropped` only when a route dropped something.
+const AcceptedSchema = v.object({ id: v.string(), queued: v.number(), dropped: v.optional(v.number(), 0) });
 const RefusedSchema = v.object({ error: v.string(), message: v.string() });
 
 /** How long the API may take: API Gateway itself gives up after 29 s. */

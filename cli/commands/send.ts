@@ -5,10 +5,13 @@
  * for a real sender. With `--url` (and `--token`) it goes to any relay: `npm start`, or a deployed API given by hand.
  */
 import { readFile } from 'node:fs/promises';
-import { ROUTE_SOURCES } from '../../infra/team-config';
+import { ROUTE_SOURCES, type Team } from '../../infra/team-config';
+import type { PreviewRequest } from '../../lambda/render/preview';
+import { HttpError } from '../../lambda/runtime/errors';
 import type { CliCommand, CliIo } from '../command';
 import { CliError, defineCommand, UsageError } from '../errors';
 import { checkedRegion, helpText, parseCommandLine, TEAM_OPTIONS, usageText, type OptionSpecs } from '../options';
+import { routedChannels } from '../team-preview';
 import { readSecretText } from '../team-secrets';
 import { DEFAULT_CONTEXT, openTeam, requireSource, stackOutputs, type CliContext } from '../team-stack';
 import { hookUrl, postWebhook, senderProof } from '../webhook';
@@ -45,7 +48,8 @@ const HELP = helpText({
     "The sender's proof of the inbound secret is made for it: GitHub's and CircleCI's signatures over the exact bytes,",
     "GitLab's token, else Authorization: Bearer. A body that is not JSON goes as text/plain unless -H says otherwise.",
     "With --team it goes through the team's deployed API (stack output ApiUrl, secret InboundSecretArn), so ingest",
-    'and deliver post it to the channel\'s space as they would a real sender\'s. Prints the relay\'s answer; exit 1 if refused.',
+    "and deliver post it as they would a real sender's, to the channel's space or where the team's routes send it.",
+    "Prints the relay's answer (what it queued, what its routes dropped); exit 1 if refused.",
   ],
   options: OPTIONS,
   examples: [
@@ -116,11 +120,11 @@ export function sendCommand(context: CliContext = DEFAULT_CONTEXT): CliCommand {
   });
 }
 
-/** Where the payload goes: the API's address, the inbound secret (if any), and the space it will reach (if known). */
+/** Where the payload goes: the API's address, the inbound secret (if any), and the team whose relay it is (if known). */
 interface Destination {
   readonly apiUrl: string;
   readonly secret?: string;
-  readonly space?: string;
+  readonly team?: Team;
 }
 
 async function destinationOf(request: SendRequest, context: CliContext): Promise<Destination> {
@@ -129,28 +133,45 @@ async function destinationOf(request: SendRequest, context: CliContext): Promise
   const { config, origin } = target.team;
   requireSource(target.team, request.source);
   const channel = request.channel ?? 'default';
-  const space = config.channels[channel];
-  if (space === undefined) {
+  if (config.channels[channel] === undefined) {
     throw new UsageError(`--channel ${channel} is not one of ${origin}'s channels (${Object.keys(config.channels).join(', ')})`);
   }
   const outputs = await stackOutputs(target, ['ApiUrl', 'InboundSecretArn']);
   const secret = await readSecretText(target.clients.secretsManager, outputs.InboundSecretArn, 'the inbound secret');
-  return { apiUrl: outputs.ApiUrl, secret, space: `${space} (channel ${channel})` };
+  return { apiUrl: outputs.ApiUrl, secret, team: target.team };
+}
+
+/**
+ * The spaces the team's routes send the payload's messages to, as `space <id> (channel <name>)`; undefined when the
+ * preview cannot tell (it would refuse a payload that the relay took, as one sent compressed).
+ */
+function spacesFor(team: Team, request: PreviewRequest): string[] | undefined {
+  let channels;
+  try {
+    channels = routedChannels(team, request);
+  } catch (error) {
+    if (error instanceof HttpError) return undefined;
+    throw error;
+  }
+  return [...new Set(channels)].map((channel) => `space ${team.config.channels[channel]} (channel ${channel})`);
 }
 
 async function postPayload(request: SendRequest, context: CliContext, io: CliIo): Promise<number> {
   const body = await readPayload(request.payload, context);
   const destination = await destinationOf(request, context);
   const url = hookUrl(destination.apiUrl, request.source, request.channel);
+  const senderHeaders = { 'content-type': isJson(body) ? 'application/json' : 'text/plain; charset=utf-8', ...request.headers };
   const headers = {
-    'content-type': isJson(body) ? 'application/json' : 'text/plain; charset=utf-8',
-    ...request.headers,
+    ...senderHeaders,
     ...(destination.secret === undefined ? {} : senderProof(request.source, body, destination.secret)),
   };
   const answer = await postWebhook(url, body, headers);
   if (answer.accepted) {
-    io.out(`POST ${url} → ${answer.status}: accepted as ${answer.id}, ${answer.queued} notification(s) queued`);
-    if (destination.space !== undefined) io.out(`deliver posts it to space ${destination.space} within seconds`);
+    const dropped = answer.dropped > 0 ? `, ${answer.dropped} dropped by the relay's routes` : '';
+    io.out(`POST ${url} → ${answer.status}: accepted as ${answer.id}, ${answer.queued} notification(s) queued${dropped}`);
+    const preview = { source: request.source, body: body.toString('utf8'), channel: request.channel, headers: senderHeaders };
+    const spaces = answer.queued > 0 && destination.team ? spacesFor(destination.team, preview) : undefined;
+    if (spaces?.length) io.out(`deliver posts it to ${spaces.join(' and ')} within seconds`);
     return 0;
   }
   io.err(`POST ${url} → ${answer.status} ${answer.error}: ${answer.message}`);
