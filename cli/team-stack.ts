@@ -72,12 +72,17 @@ export interface TeamTarget {
   readonly clients: AwsClients;
 }
 
-/** The team's config, and clients for `--region`, else its config's region, else the SDK's. */
-export function openTeam(context: CliContext, teamName: string, region: string | undefined): TeamTarget {
+/** The team's config, read from the context's teams folder. */
+export function teamOf(context: CliContext, teamName: string): Team {
   if (!existsSync(context.teamsDir)) {
     throw new CliError(`no team configs in ${context.teamsDir}: run spaces-relay in the repository, where teams/<team>.json is`);
   }
-  const team = readTeam(context.teamsDir, teamName);
+  return readTeam(context.teamsDir, teamName);
+}
+
+/** The team's config, and clients for `--region`, else its config's region, else the SDK's. */
+export function openTeam(context: CliContext, teamName: string, region: string | undefined): TeamTarget {
+  const team = teamOf(context, teamName);
   return { team, stackName: stackNameFor(team.name), clients: context.aws(region ?? team.config.region) };
 }
 

@@ -4,13 +4,13 @@
  * inbound secret behind `InboundSecretArn` in the source's own scheme — so ingest and deliver do the work exactly as
  * for a real sender. With `--url` (and `--token`) it goes to any relay: `npm start`, or a deployed API given by hand.
  */
-import { readFile } from 'node:fs/promises';
 import { ROUTE_SOURCES, type Team } from '../../infra/team-config';
 import type { PreviewRequest } from '../../lambda/render/preview';
 import { HttpError } from '../../lambda/runtime/errors';
 import type { CliCommand, CliIo } from '../command';
-import { CliError, defineCommand, UsageError } from '../errors';
-import { checkedRegion, helpText, parseCommandLine, TEAM_OPTIONS, usageText, type OptionSpecs } from '../options';
+import { defineCommand, UsageError } from '../errors';
+import { checkedRegion, HEADER_OPTION, helpText, parseCommandLine, parseHeaders, TEAM_OPTIONS, usageText, type OptionSpecs } from '../options';
+import { readPayload } from '../payload';
 import { routedChannels } from '../team-preview';
 import { readSecretText } from '../team-secrets';
 import { DEFAULT_CONTEXT, openTeam, requireSource, stackOutputs, type CliContext } from '../team-stack';
@@ -25,13 +25,7 @@ const OPTIONS = {
   },
   token: { type: 'string', value: '<secret>', help: "With --url: the relay's inbound secret (npm start's WEBHOOK_TOKEN)." },
   channel: { type: 'string', value: '<channel>', help: 'Post to this channel instead of default: /hooks/<source>/<channel>.' },
-  header: {
-    type: 'string',
-    short: 'H',
-    multiple: true,
-    value: "'<name>: <value>'",
-    help: 'A header the sender would send (X-GitHub-Event, Content-Type); may be repeated.',
-  },
+  header: { ...HEADER_OPTION, help: 'A header the sender would send (X-GitHub-Event, Content-Type); may be repeated.' },
   region: TEAM_OPTIONS.region,
   help: TEAM_OPTIONS.help,
 } as const satisfies OptionSpecs;
@@ -91,16 +85,6 @@ function parseRequest(args: readonly string[]): SendRequest | 'help' {
   };
 }
 
-function parseHeaders(lines: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon < 1) throw new UsageError(`--header must be 'Name: value', not "${line}"`);
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return headers;
-}
-
 function checkedUrl(text: string): string {
   if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) {
     throw new UsageError(`--url must be an http(s) address such as http://127.0.0.1:3000, not "${text}"`);
@@ -157,7 +141,7 @@ function spacesFor(team: Team, request: PreviewRequest): string[] | undefined {
 }
 
 async function postPayload(request: SendRequest, context: CliContext, io: CliIo): Promise<number> {
-  const body = await readPayload(request.payload, context);
+  const body = await readPayload(request.payload, context.stdin);
   const destination = await destinationOf(request, context);
   const url = hookUrl(destination.apiUrl, request.source, request.channel);
   const senderHeaders = { 'content-type': isJson(body) ? 'application/json' : 'text/plain; charset=utf-8', ...request.headers };
@@ -177,15 +161,6 @@ async function postPayload(request: SendRequest, context: CliContext, io: CliIo)
   io.err(`POST ${url} → ${answer.status} ${answer.error}: ${answer.message}`);
   if (answer.status === 401 && destination.secret === undefined) io.err("the relay wants its inbound secret: pass it with --token");
   return 1;
-}
-
-async function readPayload(payload: string, context: CliContext): Promise<Buffer> {
-  if (payload === '-') return context.stdin();
-  try {
-    return await readFile(payload);
-  } catch (error) {
-    throw new CliError(`cannot read the payload ${payload}: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 function isJson(body: Buffer): boolean {
