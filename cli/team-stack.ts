@@ -12,7 +12,8 @@ import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { stackNameFor } from '../infra/team-config';
 import { readTeam, type Team } from '../infra/team-config';
-import { CliError } from './errors';
+import { CliError, UsageError } from './errors';
+import { readSecretText } from './team-secrets';
 
 /** The AWS clients of one region. */
 export interface AwsClients {
@@ -113,6 +114,16 @@ export function requireSource(team: Team, source: string, purpose?: string): voi
   );
 }
 
+/** The space of `channel`; a usage error naming the team's channels for one it does not have. */
+export function channelSpace(team: Team, channel: string): string {
+  const { channels } = team.config;
+  // An own key only: `constructor` is no channel.
+  if (!Object.hasOwn(channels, channel)) {
+    throw new UsageError(`--channel ${channel} is not one of ${team.origin}'s channels (${Object.keys(channels).join(', ')})`);
+  }
+  return channels[channel]!;
+}
+
 /** The region the clients talk to, for messages. */
 export const regionOf = (target: TeamTarget): Promise<string> => target.clients.cloudFormation.config.region();
 
@@ -139,4 +150,17 @@ export async function stackOutputs<K extends OutputKey>(target: TeamTarget, keys
     );
   }
   return parsed.output as Record<K, string>;
+}
+
+/** The API's address and the inbound secret: what posting to the team's stack as a sender takes. */
+export interface SenderAccess<K extends OutputKey> {
+  readonly outputs: Record<K | 'ApiUrl' | 'InboundSecretArn', string>;
+  readonly inboundSecret: string;
+}
+
+/** The stack's ApiUrl and InboundSecretArn outputs (and those of `keys`), and the value of the inbound secret. */
+export async function senderAccess<K extends OutputKey = never>(target: TeamTarget, keys: readonly K[] = []): Promise<SenderAccess<K>> {
+  const outputs = await stackOutputs(target, ['ApiUrl', 'InboundSecretArn', ...keys]);
+  const inboundSecret = await readSecretText(target.clients.secretsManager, outputs.InboundSecretArn, 'the inbound secret');
+  return { outputs, inboundSecret };
 }

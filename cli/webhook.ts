@@ -6,10 +6,14 @@ import * as v from 'valibot';
 import { hmacSha256Hex } from '../lambda/security/hmac';
 import { CliError } from './errors';
 
-/** `<api>/hooks/<source>[/<channel>]`; `apiUrl` is the stack's ApiUrl output or a local relay's address. */
-export function hookUrl(apiUrl: string, source: string, channel?: string): URL {
+/**
+ * `<api>/hooks[/<source>[/<channel>]]` (`/hooks` alone: the sender told by its payload); `apiUrl` is the stack's ApiUrl
+ * output or a local relay's address.
+ */
+export function hookUrl(apiUrl: string, source?: string, channel?: string): URL {
   const base = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
-  const path = ['hooks', source, ...(channel === undefined ? [] : [channel])].map(encodeURIComponent).join('/');
+  const route = source === undefined ? [] : [source, ...(channel === undefined ? [] : [channel])];
+  const path = ['hooks', ...route].map(encodeURIComponent).join('/');
   return new URL(path, base);
 }
 

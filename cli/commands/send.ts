@@ -12,8 +12,7 @@ import { defineCommand, UsageError } from '../errors';
 import { checkedRegion, HEADER_OPTION, helpText, parseCommandLine, parseHeaders, TEAM_OPTIONS, usageText, type OptionSpecs } from '../options';
 import { readPayload } from '../payload';
 import { routedChannels } from '../team-preview';
-import { readSecretText } from '../team-secrets';
-import { DEFAULT_CONTEXT, openTeam, requireSource, stackOutputs, type CliContext } from '../team-stack';
+import { channelSpace, DEFAULT_CONTEXT, openTeam, requireSource, senderAccess, type CliContext } from '../team-stack';
 import { hookUrl, postWebhook, senderProof } from '../webhook';
 
 const OPTIONS = {
@@ -114,15 +113,10 @@ interface Destination {
 async function destinationOf(request: SendRequest, context: CliContext): Promise<Destination> {
   if ('url' in request.target) return { apiUrl: request.target.url, secret: request.target.token };
   const target = openTeam(context, request.target.team, request.target.region);
-  const { config, origin } = target.team;
   requireSource(target.team, request.source);
-  const channel = request.channel ?? 'default';
-  if (config.channels[channel] === undefined) {
-    throw new UsageError(`--channel ${channel} is not one of ${origin}'s channels (${Object.keys(config.channels).join(', ')})`);
-  }
-  const outputs = await stackOutputs(target, ['ApiUrl', 'InboundSecretArn']);
-  const secret = await readSecretText(target.clients.secretsManager, outputs.InboundSecretArn, 'the inbound secret');
-  return { apiUrl: outputs.ApiUrl, secret, team: target.team };
+  channelSpace(target.team, request.channel ?? 'default');
+  const { outputs, inboundSecret } = await senderAccess(target);
+  return { apiUrl: outputs.ApiUrl, secret: inboundSecret, team: target.team };
 }
 
 /**

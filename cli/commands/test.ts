@@ -22,8 +22,8 @@ import {
   type OptionSpecs,
 } from '../options';
 import { routedChannels } from '../team-preview';
-import { readOnlySpacesClient, readSecretText, readTeamCredential, usableCredential } from '../team-secrets';
-import { DEFAULT_CONTEXT, deployHint, openTeam, requireSource, stackOutputs, type CliContext, type TeamTarget } from '../team-stack';
+import { readOnlySpacesClient, readTeamCredential, usableCredential } from '../team-secrets';
+import { channelSpace, DEFAULT_CONTEXT, deployHint, openTeam, requireSource, senderAccess, type CliContext, type TeamTarget } from '../team-stack';
 import { hookUrl, postWebhook, senderProof } from '../webhook';
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -89,16 +89,6 @@ export function testCommand(context: CliContext = DEFAULT_CONTEXT): CliCommand {
   });
 }
 
-/** The channel's space, after checking that the team can take a generic test message for it. */
-function spaceOf(team: Team, channel: string): string {
-  requireSource(team, 'generic', 'the test message goes through the generic source');
-  const space = team.config.channels[channel];
-  if (space === undefined) {
-    throw new UsageError(`--channel ${channel} is not one of ${team.origin}'s channels (${Object.keys(team.config.channels).join(', ')})`);
-  }
-  return space;
-}
-
 /** The test message, as JSON for the generic source; its id is how it is found in the space. */
 function testMessage(testId: string): Buffer {
   return Buffer.from(
@@ -125,17 +115,17 @@ function routedChannel(team: Team, channel: string, body: Buffer): string {
 
 async function smokeTest(request: TestRequest, context: CliContext, io: CliIo): Promise<number> {
   const target = openTeam(context, request.team, request.region);
-  spaceOf(target.team, request.channel);
+  requireSource(target.team, 'generic', 'the test message goes through the generic source');
+  channelSpace(target.team, request.channel);
   const testId = `spaces-relay-test-${randomBytes(6).toString('hex')}`;
   const body = testMessage(testId);
   const channel = routedChannel(target.team, request.channel, body);
-  const space = target.team.config.channels[channel]!;
+  const space = channelSpace(target.team, channel);
   // The token first: without it the test could post, but never see the message arrive.
   const credential = usableCredential(await readTeamCredential(target.clients.secretsManager, target.team.config.tokenSecret));
   const spacesApiUrl = context.spacesApiUrl(target.team);
   const spaces = readOnlySpacesClient(spacesApiUrl, target.team.config.tokenSecret, credential);
-  const outputs = await stackOutputs(target, ['ApiUrl', 'InboundSecretArn', 'DashboardUrl']);
-  const inboundSecret = await readSecretText(target.clients.secretsManager, outputs.InboundSecretArn, 'the inbound secret');
+  const { outputs, inboundSecret } = await senderAccess(target, ['DashboardUrl']);
 
   const url = hookUrl(outputs.ApiUrl, 'generic', request.channel === 'default' ? undefined : request.channel);
   const started = Date.now();

@@ -172,6 +172,7 @@ describe('spaces-relay send', () => {
     [['generic'], 'say what to send: <source> <payload.json|->'],
     [['s3', '-', '--team', 'ops'], /^error: "s3" is not a webhook source: one of alertmanager, /],
     [['generic', '-', '--team', 'ops', '--channel', 'ci'], /^error: --channel ci is not one of \S+\/ops\.json's channels \(default\)$/],
+    [['generic', '-', '--team', 'ops', '--channel', 'constructor'], /^error: --channel constructor is not one of \S+\/ops\.json's channels/],
     [['generic', '-', '--url', 'ftp://relay'], '--url must be an http(s) address such as http://127.0.0.1:3000, not "ftp://relay"'],
   ])('refuses %j with the usage, and exits 2', async (argv, reason) => {
     // Prepare
