@@ -131,7 +131,7 @@ function spacesFor(team: Team, request: PreviewRequest): string[] | undefined {
     if (error instanceof HttpError) return undefined;
     throw error;
   }
-  return [...new Set(channels)].map((channel) => `space ${team.config.channels[channel]} (channel ${channel})`);
+  return [...new Set(channels)].map((channel) => `space ${channelSpace(team, channel)} (channel ${channel})`);
 }
 
 async function postPayload(request: SendRequest, context: CliContext, io: CliIo): Promise<number> {
