@@ -3,7 +3,7 @@
  * when it does not, what to do. A check never throws for what it looks at: a failure is a ✗ line.
  */
 import { paginateListSubscriptionsByTopic, type Subscription } from '@aws-sdk/client-sns';
-import { userMessage } from './errors';
+import { reasonOf } from './errors';
 import { messageCounts } from './dead-letter-queue';
 import { describeCredential, readOnlySpacesClient, readTeamCredential, type TeamCredential } from './team-secrets';
 import type { TeamTarget } from './team-stack';
@@ -20,9 +20,6 @@ export interface CheckResult {
 
 const pass = (line: string): CheckResult => ({ ok: true, line });
 const fail = (line: string): CheckResult => ({ ok: false, line });
-
-/** The text of an error for a ✗ line: the one-line explanation when there is one. */
-const reasonOf = (error: unknown): string => (error instanceof Error ? (userMessage(error) ?? error.message) : String(error));
 
 /** The token secret exists, may be read, and holds a credential the relay can use. */
 export async function checkTokenSecret(target: TeamTarget): Promise<{ result: CheckResult; credential?: TeamCredential }> {
@@ -98,7 +95,7 @@ export async function checkSpaces(
 export async function checkApi(target: TeamTarget, apiUrl: string, inboundSecret: string): Promise<CheckResult> {
   const source = target.team.config.sources.find((name) => name !== 'sns');
   const body = Buffer.from('[]');
-  const url = source === undefined ? new URL('hooks', apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`) : hookUrl(apiUrl, source);
+  const url = hookUrl(apiUrl, source);
   const what = `the API answers at ${url}`;
   try {
     const headers = { 'content-type': 'application/json', ...(source ? senderProof(source, body, inboundSecret) : {}) };

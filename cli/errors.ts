@@ -54,6 +54,9 @@ export function userMessage(error: Error): string | undefined {
   return undefined;
 }
 
+/** The text of an error for a report line: its one-line explanation when there is one, else its message. */
+export const reasonOf = (error: unknown): string => (error instanceof Error ? (userMessage(error) ?? error.message) : String(error));
+
 /** What makes a command: its words, how it reads its arguments (`'help'` for `--help`) and what it does with them. */
 export interface CommandSpec<R> {
   readonly name: string;

@@ -5,12 +5,12 @@
 import type { CliCommand, CliIo } from './command';
 import { deadLetters } from './commands/dead-letters';
 import { doctor } from './commands/doctor';
-import { renderCommand } from './commands/render';
+import { render } from './commands/render';
 import { send } from './commands/send';
 import { relayTest } from './commands/test';
 
 /** Every command, in the order `spaces-relay --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [renderCommand, send, relayTest, doctor, deadLetters];
+export const COMMANDS: readonly CliCommand[] = [render, send, relayTest, doctor, deadLetters];
 
 const USAGE = 'usage: spaces-relay <command> [options]   (spaces-relay <command> --help for one command)';
 

@@ -52,6 +52,20 @@ export function parseCommandLine<T extends OptionSpecs>(args: readonly string[],
   }
 }
 
+/** `--header`, for the commands that post or preview a payload as its sender would; each command says what it is for. */
+export const HEADER_OPTION = { type: 'string', short: 'H', multiple: true, value: "'<name>: <value>'" } as const;
+
+/** `--header` values as headers, their names lower-cased as a request's are; one without a name and colon is a usage error. */
+export function parseHeaders(lines: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon < 1) throw new UsageError(`--header "${line}": write it as "Name: value"`);
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
 /** `--team`, which a team command cannot do without. */
 export function requiredTeam(team: string | undefined): string {
   if (team === undefined) throw new UsageError('say which team: --team <team>');

@@ -12,7 +12,8 @@ import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { stackNameFor } from '../infra/team-config';
 import { readTeam, type Team } from '../infra/team-config';
-import { CliError } from './errors';
+import { CliError, UsageError } from './errors';
+import { readSecretText } from './team-secrets';
 
 /** The AWS clients of one region. */
 export interface AwsClients {
@@ -72,12 +73,17 @@ export interface TeamTarget {
   readonly clients: AwsClients;
 }
 
-/** The team's config, and clients for `--region`, else its config's region, else the SDK's. */
-export function openTeam(context: CliContext, teamName: string, region: string | undefined): TeamTarget {
+/** The team's config, read from the context's teams folder. */
+export function teamOf(context: CliContext, teamName: string): Team {
   if (!existsSync(context.teamsDir)) {
     throw new CliError(`no team configs in ${context.teamsDir}: run spaces-relay in the repository, where teams/<team>.json is`);
   }
-  const team = readTeam(context.teamsDir, teamName);
+  return readTeam(context.teamsDir, teamName);
+}
+
+/** The team's config, and clients for `--region`, else its config's region, else the SDK's. */
+export function openTeam(context: CliContext, teamName: string, region: string | undefined): TeamTarget {
+  const team = teamOf(context, teamName);
   return { team, stackName: stackNameFor(team.name), clients: context.aws(region ?? team.config.region) };
 }
 
@@ -93,6 +99,30 @@ export type OutputKey = keyof typeof OUTPUT_SCHEMAS;
 
 /** How to create or update the team's stack, for the errors that need it. */
 export const deployHint = (team: string): string => `deploy it with \`npx cdk deploy -c team=${team}\``;
+
+/**
+ * Refuses a webhook source the team has not turned on, before anything is posted: its deployed ingest would answer
+ * 404. `purpose` says what needs the source, when the user did not name it.
+ */
+export function requireSource(team: Team, source: string, purpose?: string): void {
+  if ((team.config.sources as readonly string[]).includes(source)) return;
+  const deploy = deployHint(team.name);
+  throw new CliError(
+    purpose === undefined
+      ? `${team.origin} does not turn on ${source}: add it to "sources" there, then ${deploy}`
+      : `${purpose}: add "${source}" to "sources" in ${team.origin}, then ${deploy}`,
+  );
+}
+
+/** The space of `channel`; a usage error naming the team's channels for one it does not have. */
+export function channelSpace(team: Team, channel: string): string {
+  const { channels } = team.config;
+  // An own key only: `constructor` is no channel.
+  if (!Object.hasOwn(channels, channel)) {
+    throw new UsageError(`--channel ${channel} is not one of ${team.origin}'s channels (${Object.keys(channels).join(', ')})`);
+  }
+  return channels[channel]!;
+}
 
 /** The region the clients talk to, for messages. */
 export const regionOf = (target: TeamTarget): Promise<string> => target.clients.cloudFormation.config.region();
@@ -120,4 +150,17 @@ export async function stackOutputs<K extends OutputKey>(target: TeamTarget, keys
     );
   }
   return parsed.output as Record<K, string>;
+}
+
+/** The API's address and the inbound secret: what posting to the team's stack as a sender takes. */
+export interface SenderAccess<K extends OutputKey> {
+  readonly outputs: Record<K | 'ApiUrl' | 'InboundSecretArn', string>;
+  readonly inboundSecret: string;
+}
+
+/** The stack's ApiUrl and InboundSecretArn outputs (and those of `keys`), and the value of the inbound secret. */
+export async function senderAccess<K extends OutputKey = never>(target: TeamTarget, keys: readonly K[] = []): Promise<SenderAccess<K>> {
+  const outputs = await stackOutputs(target, ['ApiUrl', 'InboundSecretArn', ...keys]);
+  const inboundSecret = await readSecretText(target.clients.secretsManager, outputs.InboundSecretArn, 'the inbound secret');
+  return { outputs, inboundSecret };
 }

@@ -6,10 +6,14 @@ import * as v from 'valibot';
 import { hmacSha256Hex } from '../lambda/security/hmac';
 import { CliError } from './errors';
 
-/** `<api>/hooks/<source>[/<channel>]`; `apiUrl` is the stack's ApiUrl output or a local relay's address. */
-export function hookUrl(apiUrl: string, source: string, channel?: string): URL {
+/**
+ * `<api>/hooks[/<source>[/<channel>]]` (`/hooks` alone: the sender told by its payload); `apiUrl` is the stack's ApiUrl
+ * output or a local relay's address.
+ */
+export function hookUrl(apiUrl: string, source?: string, channel?: string): URL {
   const base = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
-  const path = ['hooks', source, ...(channel === undefined ? [] : [channel])].map(encodeURIComponent).join('/');
+  const route = source === undefined ? [] : [source, ...(channel === undefined ? [] : [channel])];
+  const path = ['hooks', ...route].map(encodeURIComponent).join('/');
   return new URL(path, base);
 }
 
@@ -33,12 +37,16 @@ export function senderProof(source: string, body: Buffer, secret: string): Recor
   }
 }
 
-/** The relay's answer: accepted (202) with its id, or refused with its error. */
+/**
+ * The relay's answer: accepted (202) with its id and how many notifications it queued and how many the team's routes
+ * dropped, or refused with its error.
+ */
 export type WebhookAnswer =
-  | { readonly accepted: true; readonly status: number; readonly id: string; readonly queued: number }
+  | { readonly accepted: true; readonly status: number; readonly id: string; readonly queued: number; readonly dropped: number }
   | { readonly accepted: false; readonly status: number; readonly error: string; readonly message: string };
 
-const AcceptedSchema = v.object({ id: v.string(), queued: v.number() });
+// Ingest names `dropped` only when a route dropped something.
+const AcceptedSchema = v.object({ id: v.string(), queued: v.number(), dropped: v.optional(v.number(), 0) });
 const RefusedSchema = v.object({ error: v.string(), message: v.string() });
 
 /** How long the API may take: API Gateway itself gives up after 29 s. */

@@ -10,9 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
-
-/** Where Debian's package puts Chromium; `scripts/test-prerequisites.ts` installs it there. */
-export const CHROMIUM = '/usr/bin/chromium';
+// Where the prerequisites script installs Chromium (Debian's package): one path for both.
+import { CHROMIUM } from './test-prerequisites';
 
 const ARGS = [
   '--headless',

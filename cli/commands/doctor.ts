@@ -12,10 +12,9 @@ import {
   checkTokenSecret,
   type CheckResult,
 } from '../doctor-checks';
-import { defineCommand, UsageError, userMessage } from '../errors';
+import { defineCommand, reasonOf, UsageError } from '../errors';
 import { checkedRegion, helpText, parseCommandLine, requiredTeam, TEAM_OPTIONS, usageText } from '../options';
-import { readSecretText } from '../team-secrets';
-import { DEFAULT_CONTEXT, openTeam, regionOf, stackOutputs, type CliContext, type TeamTarget } from '../team-stack';
+import { DEFAULT_CONTEXT, openTeam, regionOf, senderAccess, type CliContext, type TeamTarget } from '../team-stack';
 
 const OPTIONS = TEAM_OPTIONS;
 const USAGE = ['spaces-relay doctor --team <team> [--region <region>]'];
@@ -70,14 +69,13 @@ async function diagnose(target: TeamTarget, context: CliContext, io: CliIo): Pro
 
 /** The checks of the deployed stack, or one ✗ line saying why there is none to check. */
 async function stackChecks(target: TeamTarget): Promise<CheckResult[]> {
-  let outputs;
-  let inboundSecret;
+  let access;
   try {
-    outputs = await stackOutputs(target, ['ApiUrl', 'InboundSecretArn', 'AlarmTopicArn', 'DeadLetterQueueUrl']);
-    inboundSecret = await readSecretText(target.clients.secretsManager, outputs.InboundSecretArn, 'the inbound secret');
+    access = await senderAccess(target, ['AlarmTopicArn', 'DeadLetterQueueUrl']);
   } catch (error) {
-    return [{ ok: false, line: `the stack: ${error instanceof Error ? (userMessage(error) ?? error.message) : String(error)}` }];
+    return [{ ok: false, line: `the stack: ${reasonOf(error)}` }];
   }
+  const { outputs, inboundSecret } = access;
   return Promise.all([
     checkApi(target, outputs.ApiUrl, inboundSecret),
     checkAlarmSubscriptions(target, outputs.AlarmTopicArn),

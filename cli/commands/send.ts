@@ -4,13 +4,15 @@
  * inbound secret behind `InboundSecretArn` in the source's own scheme — so ingest and deliver do the work exactly as
  * for a real sender. With `--url` (and `--token`) it goes to any relay: `npm start`, or a deployed API given by hand.
  */
-import { readFile } from 'node:fs/promises';
-import { ROUTE_SOURCES } from '../../infra/team-config';
+import { ROUTE_SOURCES, type Team } from '../../infra/team-config';
+import type { PreviewRequest } from '../../lambda/render/preview';
+import { HttpError } from '../../lambda/runtime/errors';
 import type { CliCommand, CliIo } from '../command';
-import { CliError, defineCommand, UsageError } from '../errors';
-import { checkedRegion, helpText, parseCommandLine, TEAM_OPTIONS, usageText, type OptionSpecs } from '../options';
-import { readSecretText } from '../team-secrets';
-import { DEFAULT_CONTEXT, deployHint, openTeam, stackOutputs, type CliContext } from '../team-stack';
+import { defineCommand, UsageError } from '../errors';
+import { checkedRegion, HEADER_OPTION, helpText, parseCommandLine, parseHeaders, TEAM_OPTIONS, usageText, type OptionSpecs } from '../options';
+import { readPayload } from '../payload';
+import { routedChannels } from '../team-preview';
+import { channelSpace, DEFAULT_CONTEXT, openTeam, requireSource, senderAccess, type CliContext } from '../team-stack';
 import { hookUrl, postWebhook, senderProof } from '../webhook';
 
 const OPTIONS = {
@@ -22,13 +24,7 @@ const OPTIONS = {
   },
   token: { type: 'string', value: '<secret>', help: "With --url: the relay's inbound secret (npm start's WEBHOOK_TOKEN)." },
   channel: { type: 'string', value: '<channel>', help: 'Post to this channel instead of default: /hooks/<source>/<channel>.' },
-  header: {
-    type: 'string',
-    short: 'H',
-    multiple: true,
-    value: "'<name>: <value>'",
-    help: 'A header the sender would send (X-GitHub-Event, Content-Type); may be repeated.',
-  },
+  header: { ...HEADER_OPTION, help: 'A header the sender would send (X-GitHub-Event, Content-Type); may be repeated.' },
   region: TEAM_OPTIONS.region,
   help: TEAM_OPTIONS.help,
 } as const satisfies OptionSpecs;
@@ -45,7 +41,8 @@ const HELP = helpText({
     "The sender's proof of the inbound secret is made for it: GitHub's and CircleCI's signatures over the exact bytes,",
     "GitLab's token, else Authorization: Bearer. A body that is not JSON goes as text/plain unless -H says otherwise.",
     "With --team it goes through the team's deployed API (stack output ApiUrl, secret InboundSecretArn), so ingest",
-    'and deliver post it to the channel\'s space as they would a real sender\'s. Prints the relay\'s answer; exit 1 if refused.',
+    "and deliver post it as they would a real sender's, to the channel's space or where the team's routes send it.",
+    "Prints the relay's answer (what it queued, what its routes dropped); exit 1 if refused.",
   ],
   options: OPTIONS,
   examples: [
@@ -87,16 +84,6 @@ function parseRequest(args: readonly string[]): SendRequest | 'help' {
   };
 }
 
-function parseHeaders(lines: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon < 1) throw new UsageError(`--header must be 'Name: value', not "${line}"`);
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return headers;
-}
-
 function checkedUrl(text: string): string {
   if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) {
     throw new UsageError(`--url must be an http(s) address such as http://127.0.0.1:3000, not "${text}"`);
@@ -116,57 +103,58 @@ export function sendCommand(context: CliContext = DEFAULT_CONTEXT): CliCommand {
   });
 }
 
-/** Where the payload goes: the API's address, the inbound secret (if any), and the space it will reach (if known). */
+/** Where the payload goes: the API's address, the inbound secret (if any), and the team whose relay it is (if known). */
 interface Destination {
   readonly apiUrl: string;
   readonly secret?: string;
-  readonly space?: string;
+  readonly team?: Team;
 }
 
 async function destinationOf(request: SendRequest, context: CliContext): Promise<Destination> {
   if ('url' in request.target) return { apiUrl: request.target.url, secret: request.target.token };
   const target = openTeam(context, request.target.team, request.target.region);
-  const { config, name, origin } = target.team;
-  if (!config.sources.includes(request.source as (typeof config.sources)[number])) {
-    throw new CliError(`${origin} does not turn on ${request.source}: add it to "sources" there, then ${deployHint(name)}`);
+  requireSource(target.team, request.source);
+  channelSpace(target.team, request.channel ?? 'default');
+  const { outputs, inboundSecret } = await senderAccess(target);
+  return { apiUrl: outputs.ApiUrl, secret: inboundSecret, team: target.team };
+}
+
+/**
+ * The spaces the team's routes send the payload's messages to, as `space <id> (channel <name>)`; undefined when the
+ * preview cannot tell (it would refuse a payload that the relay took, as one sent compressed).
+ */
+function spacesFor(team: Team, request: PreviewRequest): string[] | undefined {
+  let channels;
+  try {
+    channels = routedChannels(team, request);
+  } catch (error) {
+    if (error instanceof HttpError) return undefined;
+    throw error;
   }
-  const channel = request.channel ?? 'default';
-  const space = config.channels[channel];
-  if (space === undefined) {
-    throw new UsageError(`--channel ${channel} is not one of ${origin}'s channels (${Object.keys(config.channels).join(', ')})`);
-  }
-  const outputs = await stackOutputs(target, ['ApiUrl', 'InboundSecretArn']);
-  const secret = await readSecretText(target.clients.secretsManager, outputs.InboundSecretArn, 'the inbound secret');
-  return { apiUrl: outputs.ApiUrl, secret, space: `${space} (channel ${channel})` };
+  return [...new Set(channels)].map((channel) => `space ${channelSpace(team, channel)} (channel ${channel})`);
 }
 
 async function postPayload(request: SendRequest, context: CliContext, io: CliIo): Promise<number> {
-  const body = await readPayload(request.payload, context);
+  const body = await readPayload(request.payload, context.stdin);
   const destination = await destinationOf(request, context);
   const url = hookUrl(destination.apiUrl, request.source, request.channel);
+  const senderHeaders = { 'content-type': isJson(body) ? 'application/json' : 'text/plain; charset=utf-8', ...request.headers };
   const headers = {
-    'content-type': isJson(body) ? 'application/json' : 'text/plain; charset=utf-8',
-    ...request.headers,
+    ...senderHeaders,
     ...(destination.secret === undefined ? {} : senderProof(request.source, body, destination.secret)),
   };
   const answer = await postWebhook(url, body, headers);
   if (answer.accepted) {
-    io.out(`POST ${url} → ${answer.status}: accepted as ${answer.id}, ${answer.queued} notification(s) queued`);
-    if (destination.space !== undefined) io.out(`deliver posts it to space ${destination.space} within seconds`);
+    const dropped = answer.dropped > 0 ? `, ${answer.dropped} dropped by the relay's routes` : '';
+    io.out(`POST ${url} → ${answer.status}: accepted as ${answer.id}, ${answer.queued} notification(s) queued${dropped}`);
+    const preview = { source: request.source, body: body.toString('utf8'), channel: request.channel, headers: senderHeaders };
+    const spaces = answer.queued > 0 && destination.team ? spacesFor(destination.team, preview) : undefined;
+    if (spaces?.length) io.out(`deliver posts it to ${spaces.join(' and ')} within seconds`);
     return 0;
   }
   io.err(`POST ${url} → ${answer.status} ${answer.error}: ${answer.message}`);
   if (answer.status === 401 && destination.secret === undefined) io.err("the relay wants its inbound secret: pass it with --token");
   return 1;
-}
-
-async function readPayload(payload: string, context: CliContext): Promise<Buffer> {
-  if (payload === '-') return context.stdin();
-  try {
-    return await readFile(payload);
-  } catch (error) {
-    throw new CliError(`cannot read the payload ${payload}: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 function isJson(body: Buffer): boolean {

@@ -1,8 +1,8 @@
 /**
  * `spaces-relay test --team <team>`: a smoke test of a deployed relay. It posts a generic test message through the
- * team's webhook API (stack output ApiUrl, inbound secret behind InboundSecretArn), then reads the channel's space
- * with the team's Spaces token until the message shows there: only then have ingest, the queue and deliver all done
- * their part. Progress while it waits; exit 0 when it arrived, 1 when it did not, with where to look.
+ * team's webhook API (stack output ApiUrl, inbound secret behind InboundSecretArn), then reads the space it goes to
+ * (the channel's, or the one the team's routes send it to) with the team's Spaces token until the message shows
+ * there: only then have ingest, the queue and deliver all done their part. Progress while it waits; exit 0 when it arrived, 1 when it did not, with where to look.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,13 +21,16 @@ import {
   usageText,
   type OptionSpecs,
 } from '../options';
-import { readOnlySpacesClient, readSecretText, readTeamCredential, usableCredential } from '../team-secrets';
-import { DEFAULT_CONTEXT, deployHint, openTeam, stackOutputs, type CliContext, type TeamTarget } from '../team-stack';
+import { routedChannels } from '../team-preview';
+import { readOnlySpacesClient, readTeamCredential, usableCredential } from '../team-secrets';
+import { channelSpace, DEFAULT_CONTEXT, deployHint, openTeam, requireSource, senderAccess, type CliContext, type TeamTarget } from '../team-stack';
 import { hookUrl, postWebhook, senderProof } from '../webhook';
 
 const DEFAULT_TIMEOUT_SECONDS = 120;
 /** How many of the space's latest messages are looked through: a busy space may get a few while the test runs. */
 const LOOK_BACK = 50;
+const TEST_TITLE = 'spaces-relay test';
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
 const OPTIONS = {
   team: TEAM_OPTIONS.team,
@@ -46,8 +49,9 @@ const HELP = helpText({
   usage: USAGE,
   description: [
     "Posts a test message through the team's deployed webhook API, as the generic source, and waits until it shows in",
-    "the channel's space, read with the team's Spaces token: proof that ingest, the queue and deliver all work.",
-    'Exit code 0 when it arrived, 1 when it did not (then it says where to look). The team needs the generic source.',
+    "the channel's space (or the one the team's routes send it to), read with the team's Spaces token: proof that",
+    'ingest, the queue and deliver all work. Exit code 0 when it arrived, 1 when it did not (then it says where to',
+    'look) or when a route drops it. The team needs the generic source.',
   ],
   options: OPTIONS,
   examples: ['spaces-relay test --team payments', 'spaces-relay test --team payments --channel ci --timeout 300'],
@@ -85,52 +89,68 @@ export function testCommand(context: CliContext = DEFAULT_CONTEXT): CliCommand {
   });
 }
 
-/** The channel's space, after checking that the team can take a generic test message for it. */
-function spaceOf(team: Team, channel: string): string {
-  if (!team.config.sources.includes('generic')) {
-    throw new CliError(`the test message goes through the generic source: add "generic" to "sources" in ${team.origin}, then ${deployHint(team.name)}`);
-  }
-  const space = team.config.channels[channel];
-  if (space === undefined) {
-    throw new UsageError(`--channel ${channel} is not one of ${team.origin}'s channels (${Object.keys(team.config.channels).join(', ')})`);
-  }
-  return space;
-}
-
-async function smokeTest(request: TestRequest, context: CliContext, io: CliIo): Promise<number> {
-  const target = openTeam(context, request.team, request.region);
-  const space = spaceOf(target.team, request.channel);
-  // The token first: without it the test could post, but never see the message arrive.
-  const credential = usableCredential(await readTeamCredential(target.clients.secretsManager, target.team.config.tokenSecret));
-  const spacesApiUrl = context.spacesApiUrl(target.team);
-  const spaces = readOnlySpacesClient(spacesApiUrl, target.team.config.tokenSecret, credential);
-  const outputs = await stackOutputs(target, ['ApiUrl', 'InboundSecretArn', 'DashboardUrl']);
-  const inboundSecret = await readSecretText(target.clients.secretsManager, outputs.InboundSecretArn, 'the inbound secret');
-
-  const testId = `spaces-relay-test-${randomBytes(6).toString('hex')}`;
-  const url = hookUrl(outputs.ApiUrl, 'generic', request.channel === 'default' ? undefined : request.channel);
-  const body = Buffer.from(
+/** The test message, as JSON for the generic source; its id is how it is found in the space. */
+function testMessage(testId: string): Buffer {
+  return Buffer.from(
     JSON.stringify({
-      title: 'spaces-relay test',
+      title: TEST_TITLE,
       text: `Test message ${testId}, sent by spaces-relay test at ${new Date().toISOString()}: the relay delivers to this space.`,
       status: 'info',
     }),
   );
+}
+
+/**
+ * The channel the team's routes send the test message to (the one asked for when no route matches it); an error that
+ * says so when a route drops it, since it could then never arrive.
+ */
+function routedChannel(team: Team, channel: string, body: Buffer): string {
+  const [routed] = routedChannels(team, { source: 'generic', body: body.toString('utf8'), channel, headers: JSON_HEADERS });
+  if (routed !== undefined) return routed;
+  throw new CliError(
+    `a route in ${team.origin} drops the test message (source generic, title "${TEST_TITLE}"), so it could never arrive: ` +
+      `put a route that sends it to a channel before the drop, such as {"match": {"title": "${TEST_TITLE}"}, "channel": "${channel}"}`,
+  );
+}
+
+async function smokeTest(request: TestRequest, context: CliContext, io: CliIo): Promise<number> {
+  const target = openTeam(context, request.team, request.region);
+  requireSource(target.team, 'generic', 'the test message goes through the generic source');
+  channelSpace(target.team, request.channel);
+  const testId = `spaces-relay-test-${randomBytes(6).toString('hex')}`;
+  const body = testMessage(testId);
+  const channel = routedChannel(target.team, request.channel, body);
+  const space = channelSpace(target.team, channel);
+  // The token first: without it the test could post, but never see the message arrive.
+  const credential = usableCredential(await readTeamCredential(target.clients.secretsManager, target.team.config.tokenSecret));
+  const spacesApiUrl = context.spacesApiUrl(target.team);
+  const spaces = readOnlySpacesClient(spacesApiUrl, target.team.config.tokenSecret, credential);
+  const { outputs, inboundSecret } = await senderAccess(target, ['DashboardUrl']);
+
+  const url = hookUrl(outputs.ApiUrl, 'generic', request.channel === 'default' ? undefined : request.channel);
   const started = Date.now();
   const answer = await postWebhook(url, body, {
-    'content-type': 'application/json',
+    ...JSON_HEADERS,
     'idempotency-key': testId,
     ...senderProof('generic', body, inboundSecret),
   });
   if (!answer.accepted) {
     throw new CliError(`POST ${url} → ${answer.status} ${answer.error}: ${answer.message}; run spaces-relay doctor --team ${target.team.name}`);
   }
+  if (answer.queued === 0) {
+    // The team config lets it through, the deployed stack does not: its routes are older or newer than the config's.
+    throw new CliError(
+      `POST ${url} → accepted as ${answer.id}, but the deployed relay's routes dropped the test message (${answer.dropped} dropped, ` +
+        `nothing queued) where ${target.team.origin} sends it to channel ${channel}: ${deployHint(target.team.name)}`,
+    );
+  }
+  const where = `space ${space} (channel ${channel}${channel === request.channel ? '' : ", where the team's routes send it"})`;
   io.out(`posted ${testId} to ${url}: accepted as ${answer.id}`);
-  io.out(`waiting for it in space ${space} (channel ${request.channel}), up to ${request.timeoutMs / 1000} s`);
+  io.out(`waiting for it in ${where}, up to ${request.timeoutMs / 1000} s`);
   const found = await waitForMessage(spaces, space, testId, started, request.timeoutMs, context.pollIntervalMs, io);
   const seconds = Math.round((Date.now() - started) / 1000);
   if (found !== undefined) {
-    io.out(`✓ delivered in ${seconds} s: message ${found} in space ${space} (channel ${request.channel})`);
+    io.out(`✓ delivered in ${seconds} s: message ${found} in ${where}`);
     io.out(`look at it: ${spaceLink(spacesApiUrl, space)}`);
     return 0;
   }

@@ -47,6 +47,7 @@ describe('hookUrl', () => {
     ['https://abc.execute-api.eu-west-1.amazonaws.com/', 'grafana', undefined, 'https://abc.execute-api.eu-west-1.amazonaws.com/hooks/grafana'],
     ['http://127.0.0.1:3000', 'generic', 'ci', 'http://127.0.0.1:3000/hooks/generic/ci'],
     ['https://relay.example.com/base', 'github', undefined, 'https://relay.example.com/base/hooks/github'],
+    ['https://relay.example.com/base', undefined, undefined, 'https://relay.example.com/base/hooks'],
   ])('%s + %s (channel %s) is %s', (apiUrl, source, channel, expected) => {
     // Act
     const url = hookUrl(apiUrl, source, channel);

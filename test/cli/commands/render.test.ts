@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createRenderCommand } from '../../../cli/commands/render';
+import { renderCommand } from '../../../cli/commands/render';
 import { FIXTURES } from '../../support/fixtures';
+import { testContext } from '../support/cli';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 const TEAMS = join(REPO, 'teams');
@@ -13,7 +14,7 @@ const fixturePath = (folder: string, name: string): string => join(FIXTURES, fol
 async function render(args: string[], options: { stdin?: string; teamsDir?: string } = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const command = createRenderCommand({ teamsDir: options.teamsDir ?? TEAMS, readStdin: async () => options.stdin ?? '' });
+  const command = renderCommand(testContext({ teamsDir: options.teamsDir ?? TEAMS, stdin: async () => Buffer.from(options.stdin ?? '') }));
   const code = await command.run(args, { out: (line) => out.push(line), err: (line) => err.push(line) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -29,6 +30,7 @@ describe('spaces-relay render', () => {
     loud.sourceSettings.github.inProgress = true;
     loud.s3Buckets.push({ name: 'unwraptestevents-bucket-683517028648' });
     writeFileSync(join(teamsDir, 'loud.json'), JSON.stringify(loud));
+    writeFileSync(join(teamsDir, 'quiet.json'), JSON.stringify({ ...loud, sources: ['generic'] }));
   });
 
   afterAll(() => rmSync(teamsDir, { recursive: true, force: true }));
@@ -96,19 +98,35 @@ describe('spaces-relay render', () => {
     expect(result.out).toBe('');
   });
 
+  it('refuses with --team a webhook source the team has not turned on, as its ingest would', async () => {
+    // Act
+    const refused = await render(['alertmanager', fixturePath('alertmanager', 'resolved_three_alerts_capture.json'), '--team', 'quiet'], { teamsDir });
+    const event = await render(['s3', fixturePath('s3', 'sqs_wrapping_sns_wrapping_s3_event.json'), '--team', 'quiet'], { teamsDir });
+
+    // Assess
+    expect(refused).toEqual({
+      code: 1,
+      out: '',
+      err: expect.stringMatching(/\/quiet\.json does not turn on alertmanager: add it to "sources" there, then deploy it with `npx cdk deploy -c team=quiet`$/),
+    });
+    // An AWS event source arrives through the queue, not through a source turned on in "sources".
+    expect(event.code).toBe(0);
+  });
+
+  // Exit 2 for the command line itself, 1 for what it names (a team, a file, a payload), as every command.
   it.each([
-    [['alertmanager'], /^usage: spaces-relay render/],
-    [['alertmanager', '-', '--colour'], /Unknown option '--colour'/],
-    [['generic', '-', '--header', 'no colon'], /--header "no colon": write it as "Name: value"/],
-    [['generic', '-', '--team', 'nobody'], /no team config .*nobody\.json \(teams found: example, loud\)/],
-    [['generic', 'missing.json'], /cannot read missing\.json: no such file/],
-    [['nagios', '-'], /unknown source "nagios"/],
-  ])('refuses %j with a clear line', async (args, message) => {
+    [['alertmanager'], /^usage: spaces-relay render/, 2],
+    [['alertmanager', '-', '--colour'], /Unknown option '--colour'/, 2],
+    [['generic', '-', '--header', 'no colon'], /--header "no colon": write it as "Name: value"/, 2],
+    [['generic', '-', '--team', 'nobody'], /no team config .*nobody\.json \(teams found: example, loud, quiet\)/, 1],
+    [['generic', 'missing.json'], /cannot read missing\.json: no such file/, 1],
+    [['nagios', '-'], /unknown source "nagios"/, 1],
+  ])('refuses %j with a clear line', async (args, message, exitCode) => {
     // Act
     const result = await render(args, { teamsDir });
 
     // Assess
-    expect(result.code).toBe(args[0] === 'nagios' ? 1 : 2);
+    expect(result.code).toBe(exitCode);
     expect(result.err).toMatch(message);
   });
 
@@ -120,7 +138,7 @@ describe('spaces-relay render', () => {
         '--import',
         'tsx',
         '-e',
-        "require('./cli/commands/render').renderCommand.run(process.argv.slice(1), { out: console.log, err: console.error }).then((code) => { process.exitCode = code; })",
+        "require('./cli/commands/render').render.run(process.argv.slice(1), { out: console.log, err: console.error }).then((code) => { process.exitCode = code; })",
         'grafana',
         fixturePath('grafana', 'firing_two_alerts_grafana_docs.json'),
       ],

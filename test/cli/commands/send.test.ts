@@ -16,7 +16,14 @@ import { createOutputsStack } from '../support/moto-team-stack';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 const OPS_SPACE = '0000000000000000000000a1';
+const CI_SPACE = '0000000000000000000000b2';
 const OPS_CONFIG = { channels: { default: OPS_SPACE }, tokenSecret: 'spaces-relay/ops/spaces-token', sources: ['github', 'generic'] };
+/** Routes by a generic message's field "route": to the ci channel, or dropped. */
+const ROUTES = [
+  { match: { labels: { route: 'ci' } }, channel: 'ci' },
+  { match: { labels: { route: 'drop' } }, drop: true },
+];
+const ROUTED_CONFIG = { ...OPS_CONFIG, channels: { default: OPS_SPACE, ci: CI_SPACE }, routes: ROUTES };
 
 /** The stand-in's messages as text lines, by space. */
 const posted = (relay: LocalRelay) => relay.standIn!.messages.map((message) => [message.spaceId, message.bodyText]);
@@ -29,15 +36,20 @@ describe('spaces-relay send', () => {
   let context: CliContext;
 
   beforeAll(async () => {
-    [relay, moto] = await Promise.all([startTestRelay({ settings: channels({ default: OPS_SPACE }) }), startMoto()]);
+    [relay, moto] = await Promise.all([
+      startTestRelay({ settings: { ...channels(ROUTED_CONFIG.channels), ROUTES: JSON.stringify(ROUTES) } }),
+      startMoto(),
+    ]);
     clients = motoClients(moto);
     const secret = await clients.secretsManager.send(new CreateSecretCommand({ Name: 'ops-inbound', SecretString: WEBHOOK_TOKEN }));
-    await createOutputsStack(clients, 'SpacesRelay-ops', {
-      ApiUrl: `${relay.url}/`,
-      InboundSecretArn: secret.ARN!,
-      DeadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/SpacesRelay-ops-DeadLetters',
-    });
-    dir = teamsDir({ ops: OPS_CONFIG, quiet: { ...OPS_CONFIG, sources: ['generic'] } });
+    for (const team of ['ops', 'routed']) {
+      await createOutputsStack(clients, `SpacesRelay-${team}`, {
+        ApiUrl: `${relay.url}/`,
+        InboundSecretArn: secret.ARN!,
+        DeadLetterQueueUrl: `https://sqs.us-east-1.amazonaws.com/123456789012/SpacesRelay-${team}-DeadLetters`,
+      });
+    }
+    dir = teamsDir({ ops: OPS_CONFIG, quiet: { ...OPS_CONFIG, sources: ['generic'] }, routed: ROUTED_CONFIG });
   }, 60_000);
 
   afterAll(async () => {
@@ -106,6 +118,41 @@ describe('spaces-relay send', () => {
     expect(posted(relay)).toEqual([[OPS_SPACE, expect.stringContaining('SUCCEEDED')]]);
   });
 
+  it("names the space the team's routes send the payload to", async () => {
+    // Prepare
+    const { out, err, io } = capture();
+    const stdin = async () => Buffer.from(JSON.stringify({ text: 'Deploy finished', fields: { route: 'ci' } }));
+
+    // Act
+    const code = await sendCommand({ ...context, stdin }).run(['generic', '-', '--team', 'routed'], io);
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    expect(out).toEqual([
+      expect.stringMatching(new RegExp(`^POST ${relay.url}/hooks/generic → 202: accepted as \\S+, 1 notification\\(s\\) queued$`)),
+      `deliver posts it to space ${CI_SPACE} (channel ci) within seconds`,
+    ]);
+    await postedCount(1);
+    expect(posted(relay)).toEqual([[CI_SPACE, expect.stringContaining('Deploy finished')]]);
+  });
+
+  it("reports what the relay's routes dropped, and names no space when nothing was queued", async () => {
+    // Prepare
+    const { out, err, io } = capture();
+    const stdin = async () => Buffer.from(JSON.stringify({ text: 'Deploy finished', fields: { route: 'drop' } }));
+
+    // Act
+    const code = await sendCommand({ ...context, stdin }).run(['generic', '-', '--team', 'routed'], io);
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    expect(out).toEqual([
+      expect.stringMatching(
+        new RegExp(`^POST ${relay.url}/hooks/generic → 202: accepted as \\S+, 0 notification\\(s\\) queued, 1 dropped by the relay's routes$`),
+      ),
+    ]);
+  });
+
   it('refuses a source the team did not turn on, before posting anything', async () => {
     // Prepare
     const { err, io } = capture();
@@ -125,6 +172,7 @@ describe('spaces-relay send', () => {
     [['generic'], 'say what to send: <source> <payload.json|->'],
     [['s3', '-', '--team', 'ops'], /^error: "s3" is not a webhook source: one of alertmanager, /],
     [['generic', '-', '--team', 'ops', '--channel', 'ci'], /^error: --channel ci is not one of \S+\/ops\.json's channels \(default\)$/],
+    [['generic', '-', '--team', 'ops', '--channel', 'constructor'], /^error: --channel constructor is not one of \S+\/ops\.json's channels/],
     [['generic', '-', '--url', 'ftp://relay'], '--url must be an http(s) address such as http://127.0.0.1:3000, not "ftp://relay"'],
   ])('refuses %j with the usage, and exits 2', async (argv, reason) => {
     // Prepare

@@ -11,13 +11,20 @@ import { startMoto, type Moto } from '../../support/moto';
 import { channels, startTestRelay } from '../../support/relay';
 import { startSpacesServer, TEST_TOKEN, type RunningStandIn } from '../../support/spaces-server';
 import { capture, motoClients, teamsDir, testContext } from '../support/cli';
+import { createOutputsStack } from '../support/moto-team-stack';
 import { CI_SPACE, createOpsStack, OPS_CONFIG, OPS_SPACE } from '../support/ops-team';
 
+/** Routes that send every generic message to the ci channel, and routes that drop them all. */
+const TO_CI = [{ match: { source: 'generic' }, channel: 'ci' }];
+const DROP = [{ match: { source: 'generic' }, drop: true }];
 
 describe('spaces-relay test', () => {
   let moto: Moto;
   let spaces: RunningStandIn;
   let relay: LocalRelay;
+  /** Relays whose ingest applies the routes TO_CI and DROP. */
+  let routingRelay: LocalRelay;
+  let droppingRelay: LocalRelay;
   let clients: AwsClients;
   let dir: string;
   let context: CliContext;
@@ -33,14 +40,35 @@ describe('spaces-relay test', () => {
       spaces: { baseUrl: spaces.url, token: TEST_TOKEN },
       settings: channels(OPS_CONFIG.channels),
     });
+    const relayWith = (routes: unknown) =>
+      startTestRelay({
+        spaces: { baseUrl: spaces.url, token: TEST_TOKEN },
+        settings: { ...channels(OPS_CONFIG.channels), ROUTES: JSON.stringify(routes) },
+      });
+    [routingRelay, droppingRelay] = await Promise.all([relayWith(TO_CI), relayWith(DROP)]);
     clients = motoClients(moto);
-    await createOpsStack(moto, clients, relay.url);
-    dir = teamsDir({ ops: OPS_CONFIG, quiet: { ...OPS_CONFIG, sources: ['alertmanager'] } });
+    const ops = await createOpsStack(moto, clients, relay.url);
+    // Stacks of teams that share the ops team's secrets, each with a relay of its own routes as its API.
+    const stackOf = (team: string, api: LocalRelay) =>
+      createOutputsStack(clients, `SpacesRelay-${team}`, {
+        ApiUrl: `${api.url}/`,
+        InboundSecretArn: ops.outputs.InboundSecretArn!,
+        DashboardUrl: ops.outputs.DashboardUrl!,
+      });
+    await Promise.all([stackOf('routed', routingRelay), stackOf('stale', droppingRelay)]);
+    dir = teamsDir({
+      ops: OPS_CONFIG,
+      quiet: { ...OPS_CONFIG, sources: ['alertmanager'] },
+      routed: { ...OPS_CONFIG, routes: TO_CI },
+      dropping: { ...OPS_CONFIG, routes: DROP },
+      // Its config drops nothing; its deployed relay drops the test message.
+      stale: OPS_CONFIG,
+    });
     context = testContext({ teamsDir: dir, aws: () => clients, spacesApiUrl: () => spaces.url, pollIntervalMs: 100 });
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([relay?.close(), spaces?.close(), moto?.stop()]);
+    await Promise.all([relay?.close(), routingRelay?.close(), droppingRelay?.close(), spaces?.close(), moto?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -100,5 +128,57 @@ describe('spaces-relay test', () => {
       expect.stringMatching(/^the test message goes through the generic source: add "generic" to "sources" in \S*quiet\.json, then deploy it with `npx cdk deploy -c team=quiet`$/),
     ]);
     expect(spaces.standIn.calls.length).toBe(before);
+  });
+
+  it("waits in the space the team's routes send the test message to, and says so", async () => {
+    // Prepare
+    const { out, io } = capture();
+
+    // Act
+    const code = await testCommand(context).run(['--team', 'routed'], io);
+
+    // Assess
+    expect(code).toBe(0);
+    const testId = /spaces-relay-test-[0-9a-f]{12}/.exec(out[0]!)![0];
+    const posted = spaces.standIn.messages.filter((message) => message.bodyText.includes(testId));
+    expect(posted.map((message) => message.spaceId)).toEqual([CI_SPACE]);
+    expect(out.slice(1, 3)).toEqual([
+      `waiting for it in space ${CI_SPACE} (channel ci, where the team's routes send it), up to 120 s`,
+      expect.stringMatching(new RegExp(`^✓ delivered in \\d+ s: message \\w+ in space ${CI_SPACE} \\(channel ci, where the team's routes send it\\)$`)),
+    ]);
+  });
+
+  it('refuses, before posting anything, when a route of the team drops the test message', async () => {
+    // Prepare
+    const { out, err, io } = capture();
+    const before = spaces.standIn.calls.length;
+
+    // Act
+    const code = await testCommand(context).run(['--team', 'dropping'], io);
+
+    // Assess
+    expect({ code, out }).toEqual({ code: 1, out: [] });
+    expect(err).toEqual([
+      expect.stringMatching(
+        /^a route in \S*dropping\.json drops the test message \(source generic, title "spaces-relay test"\), so it could never arrive: put a route that sends it to a channel before the drop, such as \{"match": \{"title": "spaces-relay test"\}, "channel": "default"\}$/,
+      ),
+    ]);
+    expect(spaces.standIn.calls.length).toBe(before);
+  });
+
+  it("says so, without waiting, when the deployed relay's routes drop the test message", async () => {
+    // Prepare
+    const { out, err, io } = capture();
+
+    // Act
+    const code = await testCommand(context).run(['--team', 'stale'], io);
+
+    // Assess
+    expect({ code, out }).toEqual({ code: 1, out: [] });
+    expect(err).toEqual([
+      expect.stringMatching(
+        /^POST \S+\/hooks\/generic → accepted as [0-9a-f-]{36}, but the deployed relay's routes dropped the test message \(1 dropped, nothing queued\) where \S*stale\.json sends it to channel default: deploy it with `npx cdk deploy -c team=stale`$/,
+      ),
+    ]);
   });
 });
