@@ -1,10 +1,11 @@
 /**
  * What every answer of the relay must be, whatever was sent: 2xx, or a JSON 4xx saying what is wrong — or, at the route
- * of a chat-webhook source, the same in its chat service's style (`ingest/answer-style.ts`).
+ * of a chat-webhook source (or at `POST /hooks` for a chat post recognised there), the same in its chat service's
+ * style (`ingest/answer-style.ts`).
  */
 import type { AnswerStyle } from '../../lambda/ingest/answer-style';
 import { parseHookPath } from '../../lambda/ingest/hook-path';
-import { findSource } from '../../lambda/sources';
+import { findSource, SOURCES } from '../../lambda/sources';
 
 /** An answer as a client sees it. */
 export interface Answer {
@@ -14,10 +15,22 @@ export interface Answer {
   readonly body: string | undefined;
 }
 
-/** The answer style of the source a request's path names; the relay's own for any other path. */
-export function styleOf(url: string): AnswerStyle {
-  const source = parseHookPath(url.split('?', 1)[0]!)?.source;
-  return (source === undefined ? undefined : findSource(source)?.webhook?.answers) ?? 'relay';
+/** Chat sources `POST /hooks` recognises from the body (only Slack's senders set no header the relay could need). */
+const RECOGNISED_CHAT_STYLES = new Set(
+  SOURCES.flatMap((source) => (source.webhook?.detect && source.webhook.answers ? [source.webhook.answers] : [])),
+);
+
+/**
+ * The answer style of a request's answer: that of the source its path names; at `POST /hooks`, that of the source
+ * recognised from its body — which only the answer shows, so an answer that is not the relay's JSON is taken in the
+ * style of a chat source the relay recognises there; the relay's own for any other path.
+ */
+export function styleOf(url: string, answer: Answer): AnswerStyle {
+  const route = parseHookPath(url.split('?', 1)[0]!);
+  if (route?.source !== undefined) return findSource(route.source)?.webhook?.answers ?? 'relay';
+  const json = /^application\/json\b/.test(answer.contentType ?? '');
+  const [chat] = [...RECOGNISED_CHAT_STYLES];
+  return route && !json && answer.body !== undefined && chat ? chat : 'relay';
 }
 
 /** A chat service's own answer: Slack's `ok` or error word, Teams' `1` or reason, Discord's 204 or `{message, code}`. */
@@ -43,7 +56,7 @@ export function expectWellFormed(answer: Answer, url: string): Record<string, un
   const refused = answer.status >= 400 && answer.status < 500;
   if (!accepted && !refused) throw new Error(`answered ${answer.status}: ${answer.body?.slice(0, 500)}`);
   if (answer.body === undefined) return {};
-  const style = styleOf(url);
+  const style = styleOf(url, answer);
   const relayJson = refused && /^application\/json\b/.test(answer.contentType ?? '') && 'error' in (JSON.parse(answer.body) as object);
   if (style !== 'relay' && !relayJson) {
     expectStyled(answer, style, accepted);

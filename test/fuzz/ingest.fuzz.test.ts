@@ -71,7 +71,7 @@ async function expectHandled(target: Ingest, request: WireRequest): Promise<void
     expect(target.queued).toEqual([]);
     return;
   }
-  if (styleOf(request.url) === 'relay') expect(body).toMatchObject({ id: expect.any(String), queued: target.queued.length });
+  if (styleOf(request.url, reply) === 'relay') expect(body).toMatchObject({ id: expect.any(String), queued: target.queued.length });
   for (const notification of target.queued) {
     const record = JSON.stringify(notification);
     expect(Buffer.byteLength(record)).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
